@@ -1,0 +1,44 @@
+# SeaStat. `make run` starts the dashboard; `make test` runs every test. Both set everything up first.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Debian packages the tests need: Chromium for browser tests, poppler for PDF pages, DejaVu fonts.
+DEBS   := chromium poppler-utils fonts-dejavu-core
+
+.PHONY: run test setup system-deps data bench soak clean
+
+run: $(STAMP)
+	$(BIN)/streamlit run app.py
+
+test: $(STAMP) system-deps
+	$(BIN)/pytest
+
+setup: $(STAMP)
+
+# Re-installs only when the pins change.
+$(STAMP): pyproject.toml requirements.lock
+	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON) (Python 3.11)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+system-deps:
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# Rebuild the bundled sample store (synthetic until real SPD exports are in ../shared/data/real).
+BUNDLE_ROWS ?= 200000
+BUNDLE_END  ?= 2026-11-22
+data: $(STAMP)
+	rm -rf build/sources data/store
+	$(BIN)/seastat synth --rows $(BUNDLE_ROWS) --end $(BUNDLE_END) --out build/sources
+	$(BIN)/seastat publish build/sources/crime.csv build/sources/calls.csv build/sources/use_of_force.csv --out data/store
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,1 @@
+INSERT INTO stage SELECT * FROM batch

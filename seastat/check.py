@@ -1,0 +1,61 @@
+"""`seastat check`: does a published store still match its manifest?"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from .publish import sha256_of
+from .store import StoreError, current_version_dir
+
+
+def check_store(store_dir: Path) -> list[str]:
+    """Every problem found, one line each; an empty list means the store is sound."""
+    try:
+        root = current_version_dir(store_dir)
+        manifest = json.loads((root / "manifest.json").read_text())
+    except StoreError as exc:
+        return [str(exc)]
+    except (OSError, ValueError) as exc:
+        return [f"manifest.json unreadable: {exc}"]
+    problems: list[str] = []
+    listed: set[str] = set()
+    for name, info in manifest.get("datasets", {}).items():
+        if info["rows_in"] != info["rows_published"] + info["rows_quarantined"]:
+            problems.append(f"{name}: manifest does not add up: rows in {info['rows_in']} != "
+                            f"published {info['rows_published']} + quarantined {info['rows_quarantined']}")
+        files = dict(info.get("files", {}))
+        if sum(f["rows"] for f in files.values()) != info["rows_published"]:
+            problems.append(f"{name}: the files' rows do not add up to rows_published {info['rows_published']}")
+        quarantine = info.get("quarantine_file")
+        if quarantine:
+            q = manifest.get("quarantine_files", {}).get(quarantine)
+            if q is None:
+                problems.append(f"{name}: {quarantine} missing from the manifest")
+            else:
+                files[quarantine] = q
+                if q["rows"] != info["rows_quarantined"]:
+                    problems.append(f"{name}: {quarantine} lists {q['rows']} rows, manifest says "
+                                    f"{info['rows_quarantined']} quarantined")
+        for rel, expect in files.items():
+            listed.add(rel)
+            path = root / rel
+            if not path.is_file():
+                problems.append(f"{rel}: missing")
+                continue
+            if sha256_of(path) != expect["sha256"]:
+                problems.append(f"{rel}: contents changed (SHA-256 differs from the manifest)")
+                continue
+            meta = pq.ParquetFile(path)
+            if meta.metadata.num_rows != expect["rows"]:
+                problems.append(f"{rel}: {meta.metadata.num_rows} rows, manifest says {expect['rows']}")
+            if not rel.startswith("quarantine/") and info.get("columns"):
+                columns = {f.name: str(f.type) for f in meta.schema_arrow}
+                if columns != info["columns"]:
+                    problems.append(f"{rel}: schema differs from the manifest")
+    for path in sorted(root.rglob("*.parquet")):
+        rel = path.relative_to(root).as_posix()
+        if rel not in listed:
+            problems.append(f"{rel}: not in the manifest")
+    return problems

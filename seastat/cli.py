@@ -1,0 +1,145 @@
+"""The `seastat` command line. Every failure a user can cause is one clear line and exit code 2."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .config import DEFAULT_CONFIG, PROJECT_ROOT, ConfigError, load_settings
+from .datasets import SourceError
+from .store import StoreError
+
+
+class ProgressLine:
+    """Progress on stderr: one rewritten line on a terminal, a line every 10 % otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last: tuple[str, int] = ("", -1)
+        self.started = time.monotonic()
+
+    def __call__(self, message: str, fraction: float) -> None:
+        pct = int(min(max(fraction, 0.0), 1.0) * 100)
+        label = message.split(":")[0]
+        if self.tty:
+            print(f"\r{message} — {pct:3d}% ({time.monotonic() - self.started:.0f}s)\x1b[K", end="", file=sys.stderr)
+        elif (label, pct // 10) != self.last:
+            print(f"{message} — {pct}%", file=sys.stderr)
+        self.last = (label, pct // 10)
+
+    def done(self) -> None:
+        if self.tty:
+            print(file=sys.stderr)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def cmd_publish(args, settings) -> int:
+    from .publish import publish
+    out = Path(args.out) if args.out else settings.store_dir
+    progress = ProgressLine()
+    manifest = publish([Path(p) for p in args.sources], out, settings, progress=progress)
+    progress.done()
+    print(f"published {manifest['version']} to {out}")
+    for name, info in manifest["datasets"].items():
+        print(f"  {name:<13} rows in {info['rows_in']:>10,} = published {info['rows_published']:>10,}"
+              f" + quarantined {info['rows_quarantined']:>8,}"
+              f"{'   (synthetic)' if info['synthetic'] else ''}")
+    return 0
+
+
+def cmd_synth(args, settings) -> int:
+    from .synth import synth
+    progress = ProgressLine()
+    written = synth(args.rows, Path(args.out), seed=args.seed, start=args.start, end=args.end,
+                    fmt=args.format, boundaries=settings.boundaries_dir, progress=progress)
+    progress.done()
+    for name, path in written.items():
+        print(f"  {name:<13} {path}")
+    return 0
+
+
+def cmd_check(args, settings) -> int:
+    from .check import check_store
+    store_dir = Path(args.store) if args.store else settings.store_dir
+    problems = check_store(store_dir)
+    if problems:
+        for p in problems:
+            print(f"FAIL {p}", file=sys.stderr)
+        return 1
+    print(f"ok: {store_dir} matches its manifest")
+    return 0
+
+
+def cmd_serve(args, settings) -> int:
+    env = dict(os.environ, SEASTAT_CONFIG=str(settings.source))
+    if args.store:
+        env["SEASTAT_STORE"] = str(Path(args.store).resolve())
+    cmd = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
+           "--server.port", str(args.port), "--server.headless", "true"]
+    return subprocess.call(cmd, env=env, cwd=PROJECT_ROOT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="seastat", description="SeaStat: SPD's biweekly strategy dashboard.")
+    parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="settings file (default: config.toml)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("publish", help="publish SPD exports (CSV, CSV.gz or Parquet) into a Parquet store")
+    p.add_argument("sources", nargs="+", help="export files as downloaded from the city's portal")
+    p.add_argument("--out", help="store folder (default: data.store in the settings)")
+    p.set_defaults(run=cmd_publish)
+
+    p = sub.add_parser("synth", help="write synthetic SPD-shaped source files (labelled synthetic)")
+    p.add_argument("--rows", type=int, required=True, help="crime rows; calls and use of force in proportion")
+    p.add_argument("--out", required=True, help="folder for the generated files")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--start", type=_date, default=dt.date(2024, 1, 1))
+    p.add_argument("--end", type=_date, default=dt.date.today() - dt.timedelta(days=1))
+    p.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    p.set_defaults(run=cmd_synth)
+
+    p = sub.add_parser("check", help="verify a published store: manifest against files, hashes, rows, schema")
+    p.add_argument("--store", help="store folder (default: data.store in the settings)")
+    p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("serve", help="start the dashboard on a store and port")
+    p.add_argument("--store", help="store folder (default: data.store in the settings)")
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(run=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+        if getattr(args, "rows", 1) < 1:
+            raise ValueError("--rows must be at least 1")
+        return args.run(args, settings)
+    except (ConfigError, SourceError, StoreError, ValueError, OSError) as exc:
+        print(f"seastat {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug: one line for the user, the traceback only on request
+        if os.environ.get("SEASTAT_DEBUG"):
+            raise
+        print(f"seastat {args.command}: unexpected error: {type(exc).__name__}: {exc} "
+              "(set SEASTAT_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print(f"seastat {args.command}: interrupted; the published store is unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

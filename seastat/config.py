@@ -1,0 +1,129 @@
+"""SeaStat settings: config.toml loaded once into a typed, validated object."""
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+PRECINCTS = ("North", "East", "South", "West", "Southwest")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
+
+
+class ConfigError(Exception):
+    """A settings file that cannot be used; the message says which setting and why."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataSettings(_Section):
+    store: Path
+    boundaries: Path
+
+
+class PeriodSettings(_Section):
+    anchor: dt.date
+    length_days: int = Field(14, ge=1, le=366)
+
+
+class StatsSettings(_Section):
+    z_threshold: float = Field(2.0, gt=0)
+    baseline_periods: int = Field(26, ge=1)
+
+
+class HotspotSettings(_Section):
+    h3_resolution: int = Field(9, ge=5, le=12)
+    significance: float = Field(0.05, gt=0, lt=1)
+    permutations: int = Field(999, ge=99)
+    emerging_periods: int = Field(6, ge=2)
+    min_cell_count: int = Field(3, ge=1)
+    basemap: Literal["carto-light", "carto-dark", "none"] = "carto-light"
+
+
+class PresentSettings(_Section):
+    panels: list[Literal["city", "precincts", "hotspots", "compare"]]
+    precinct_order: list[str]
+
+    @field_validator("precinct_order")
+    @classmethod
+    def _known_precincts(cls, value: list[str]) -> list[str]:
+        unknown = [p for p in value if p not in PRECINCTS]
+        if unknown:
+            raise ValueError(f"unknown precinct(s) {unknown}; expected some of {list(PRECINCTS)}")
+        return value
+
+
+class PrivacySettings(_Section):
+    address_level: Literal["100-block"] = "100-block"
+    sensitive_offense_codes: list[str]
+    sensitive_offense_parent_groups: list[str]
+    sensitive_offenses: list[str]
+    sensitive_call_type_words: list[str]
+
+
+class Settings(_Section):
+    data: DataSettings
+    periods: PeriodSettings
+    stats: StatsSettings
+    hotspots: HotspotSettings
+    present: PresentSettings
+    privacy: PrivacySettings
+    offense_types: dict[str, list[str]]
+    offense_groups: dict[str, list[str]]
+    source: Path = Field(DEFAULT_CONFIG, exclude=True)
+
+    @model_validator(mode="after")
+    def _groups_name_known_types(self) -> "Settings":
+        for group, types in self.offense_groups.items():
+            unknown = [t for t in types if t not in self.offense_types]
+            if unknown:
+                raise ValueError(f"offense_groups.{group} names unknown offense type(s) {unknown}")
+        return self
+
+    def resolve(self, path: Path) -> Path:
+        """Relative paths in the file are relative to the file's own folder."""
+        return path if path.is_absolute() else (self.source.parent / path).resolve()
+
+    @property
+    def store_dir(self) -> Path:
+        return self.resolve(self.data.store)
+
+    @property
+    def boundaries_dir(self) -> Path:
+        return self.resolve(self.data.boundaries)
+
+    def offense_type_lookup(self) -> tuple[list[str], list[str], list[str]]:
+        """Parallel lists (offense code, offense type, offense group) for publish-time tagging."""
+        group_of = {t: g for g, types in self.offense_groups.items() for t in types}
+        codes, types, groups = [], [], []
+        for offense_type, type_codes in self.offense_types.items():
+            for code in type_codes:
+                codes.append(code.upper())
+                types.append(offense_type)
+                groups.append(group_of.get(offense_type, "other"))
+        return codes, types, groups
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Read and validate a settings file; any problem is a ConfigError naming the setting."""
+    path = Path(path) if path else DEFAULT_CONFIG
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"settings file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read settings file {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    try:
+        return Settings(**raw, source=path.resolve())
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'file'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from None

@@ -1,0 +1,151 @@
+"""The SPD exports SeaStat reads: how each is recognised by its header, and the columns it needs.
+
+Headers are matched after normalising (lower case, runs of other characters to "_"), so the
+portal's display names ("Offense Start DateTime") and its API names (offense_start_datetime)
+are both recognised, as are the renamed columns of newer exports.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+SCHEMA_VERSION = 1
+
+
+def normalise_header(name: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", name.strip().lstrip("\ufeff").lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str                 # store folder and DuckDB view name
+    title: str
+    id_column: str
+    # staging column -> accepted source headers (normalised), first match wins
+    columns: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+    # any one of these normalised headers marks a file as this dataset
+    signature: tuple[frozenset[str], ...]
+    # normalised header -> layout name, for the manifest
+    layouts: dict[str, str] = field(default_factory=dict)
+    default_layout: str = ""
+
+
+CRIME = Dataset(
+    name="crime",
+    title="Crime reports (SPD Crime Data: 2008-Present)",
+    id_column="offense_id",
+    columns={
+        "report_number": ("report_number",),
+        "offense_id": ("offense_id",),
+        "offense_start": ("offense_start_datetime", "offense_date"),
+        "offense_end": ("offense_end_datetime",),
+        "report_at": ("report_datetime",),
+        "group_a_b": ("group_a_b", "nibrs_group_ab"),
+        "crime_against": ("crime_against_category", "nibrs_crime_against_category"),
+        "offense_parent_group": ("offense_parent_group", "offense_sub_category"),
+        "offense": ("offense", "nibrs_offense_code_description"),
+        "offense_code": ("offense_code", "nibrs_offense_code"),
+        "precinct": ("precinct",),
+        "sector": ("sector",),
+        "beat": ("beat",),
+        "mcpp": ("mcpp", "mcpp_neighborhood", "neighborhood"),
+        "block_address": ("100_block_address", "block_address", "blurred_address"),
+        "longitude": ("longitude", "blurred_longitude"),
+        "latitude": ("latitude", "blurred_latitude"),
+    },
+    required=("offense_id", "offense_start", "report_at", "offense_code", "precinct", "sector", "beat"),
+    signature=(frozenset({"offense_id", "offense_start_datetime"}), frozenset({"offense_id", "offense_date"})),
+    layouts={"offense_date": "2025 NIBRS export", "offense_start_datetime": "2008-present export"},
+)
+
+CALLS = Dataset(
+    name="calls",
+    title="911 calls for service (Call Data)",
+    id_column="cad_event_number",
+    columns={
+        "cad_event_number": ("cad_event_number",),
+        "event_clearance": ("event_clearance_description", "cad_event_clearance_description"),
+        "call_type": ("call_type",),
+        "priority": ("priority",),
+        "initial_call_type": ("initial_call_type", "initial_type_description"),
+        "final_call_type": ("final_call_type", "event_clearance_group"),
+        "queued_at": ("original_time_queued", "cad_event_original_time_queued", "event_clearance_date"),
+        "arrived_at": ("arrived_time", "cad_event_arrived_time", "at_scene_time"),
+        "precinct": ("precinct", "dispatch_precinct"),
+        "sector": ("sector", "dispatch_sector", "district_sector"),
+        "beat": ("beat", "dispatch_beat", "zone_beat"),
+        "block_address": ("hundred_block_location", "dispatch_address", "block_address"),
+        "longitude": ("longitude", "dispatch_longitude", "blurred_longitude"),
+        "latitude": ("latitude", "dispatch_latitude", "blurred_latitude"),
+    },
+    required=("cad_event_number", "queued_at", "sector", "beat"),
+    signature=(
+        frozenset({"cad_event_number", "original_time_queued"}),
+        frozenset({"cad_event_number", "cad_event_original_time_queued"}),
+        frozenset({"cad_event_number", "event_clearance_date"}),
+    ),
+    layouts={"event_clearance_date": "older 911 Incident Response layout"},
+    default_layout="Call Data export",
+)
+
+USE_OF_FORCE = Dataset(
+    name="use_of_force",
+    title="Use of force",
+    id_column="uof_id",
+    columns={
+        "uof_id": ("id", "uniqueid", "unique_id"),
+        "incident_num": ("incident_num",),
+        "incident_type": ("incident_type",),
+        "occurred_at": ("occured_date_time", "occurred_date_time"),
+        "precinct": ("precinct",),
+        "sector": ("sector",),
+        "beat": ("beat",),
+        "subject_race": ("subject_race",),
+        "subject_gender": ("subject_gender",),
+    },
+    required=("uof_id", "incident_num", "incident_type", "occurred_at", "precinct", "sector", "beat"),
+    signature=(frozenset({"incident_num", "incident_type"}),),
+    default_layout="Use of Force export",
+)
+
+DATASETS: dict[str, Dataset] = {d.name: d for d in (CRIME, CALLS, USE_OF_FORCE)}
+
+
+class SourceError(Exception):
+    """A source file SeaStat cannot use; the message is one line naming the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    dataset: Dataset
+    name: str
+    # source column position -> staging column; unmatched source columns are not read into the store
+    picks: dict[int, str]
+
+    @property
+    def missing(self) -> list[str]:
+        return [c for c in self.dataset.columns if c not in self.picks.values()]
+
+
+def recognise(header: list[str], filename: str) -> Layout:
+    """Which dataset a header belongs to, and where each needed column sits in it."""
+    norm = [normalise_header(h) for h in header]
+    present = set(norm)
+    for dataset in DATASETS.values():
+        if not any(sig <= present for sig in dataset.signature):
+            continue
+        picks: dict[int, str] = {}
+        for column, aliases in dataset.columns.items():
+            for alias in aliases:
+                if alias in present:
+                    picks[norm.index(alias)] = column
+                    break
+        missing = [c for c in dataset.required if c not in picks.values()]
+        if missing:
+            wanted = ", ".join(f"{c} (one of: {' / '.join(dataset.columns[c])})" for c in missing)
+            raise SourceError(f"{filename}: {dataset.title} export is missing required column(s): {wanted}")
+        layout = next((name for col, name in dataset.layouts.items() if col in present), dataset.default_layout)
+        return Layout(dataset, layout or dataset.title, picks)
+    shown = ", ".join(header[:8]) + (" ..." if len(header) > 8 else "")
+    raise SourceError(f"{filename}: not a recognised SPD export (header: {shown or 'empty'})")

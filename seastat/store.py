@@ -1,0 +1,81 @@
+"""The query layer: one DuckDB database per store version, a cursor per query.
+
+A `Store` is pinned to the version `current` pointed at when it was opened, so every answer it
+gives comes from one version, even while a re-publish swaps `current` underneath it.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from .datasets import DATASETS
+from .sql import sql
+
+
+class StoreError(Exception):
+    """No usable published store at the given place; the message says what to run."""
+
+
+def current_version_dir(store_dir: Path) -> Path:
+    link = Path(store_dir) / "current"
+    if not link.exists():
+        raise StoreError(f"no published store at {store_dir}: run `seastat publish SOURCE... --out {store_dir}`")
+    return link.resolve()
+
+
+class Store:
+    def __init__(self, version_dir: Path):
+        self.version_dir = Path(version_dir)
+        try:
+            self.manifest: dict = json.loads((self.version_dir / "manifest.json").read_text())
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{self.version_dir}: unreadable manifest ({exc})") from None
+        self.version: str = self.manifest["version"]
+        # Relative paths in queries/views/*.sql resolve against this version's folder.
+        self._con = duckdb.connect(config={"file_search_path": str(self.version_dir)})
+        self._lock = threading.Lock()
+        for name in self.manifest.get("datasets", {}):  # every dataset has a typed table, maybe empty
+            if name in DATASETS:
+                self._con.execute(sql(f"views/{name}"))
+        self._con.execute(sql("views/events"))
+        self._con.execute(sql("views/quarantine"))
+
+    @classmethod
+    def open(cls, store_dir: Path) -> "Store":
+        return cls(current_version_dir(store_dir))
+
+    @property
+    def datasets(self) -> list[str]:
+        """Datasets in this version that have published rows, in the standard order."""
+        present = self.manifest.get("datasets", {})
+        return [d for d in DATASETS if present.get(d, {}).get("rows_published", 0) > 0]
+
+    def has(self, dataset: str) -> bool:
+        return dataset in self.datasets
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:  # creating cursors on one connection from many threads must be serialised
+            return self._con.cursor()
+
+    def df(self, query: str, **params) -> pd.DataFrame:
+        """Run queries/<query>.sql with bound parameters; a pandas DataFrame."""
+        cur = self._cursor()
+        try:
+            return cur.execute(sql(query), params or None).df()
+        finally:
+            cur.close()
+
+    def arrow(self, query: str, **params) -> pa.Table:
+        cur = self._cursor()
+        try:
+            return cur.execute(sql(query), params or None).to_arrow_table()
+        finally:
+            cur.close()
+
+    def close(self) -> None:
+        self._con.close()

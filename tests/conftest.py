@@ -1,0 +1,148 @@
+"""Shared fixtures: real files only. Stores are built by `seastat synth` + `seastat publish`,
+pages are served by a real `streamlit run` and driven in Debian's Chromium."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from seastat.config import PROJECT_ROOT, load_settings
+from seastat.publish import publish
+from seastat.store import Store
+from seastat.synth import synth
+
+BUNDLED_STORE = PROJECT_ROOT / "data" / "store"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"          # screenshots and rendered pages land here
+CHROMIUM = os.environ.get("SEASTAT_CHROMIUM", "/usr/bin/chromium")
+SMALL_END = dt.date(2026, 11, 22)
+
+
+@pytest.fixture(scope="session")
+def settings():
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def bundled_store() -> Store:
+    """The store `make run` serves (data/store)."""
+    return Store.open(BUNDLED_STORE)
+
+
+@pytest.fixture(scope="session")
+def small_sources(tmp_path_factory) -> Path:
+    """Synthetic SPD-shaped exports, small enough to publish in a second."""
+    out = tmp_path_factory.mktemp("sources")
+    synth(20_000, out, seed=11, end=SMALL_END, boundaries=PROJECT_ROOT / "data" / "boundaries")
+    return out
+
+
+@pytest.fixture(scope="session")
+def small_store_dir(small_sources, settings, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("store")
+    publish(sorted(small_sources.glob("*.csv")), out, settings)
+    return out
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Dashboard:
+    """A real `streamlit run app.py` on a loopback port, on a chosen store."""
+
+    def __init__(self, store_dir: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, SEASTAT_STORE=str(store_dir))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false"],
+            cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2)
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(self.proc.stdout.read().decode(errors="replace"))
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("streamlit did not start within 60 s")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def dashboard():
+    server = Dashboard(BUNDLED_STORE)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-dev-shm-usage", "--no-first-run"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page_at(browser):
+    """page_at(url, width, height) opens a fresh page and waits until Streamlit has finished running."""
+    opened = []
+
+    def open_page(url: str, width: int = 1920, height: int = 1080):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        opened.append(context)
+        page.goto(url, wait_until="domcontentloaded")
+        wait_for_streamlit(page)
+        return page
+
+    yield open_page
+    for context in opened:
+        context.close()
+
+
+def wait_for_streamlit(page, timeout_ms: int = 60_000) -> None:
+    """Until the app is rendered and no script is running (Streamlit shows a 'running' widget)."""
+    page.wait_for_selector("[data-testid='stMain'] [data-testid='stElementContainer']", timeout=timeout_ms)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+    page.wait_for_timeout(500)
+
+
+def page_errors(page) -> list[str]:
+    """Exceptions Streamlit rendered on the page (a traceback box)."""
+    return [e.inner_text() for e in page.query_selector_all("[data-testid='stException']")]

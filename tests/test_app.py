@@ -1,0 +1,73 @@
+"""The Streamlit pages run headless with AppTest: what a user sees, deep links, bad links."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import BUNDLED_STORE, PROJECT_ROOT
+
+
+def run_page(page: str, params: dict | None = None, store=BUNDLED_STORE) -> AppTest:
+    os.environ["SEASTAT_STORE"] = str(store)
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page != "home":
+        at.switch_page(f"pages/{page}.py").run()
+    return at
+
+
+@pytest.fixture(autouse=True)
+def _restore_store_env():
+    yield
+    os.environ.pop("SEASTAT_STORE", None)
+
+
+def test_home_shows_what_is_loaded(bundled_store):
+    at = run_page("home")
+    assert not at.exception
+    table = at.dataframe[0].value
+    crime = table[table["Dataset"] == "Crime reports"].iloc[0]
+    assert crime["Rows published"] == bundled_store.manifest["datasets"]["crime"]["rows_published"]
+    assert any("Synthetic data" in w.value for w in at.warning)
+    assert any(bundled_store.manifest["published_at"] in c.value for c in at.caption)
+
+
+def test_data_page_deep_link_opens_the_same_view():
+    at = run_page("data", {"dataset": "calls", "period": "2026-10-05", "precinct": "North", "q": "theft"})
+    assert not at.exception
+    assert at.selectbox(key="dataset").value == "calls"
+    assert at.selectbox(key="period").value.start.isoformat() == "2026-10-05"
+    assert at.multiselect(key="precincts").value == ["North"]
+    table = at.dataframe[0].value
+    assert len(table) > 0 and set(table["precinct"]) == {"North"}
+    searched = table["id"] + " " + table["category"] + " " + table["description"] + " " + table["block_address"].fillna("")
+    assert searched.str.contains("THEFT").all()
+
+
+def test_bad_link_values_fall_back_to_defaults_with_a_notice():
+    at = run_page("data", {"dataset": "'; DROP VIEW crime; --", "period": "1999-13-45",
+                           "precinct": "Narnia,North", "beat": "<script>"})
+    assert not at.exception
+    assert at.selectbox(key="dataset").value == "crime"
+    assert at.multiselect(key="precincts").value == ["North"]
+    notes = " ".join(i.value for i in at.info)
+    assert "dataset" in notes and "period" in notes and "Narnia" in notes
+
+
+def test_pages_on_an_empty_store_say_so(tmp_path):
+    at = run_page("home", store=tmp_path / "no-store")
+    assert not at.exception
+    assert any("No data to show" in e.value for e in at.error)
+    at = run_page("data", store=tmp_path / "no-store")
+    assert not at.exception and at.error
+
+
+def test_quarantine_panel_lists_reasons(bundled_store):
+    at = run_page("data")
+    reasons = at.dataframe[2].value
+    assert set(reasons["reason"]) >= {"duplicate id"}
+    assert reasons["rows"].sum() == sum(i["rows_quarantined"] for i in bundled_store.manifest["datasets"].values())

@@ -1,0 +1,42 @@
+"""Every page in a real headless Chromium against `streamlit run` on the bundled data."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import page_errors
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["", "trends", "hotspots", "compare", "data"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders_without_error(dashboard, page_at, artifacts, path):
+    page = page_at(f"{dashboard.url}/{path}")
+    assert page_errors(page) == []
+    page.locator("h1").first.wait_for(state="visible", timeout=30_000)
+    page.screenshot(path=str(artifacts / f"page-{path or 'home'}-1920x1080.png"), full_page=True)
+
+
+def test_data_page_table_and_download(dashboard, page_at):
+    page = page_at(f"{dashboard.url}/data?dataset=crime&precinct=West")
+    page.get_by_role("button", name="Download CSV").wait_for(timeout=30_000)
+    assert page.get_by_text("records,").first.is_visible()
+    assert page.locator("[data-testid='stDataFrame']").count() >= 2
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").click()
+    assert download.value.suggested_filename.startswith("seastat_crime_")
+
+
+def test_a_deep_link_on_a_fresh_server_goes_through_app_py(page_at):
+    """Streamlit's old pages/ mode would run pages/data.py alone for the first visitor."""
+    from conftest import BUNDLED_STORE, Dashboard
+    fresh = Dashboard(BUNDLED_STORE)
+    try:
+        page = page_at(f"{fresh.url}/data?dataset=calls")
+        page.get_by_role("button", name="Download CSV").wait_for(timeout=30_000)
+        assert page.get_by_role("link", name="Precinct trends").count() >= 1      # app.py's navigation
+        assert page.locator("[data-testid='stSidebarNavLink']", has_text="app").count() == 0
+        assert page.get_by_text("911 calls for service:").first.is_visible()
+    finally:
+        fresh.stop()

@@ -1,0 +1,216 @@
+"""seastat publish: recognition, reconciliation, quarantine, bad files, atomic swap, determinism."""
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from seastat.check import check_store
+from seastat.datasets import SourceError
+from seastat.publish import publish
+from seastat.store import Store
+from seastat.synth import CRIME_HEADER
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]], encoding="utf-8") -> Path:
+    with open(path, "w", newline="", encoding=encoding) as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def crime_row(offense_id: str, start="03/04/2025 10:00:00 PM", **over) -> list[str]:
+    row = dict(zip(CRIME_HEADER, [
+        "2025-000001", offense_id, start, "", "03/05/2025 09:00:00 AM", "A", "PROPERTY", "LARCENY-THEFT",
+        "Shoplifting", "23C", "West", "K", "K1", "DOWNTOWN COMMERCIAL", "1234 PINE ST", "-122.3351", "47.6105",
+    ]))
+    row.update(over)
+    return [row[h] for h in CRIME_HEADER]
+
+
+def published_df(store_dir: Path, dataset: str) -> pd.DataFrame:
+    return pd.read_parquet(Path(store_dir, "current", dataset))
+
+
+def test_synthetic_exports_publish_with_every_row_reconciled(small_sources, small_store_dir):
+    manifest = json.loads((small_store_dir / "current" / "manifest.json").read_text())
+    for name, info in manifest["datasets"].items():
+        source_rows = sum(1 for _ in open(small_sources / f"{name}.csv")) - 1
+        assert info["rows_in"] == source_rows, name
+        assert info["rows_in"] == info["rows_published"] + info["rows_quarantined"]
+        assert len(pd.read_parquet(small_store_dir / "current" / name)) == info["rows_published"]
+        quarantine = pd.read_parquet(small_store_dir / "current" / "quarantine" / f"{name}.parquet")
+        assert len(quarantine) == info["rows_quarantined"]
+        assert info["synthetic"] is True
+        assert len(info["sources"][0]["sha256"]) == 64
+    assert check_store(small_store_dir) == []
+
+
+def test_quarantine_gives_a_reason_for_each_rejected_row(tmp_path, settings):
+    rows = [
+        crime_row("1"),
+        crime_row("1"),                                   # duplicate id
+        crime_row("2", start="not a date"),               # unparseable
+        crime_row("3", start="01/01/1899 10:00:00 AM"),   # before 1900
+        crime_row("4", start="01/01/2199 10:00:00 AM"),   # future
+        crime_row(""),                                    # no id
+        crime_row("5", start=""),                         # blank start: counted at report time, kept
+    ]
+    src = write_csv(tmp_path / "crime.csv", CRIME_HEADER, rows)
+    with open(src, "a") as f:
+        f.write('"7","short row"\n')                       # malformed
+    manifest = publish([src], tmp_path / "store", settings)
+    info = manifest["datasets"]["crime"]
+    assert (info["rows_in"], info["rows_published"], info["rows_quarantined"]) == (8, 2, 6)
+    reasons = pd.read_parquet(tmp_path / "store" / "current" / "quarantine" / "crime.parquet")
+    assert sorted(reasons["reason"]) == sorted([
+        "duplicate id", "unparseable timestamp", "timestamp before 1900", "timestamp in the future",
+        "missing id", "malformed row"])
+    kept = published_df(tmp_path / "store", "crime")
+    assert str(kept.loc[kept.offense_id == "5", "event_at"].iloc[0]) == "2025-03-05 09:00:00"
+
+
+def test_unknown_blank_and_ooj_areas_are_kept_as_explicit_values(tmp_path, settings):
+    rows = [crime_row("1", Precinct="", Sector="", Beat=""), crime_row("2", Precinct="UNKNOWN"),
+            crime_row("3", Precinct="OOJ", Sector="", Beat=""), crime_row("4", Precinct="SW", Sector="f", Beat="F2"),
+            crime_row("5", Precinct="", Sector="K", Beat="K2"),   # kept UNKNOWN: SPD left it blank
+            crime_row("6", Longitude="0", Latitude="0"), crime_row("7", Longitude="-1", Latitude="-1")]
+    publish([write_csv(tmp_path / "c.csv", CRIME_HEADER, rows)], tmp_path / "store", settings)
+    df = published_df(tmp_path / "store", "crime").set_index("offense_id")
+    assert len(df) == 7
+    assert df.loc["1", ["precinct", "sector", "beat"]].tolist() == ["UNKNOWN", "UNKNOWN", "UNKNOWN"]
+    assert df.loc["2", "precinct"] == "UNKNOWN"
+    assert df.loc["3", "precinct"] == "OOJ"
+    assert df.loc["4", ["precinct", "sector"]].tolist() == ["Southwest", "F"]
+    assert df.loc["5", ["precinct", "sector"]].tolist() == ["UNKNOWN", "K"]
+    assert df.loc[["6", "7"], "longitude"].isna().all()       # 0 and -1 mean "no coordinates"
+    assert df.loc["1", "block_address"] == "12XX BLOCK OF PINE ST"
+
+
+def test_newer_crime_layout_and_older_911_layout_are_recognised(tmp_path, settings):
+    nibrs = ["Report Number", "Report DateTime", "Offense ID", "Offense Date", "NIBRS Group AB",
+             "NIBRS Crime Against Category", "Offense Sub Category", "Shooting Type Group", "Block Address",
+             "Latitude", "Longitude", "Beat", "Precinct", "Sector", "Neighborhood", "Reporting Area",
+             "Offense Category", "NIBRS Offense Code Description", "NIBRS_offense_code"]
+    crime = write_csv(tmp_path / "crime2025.csv", nibrs, [[
+        "2025-1", "2025-01-02T10:00:00", "91", "2025-01-02T09:00:00", "A", "PERSON", "ROBBERY", "-",
+        "5XX BLOCK OF PINE ST", "47.61", "-122.33", "K1", "West", "K", "DOWNTOWN", "1", "VIOLENT CRIME",
+        "Robbery", "120"]])
+    old911 = ["CAD CDW ID", "CAD Event Number", "General Offense Number", "Event Clearance Code",
+              "Event Clearance Description", "Event Clearance SubGroup", "Event Clearance Group",
+              "Event Clearance Date", "Hundred Block Location", "District/Sector", "Zone/Beat", "Census Tract",
+              "Longitude", "Latitude", "Incident Location", "Initial Type Description", "Initial Type Subgroup",
+              "Initial Type Group", "At Scene Time"]
+    calls = write_csv(tmp_path / "911.csv", old911, [[
+        "1", "15000001", "2015-1", "242", "FIGHT DISTURBANCE", "DISTURBANCES", "DISTURBANCES",
+        "06/30/2015 11:42:00 PM", "1XX BLOCK OF PIKE ST", "M", "M2", "8100", "-122.34", "47.609", "(47.6, -122.3)",
+        "FIGHT", "DISTURBANCES", "DISTURBANCES", ""]])
+    manifest = publish([crime, calls], tmp_path / "store", settings)
+    assert manifest["datasets"]["crime"]["sources"][0]["layout"] == "2025 NIBRS export"
+    assert manifest["datasets"]["calls"]["sources"][0]["layout"] == "older 911 Incident Response layout"
+    robbery = published_df(tmp_path / "store", "crime").iloc[0]
+    assert (robbery.offense_type, robbery.offense_group) == ("robbery", "violent")
+    call = published_df(tmp_path / "store", "calls").iloc[0]
+    assert (call.precinct, call.sector, call.beat) == ("West", "M", "M2")   # precinct from the sector
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-8-sig"])
+def test_latin1_and_bom_files_publish(tmp_path, settings, encoding):
+    src = write_csv(tmp_path / "c.csv", CRIME_HEADER, [crime_row("1", MCPP="CAFÉ DISTRICT")], encoding=encoding)
+    publish([src], tmp_path / "store", settings)
+    assert published_df(tmp_path / "store", "crime")["mcpp"].tolist() == ["CAFÉ DISTRICT"]
+
+
+def test_gzip_exports_publish(tmp_path, settings, small_sources):
+    gz = tmp_path / "use_of_force.csv.gz"
+    gz.write_bytes(gzip.compress((small_sources / "use_of_force.csv").read_bytes()))
+    manifest = publish([gz], tmp_path / "store", settings)
+    assert manifest["datasets"]["use_of_force"]["rows_in"] > 0
+
+
+def unusable_files(tmp: Path, sources: Path) -> dict[str, tuple[Path, str]]:
+    full = (sources / "crime.csv").read_bytes()
+    gz = gzip.compress(full)
+    (tmp / "empty.csv").write_bytes(b"")
+    (tmp / "truncated.csv.gz").write_bytes(gz[: len(gz) // 2])
+    (tmp / "photo.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)) * 4)
+    (tmp / "other.csv").write_text("name,amount\nx,1\n")
+    write_csv(tmp / "nocode.csv", [h for h in CRIME_HEADER if h not in ("Offense Code", "Beat")], [["1"] * 15])
+    return {
+        "empty": (tmp / "empty.csv", "empty"),
+        "truncated": (tmp / "truncated.csv.gz", "truncated or corrupt"),
+        "binary": (tmp / "photo.csv", "binary"),
+        "wrong format": (tmp / "other.csv", "not a recognised SPD export"),
+        "missing columns": (tmp / "nocode.csv", "missing required column(s): offense_code"),
+    }
+
+
+def test_unusable_files_are_refused_and_the_old_store_survives(tmp_path, settings, small_sources):
+    store = tmp_path / "store"
+    publish([small_sources / "use_of_force.csv"], store, settings)
+    before = (store / "current").resolve()
+    for label, (path, message) in unusable_files(tmp_path, small_sources).items():
+        with pytest.raises(SourceError) as err:
+            publish([small_sources / "crime.csv", path], store, settings)
+        assert message in str(err.value), label
+        assert "\n" not in str(err.value)
+        assert (store / "current").resolve() == before
+        assert check_store(store) == []
+    assert "beat" in str(err.value)   # both missing columns are named
+
+
+def test_a_crash_while_writing_leaves_the_previous_store(tmp_path, settings, small_sources, monkeypatch):
+    store = tmp_path / "store"
+    publish([small_sources / "use_of_force.csv"], store, settings)
+    before = (store / "current").resolve()
+    import seastat.publish as publisher
+
+    def failing_hash_tree(root):   # fault injection: the writer dies after the data files are written
+        raise OSError("disk full")
+
+    monkeypatch.setattr(publisher, "_hash_tree", failing_hash_tree)
+    with pytest.raises(OSError):
+        publish([small_sources / "crime.csv"], store, settings)
+    assert (store / "current").resolve() == before
+    assert check_store(store) == []
+    assert not list((store / "versions").glob(".incoming-*"))
+
+
+def test_publishing_the_same_inputs_twice_gives_identical_data(tmp_path, settings, small_sources):
+    first = publish(sorted(small_sources.glob("*.csv")), tmp_path / "a", settings)
+    second = publish(sorted(small_sources.glob("*.csv")), tmp_path / "b", settings)
+    for name in first["datasets"]:
+        assert first["datasets"][name]["files"] == second["datasets"][name]["files"]
+    assert first["quarantine_files"] == second["quarantine_files"]
+
+
+def test_republish_keeps_the_previous_version_for_readers(tmp_path, settings, small_sources):
+    store = tmp_path / "store"
+    publish([small_sources / "use_of_force.csv"], store, settings)
+    reader = Store.open(store)
+    publish([small_sources / "crime.csv"], store, settings)
+    assert reader.df("areas", dataset="use_of_force")["incidents"].sum() > 0   # old version still readable
+    assert Store.open(store).has("crime") and not Store.open(store).has("use_of_force")
+
+
+def test_a_dataset_without_rows_still_has_its_typed_table(tmp_path, settings, small_sources):
+    publish([small_sources / "use_of_force.csv"], tmp_path / "store", settings)
+    store = Store.open(tmp_path / "store")
+    assert store.datasets == ["use_of_force"]
+    crime_schema = pq.read_schema(tmp_path / "store" / "current" / "crime" / "year=0" / "part_0.parquet")
+    assert "offense_group" in crime_schema.names
+    assert store.df("areas", dataset="crime").empty
+
+
+def test_duplicate_source_file_is_refused(tmp_path, settings, small_sources):
+    copy = tmp_path / "copy.csv"
+    shutil.copy(small_sources / "use_of_force.csv", copy)
+    with pytest.raises(SourceError, match="given twice"):
+        publish([small_sources / "use_of_force.csv", copy], tmp_path / "store", settings)
