@@ -4,7 +4,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from seastat import ui
+from seastat import export, ui
 
 PAGE_ROWS = 1_000          # rows shown on screen
 CSV_LIMIT = 250_000        # rows in one CSV download; more asks for narrower filters
@@ -52,8 +52,8 @@ if matching > PAGE_ROWS:
 st.dataframe(table, hide_index=True, height=420)
 if 0 < matching <= CSV_LIMIT:
     full = table if matching <= PAGE_ROWS else ui.query(store, "search", **params, limit=CSV_LIMIT)
-    name = f"seastat_{dataset}_{start:%Y%m%d}-{end:%Y%m%d}" + (f"_{'-'.join(precincts)}" if precincts else "")
-    st.download_button("Download CSV", full.to_csv(index=False).encode(), file_name=f"{name}.csv", mime="text/csv")
+    ui.download_table(full, export.file_stem("data", dataset, f"{start:%Y%m%d}-{end:%Y%m%d}", precincts, beats),
+                      label="Download CSV")
 
 # --- Data quality -------------------------------------------------------------------------------
 st.subheader("Data quality")

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from . import export
 from .config import Settings, load_settings
 from .periods import Grid, Window
 from .store import Store, StoreError, current_version_dir
@@ -177,3 +178,19 @@ def synthetic_notice(s: Store) -> None:
 def areas(s: Store, dataset: str) -> pd.DataFrame:
     return query(s, "areas", dataset=dataset)
 
+
+
+# --- Downloads ---------------------------------------------------------------------------------
+
+def download_chart(chart, stem: str, where=st) -> None:
+    """PNG and SVG buttons for an Altair chart (rendered with vl-convert, caption included)."""
+    cols = where.columns(2)
+    cols[0].download_button("PNG", export.chart_png(chart), file_name=f"{stem}.png", mime="image/png",
+                            key=f"png-{stem}", icon=":material/image:", on_click="ignore")
+    cols[1].download_button("SVG", export.chart_svg(chart), file_name=f"{stem}.svg", mime="image/svg+xml",
+                            key=f"svg-{stem}", icon=":material/draw:", on_click="ignore")
+
+
+def download_table(df: pd.DataFrame, stem: str, label: str = "CSV", where=st) -> None:
+    where.download_button(label, export.table_csv(df), file_name=f"{stem}.csv", mime="text/csv",
+                          key=f"csv-{stem}", icon=":material/download:", on_click="ignore")
