@@ -25,7 +25,7 @@ def test_data_page_table_and_download(dashboard, page_at):
     assert page.locator("[data-testid='stDataFrame']").count() >= 2
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").click()
-    assert download.value.suggested_filename.== "seastat_data_crime_20261102-20261115_West.csv"
+    assert download.value.suggested_filename == "seastat_data_crime_20261102-20261115_West.csv"
 
 
 def test_a_deep_link_on_a_fresh_server_goes_through_app_py(page_at):
