@@ -40,5 +40,9 @@ data: $(STAMP)
 	$(BIN)/seastat synth --rows $(BUNDLE_ROWS) --end $(BUNDLE_END) --out build/sources
 	$(BIN)/seastat publish build/sources/crime.csv build/sources/calls.csv build/sources/use_of_force.csv --out data/store
 
+# Speed and memory at 1 and 10 million rows (generated data is cached in build/bench).
+bench: $(STAMP) system-deps
+	$(BIN)/seastat bench --rows 1000000 --rows 10000000 --json build/bench.json
+
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -59,6 +59,8 @@ def cmd_publish(args, settings) -> int:
 
 def cmd_synth(args, settings) -> int:
     from .synth import synth
+    if args.rows < 1:
+        raise ValueError("--rows must be at least 1")
     progress = ProgressLine()
     written = synth(args.rows, Path(args.out), seed=args.seed, start=args.start, end=args.end,
                     fmt=args.format, boundaries=settings.boundaries_dir, progress=progress)
@@ -89,6 +91,23 @@ def cmd_serve(args, settings) -> int:
     return subprocess.call(cmd, env=env, cwd=PROJECT_ROOT)
 
 
+def cmd_bench(args, settings) -> int:
+    import json
+
+    from .bench import bench_size, format_table
+    if min(args.rows) < 1:
+        raise ValueError("--rows must be at least 1")
+    results = []
+    for rows in args.rows:
+        result = bench_size(rows, Path(args.cache), settings, runs=args.runs, render=not args.no_render,
+                            log=lambda m: print(m, file=sys.stderr))
+        print(format_table(result))
+        results.append(result)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results[0] if len(results) == 1 else results, indent=2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seastat", description="SeaStat: SPD's biweekly strategy dashboard.")
     parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="settings file (default: config.toml)")
@@ -116,6 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", help="store folder (default: data.store in the settings)")
     p.add_argument("--port", type=int, default=8501)
     p.set_defaults(run=cmd_serve)
+
+    p = sub.add_parser("bench", help="measure query speed and memory at N rows against a pandas baseline")
+    p.add_argument("--rows", type=int, action="append", required=True, help="crime rows (repeat for sizes)")
+    p.add_argument("--json", help="write the figures to this JSON file")
+    p.add_argument("--runs", type=int, default=20, help="warm runs per query set (p50/p95)")
+    p.add_argument("--cache", default="build/bench", help="where generated data is kept between runs")
+    p.add_argument("--no-render", action="store_true", help="skip the browser first-render measurement")
+    p.set_defaults(run=cmd_bench)
     return parser
 
 
@@ -124,8 +151,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings(args.config)
-        if getattr(args, "rows", 1) < 1:
-            raise ValueError("--rows must be at least 1")
         return args.run(args, settings)
     except (ConfigError, SourceError, StoreError, ValueError, OSError) as exc:
         print(f"seastat {args.command}: error: {exc}", file=sys.stderr)

@@ -1,0 +1,202 @@
+"""`seastat bench`: speed and memory of SeaStat's query layer against plain pandas, at N rows.
+
+For each size: synthetic exports (cached on disk by size and seed), a timed publish in its own
+process (throughput and peak memory), then each page's query set run through the app's own
+query layer, cold (a fresh DuckDB connection) and warm, against the same computation done the
+way an analyst would without SeaStat: pandas over the same Parquet files. Optionally the time
+from `streamlit run` to the first fully rendered page in headless Chromium.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .config import PROJECT_ROOT, Settings
+from .periods import Grid, Window
+from .store import Store
+
+SEED = 7
+END = dt.date(2026, 11, 22)
+
+
+@dataclass(frozen=True)
+class QuerySet:
+    """One page's queries: how SeaStat answers them, and how pandas would. Both return the same
+    comparable value (the test suite checks they agree), so the speed-up is for the same answer."""
+    name: str
+    seastat: Callable[[Store, "Context"], object]
+    pandas: Callable[[Path, "Context"], object]
+
+
+@dataclass(frozen=True)
+class Context:
+    settings: Settings
+    period: Window
+
+    @property
+    def grid(self) -> Grid:
+        return Grid(self.settings.periods.anchor, self.settings.periods.length_days)
+
+
+def _ts(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time())
+
+
+# --- Query sets ---------------------------------------------------------------------------------
+
+def _data_seastat(store: Store, ctx: Context):
+    params = dict(dataset="crime", start=_ts(ctx.period.start), end=_ts(ctx.period.end),
+                  precincts=["West"], beats=[], text="theft")
+    count = int(store.df("search_count", **params)["matching"].iloc[0])
+    return count, store.df("search", **params, limit=1000)["id"].tolist()
+
+
+def _data_pandas(root: Path, ctx: Context):
+    df = pd.read_parquet(root / "crime", columns=["offense_id", "event_at", "precinct", "offense_parent_group",
+                                                  "offense", "block_address"])
+    df = df[(df.event_at >= _ts(ctx.period.start)) & (df.event_at < _ts(ctx.period.end)) & (df.precinct == "West")]
+    hay = (df.offense_id + " " + df.offense_parent_group.fillna("") + " " + df.offense.fillna("") + " "
+           + df.block_address.fillna("")).str.lower()
+    df = df[hay.str.contains("theft")]
+    newest = df.sort_values(["event_at", "offense_id"], ascending=[False, True]).head(1000)
+    return len(df), newest["offense_id"].tolist()
+
+
+QUERY_SETS: list[QuerySet] = [QuerySet("data: incident search", _data_seastat, _data_pandas)]
+
+
+# --- Measurement --------------------------------------------------------------------------------
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _time(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def ensure_sources(rows: int, cache: Path, settings: Settings) -> list[Path]:
+    """Synthetic exports for this size, generated once and kept (keyed by size and seed)."""
+    from .synth import synth
+    folder = cache / f"sources-{rows}-seed{SEED}"
+    files = [folder / f"{name}.csv" for name in ("crime", "calls", "use_of_force")]
+    if not (folder / "synthetic.json").exists():
+        synth(rows, folder, seed=SEED, end=END, boundaries=settings.boundaries_dir, calls_per_crime=1.0)
+    return files
+
+
+def timed_publish(sources: list[Path], out: Path, config: Path) -> tuple[float, float, int]:
+    """Publish in a child process: (seconds, peak RSS in MB, rows in)."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "seastat", "--config", str(config), "publish", *map(str, sources),
+                    "--out", str(out)], check=True, capture_output=True)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    manifest = json.loads((out / "current" / "manifest.json").read_text())
+    return seconds, peak_mb, sum(d["rows_in"] for d in manifest["datasets"].values())
+
+
+def first_render_seconds(store_dir: Path, path: str = "trends") -> float | None:
+    """From `streamlit run` to the page's first element rendered in headless Chromium."""
+    chromium = os.environ.get("SEASTAT_CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        return None
+    import socket
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=PROJECT_ROOT, env=dict(os.environ, SEASTAT_STORE=str(store_dir)),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                if time.perf_counter() - start > 60:
+                    return None
+                time.sleep(0.05)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+            page = browser.new_page(viewport={"width": 1920, "height": 1080})
+            page.goto(f"http://127.0.0.1:{port}/{path}")
+            page.wait_for_selector("[data-testid='stMain'] h1", timeout=60_000)
+            page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                                   timeout=60_000)
+            seconds = time.perf_counter() - start
+            browser.close()
+        return seconds
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def bench_size(rows: int, cache: Path, settings: Settings, runs: int = 20, render: bool = True,
+               log: Callable[[str], None] = print) -> dict:
+    sources = ensure_sources(rows, cache, settings)
+    store_dir = cache / f"store-{rows}"
+    log(f"{rows:,} rows: publishing …")
+    seconds, publish_rss, rows_in = timed_publish(sources, store_dir, settings.source)
+    store = Store.open(store_dir)
+    last_day = dt.date.fromisoformat(store.manifest["datasets"]["crime"]["max_event_at"][:10])
+    ctx = Context(settings, Grid(settings.periods.anchor, settings.periods.length_days).latest_complete(last_day))
+    queries = []
+    for qs in QUERY_SETS:
+        log(f"{rows:,} rows: {qs.name} …")
+        cold = []
+        for _ in range(max(3, runs // 4)):
+            fresh = Store(store.version_dir)
+            cold.append(_time(lambda: qs.seastat(fresh, ctx)))
+            fresh.close()
+        qs.seastat(store, ctx)
+        warm = [_time(lambda: qs.seastat(store, ctx)) for _ in range(runs)]
+        pandas_runs = [_time(lambda: qs.pandas(store.version_dir, ctx)) for _ in range(max(3, runs // 4))]
+        p50 = statistics.median(warm)
+        pandas_p50 = statistics.median(pandas_runs)
+        queries.append({
+            "name": qs.name, "p50_ms": round(p50, 2), "p95_ms": round(_percentile(warm, 0.95), 2),
+            "cold_p50_ms": round(statistics.median(cold), 2), "cold_p95_ms": round(_percentile(cold, 0.95), 2),
+            "pandas_p50_ms": round(pandas_p50, 2), "ratio": round(pandas_p50 / p50, 1) if p50 else None,
+        })
+    return {
+        "rows": rows,
+        "rows_published_all_datasets": rows_in,
+        "queries": queries,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "publish_peak_rss_mb": round(publish_rss, 1),
+        "publish_rows_per_s": round(rows_in / seconds),
+        "first_render_s": round(first_render_seconds(store_dir), 2) if render else None,
+    }
+
+
+def format_table(result: dict) -> str:
+    lines = [f"rows {result['rows']:,} · publish {result['publish_rows_per_s']:,} rows/s "
+             f"(peak {result['publish_peak_rss_mb']:,} MB) · query process peak RSS {result['peak_rss_mb']:,} MB"
+             f" · first render {result['first_render_s']} s",
+             f"{'query set':<32}{'p50 ms':>9}{'p95 ms':>9}{'cold p50':>10}{'pandas p50':>12}{'pandas/SeaStat':>16}"]
+    for q in result["queries"]:
+        lines.append(f"{q['name']:<32}{q['p50_ms']:>9}{q['p95_ms']:>9}{q['cold_p50_ms']:>10}"
+                     f"{q['pandas_p50_ms']:>12}{q['ratio']:>15}x")
+    return "\n".join(lines)

@@ -1,0 +1,27 @@
+"""A small run of `seastat bench`, so the benchmark cannot rot: figures present, answers equal."""
+import pytest
+
+from seastat.bench import QUERY_SETS, Context, bench_size
+from seastat.periods import Grid
+
+pytestmark = pytest.mark.slow
+
+
+def test_every_query_set_gives_pandas_the_same_answer(bundled_store, settings):
+    grid = Grid(settings.periods.anchor, settings.periods.length_days)
+    import datetime as dt
+    last = dt.date.fromisoformat(bundled_store.manifest["datasets"]["crime"]["max_event_at"][:10])
+    ctx = Context(settings, grid.latest_complete(last))
+    for qs in QUERY_SETS:
+        assert qs.seastat(bundled_store, ctx) == qs.pandas(bundled_store.version_dir, ctx), qs.name
+
+
+def test_bench_at_100k_rows_reports_every_figure(tmp_path, settings):
+    result = bench_size(100_000, tmp_path, settings, runs=3, render=True, log=lambda m: None)
+    assert result["rows"] == 100_000
+    assert result["publish_rows_per_s"] > 0 and result["peak_rss_mb"] > 0
+    assert result["first_render_s"] and result["first_render_s"] > 0
+    names = [q["name"] for q in result["queries"]]
+    assert names == [qs.name for qs in QUERY_SETS]
+    for q in result["queries"]:
+        assert 0 < q["p50_ms"] <= q["p95_ms"] and q["pandas_p50_ms"] > 0 and q["ratio"] > 0
