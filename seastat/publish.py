@@ -32,7 +32,6 @@ from .datasets import DATASETS, SCHEMA_VERSION, Layout, SourceError, recognise
 from .sql import sql
 
 SYNTHETIC_MARKER = "synthetic.json"
-KEEP_VERSIONS = 2          # the previous version stays for queries still reading it
 BLOCK_SIZE = 64 << 20      # a CSV row (with its fields) must fit in one block
 Progress = Callable[[str, float], None]   # (message, fraction done 0..1)
 
@@ -45,6 +44,7 @@ class Source:
     encoding: str
     synthetic: bool
     width: int                 # columns in the header
+    header_only: bool = False  # nothing after the header line (Arrow cannot skip a header with no line end)
     rows_in: int = 0
     malformed: list[tuple[int, str]] = field(default_factory=list)
 
@@ -105,9 +105,11 @@ def inspect_source(path: Path) -> Source:
         first_line = head.decode("utf-8" if encoding == "utf8" else "latin-1", errors="replace")
         first_line = first_line.lstrip("\ufeff").splitlines()[0] if first_line.strip() else ""
         header = next(csv.reader(io.StringIO(first_line)), [])
+    header_only = encoding != "parquet" and len(head) < (1 << 16) and len(head.strip().splitlines()) == 1
     layout = recognise(header, name)
     sha = sha256_of(path)
-    return Source(path, layout, sha, encoding, synthetic=sha in _synthetic_hashes(path.parent), width=len(header))
+    return Source(path, layout, sha, encoding, synthetic=sha in _synthetic_hashes(path.parent), width=len(header),
+                  header_only=header_only)
 
 
 def _to_stage(batch: pa.RecordBatch, source: Source, source_index: int, first_row: int) -> pa.RecordBatch:
@@ -135,6 +137,8 @@ def _read_batches(source: Source, progress: Progress | None) -> Iterator[pa.Reco
             if progress:
                 progress(f"{source.name}: {done:,} rows", done / max(pf.metadata.num_rows, 1))
             yield batch
+        return
+    if source.header_only:
         return
 
     def on_bad_row(row: pacsv.InvalidRow) -> str:
@@ -182,7 +186,8 @@ def _stage_source(con: duckdb.DuckDBPyConnection, source: Source, index: int, pr
         except pa.ArrowInvalid as exc:
             message = str(exc).splitlines()[0]
             if attempt == 0 and "UTF8" in message.upper() and source.encoding == "utf8":
-                con.execute(sql("publish/stage_forget"), {"source_index": index})
+                if con.execute(sql("publish/stage_exists")).fetchall()[0][0]:   # none if the first batch failed
+                    con.execute(sql("publish/stage_forget"), {"source_index": index})
                 source.encoding = "latin1"
                 continue
             raise SourceError(f"{source.name}: cannot be read after {rows:,} rows ({message})") from None
@@ -326,12 +331,13 @@ def publish(
             }
             (work / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
             final = versions / version
+            previous = (out / "current").resolve() if (out / "current").exists() else None
             work.rename(final)
             _swap_current(out, final)
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
-        _prune(versions, keep=final)
+        _prune(out, keep={final.resolve(), previous})
     return manifest
 
 
@@ -347,10 +353,20 @@ def _swap_current(out: Path, target: Path) -> None:
         os.close(dir_fd)
 
 
-def _prune(versions: Path, keep: Path) -> None:
-    old = sorted((p for p in versions.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
-    for path in old[:-KEEP_VERSIONS]:
-        if path != keep:
+def _prune(out: Path, keep: set[Path | None]) -> None:
+    """Delete every version but the new one and the one it replaced (pages may still be reading it),
+    except versions a reader still has open (a Store holds a shared lock on its manifest; a later
+    publish deletes them), and whatever a killed publisher left behind."""
+    for path in (out / "versions").iterdir():
+        if path.resolve() in keep:
+            continue
+        try:
+            with open(path / "manifest.json", "rb") as pin:
+                fcntl.flock(pin, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(path, ignore_errors=True)
+        except BlockingIOError:
+            continue
+        except OSError:   # no manifest: the unfinished work or staging folder of a killed publisher
             shutil.rmtree(path, ignore_errors=True)
-    for leftover in versions.glob(".incoming-*"):   # from a publisher that was killed
-        shutil.rmtree(leftover, ignore_errors=True)
+    for link in out.glob(".current-*"):   # a killed publisher's link that never became current
+        link.unlink(missing_ok=True)

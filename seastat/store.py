@@ -5,8 +5,11 @@ gives comes from one version, even while a re-publish swaps `current` underneath
 """
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import threading
+import weakref
 from pathlib import Path
 
 import duckdb
@@ -32,6 +35,10 @@ class Store:
     def __init__(self, version_dir: Path):
         self.version_dir = Path(version_dir)
         try:
+            # A shared lock held while this Store is open: the publisher never deletes a version in use.
+            pin = os.open(self.version_dir / "manifest.json", os.O_RDONLY)
+            self._unpin = weakref.finalize(self, os.close, pin)
+            fcntl.flock(pin, fcntl.LOCK_SH)
             self.manifest: dict = json.loads((self.version_dir / "manifest.json").read_text())
         except (OSError, ValueError) as exc:
             raise StoreError(f"{self.version_dir}: unreadable manifest ({exc})") from None
@@ -79,3 +86,4 @@ class Store:
 
     def close(self) -> None:
         self._con.close()
+        self._unpin()
