@@ -28,7 +28,8 @@ tagged AS (
         *,
         len(list_filter($sensitive_words, lambda w: contains(
             upper(concat_ws(' ', initial_call_type, final_call_type, event_clearance)), w))) > 0 AS location_withheld,
-        row_number() OVER (PARTITION BY cad_event_number ORDER BY source_index, source_row) AS copy_number
+        row_number() OVER (
+            PARTITION BY cad_event_number ORDER BY seastat_bad_time(event_at, $now), source_index, source_row) AS copy_number
     FROM parsed
 )
 

@@ -36,7 +36,8 @@ tagged AS (
             OR list_contains($sensitive_offenses, upper(offense)) AS location_withheld,
         coalesce($type_names[list_position($type_codes, offense_code)], 'other') AS offense_type,
         coalesce($type_groups[list_position($type_codes, offense_code)], 'other') AS offense_group,
-        row_number() OVER (PARTITION BY offense_id ORDER BY source_index, source_row) AS copy_number
+        row_number() OVER (
+            PARTITION BY offense_id ORDER BY seastat_bad_time(event_at, $now), source_index, source_row) AS copy_number
     FROM parsed
 )
 

@@ -47,6 +47,10 @@ CREATE OR REPLACE MACRO seastat_block(addr) AS CASE
         || 'XX BLOCK OF ' || upper(regexp_replace(trim(addr), '^[0-9]+(-[A-Z0-9]+)? +', ''))
     ELSE upper(trim(addr)) END;
 
+-- A time no count can use. Of several copies of one id, one with a usable time is kept (copy_number 1).
+CREATE OR REPLACE MACRO seastat_bad_time(event_at, now) AS
+    event_at IS NULL OR event_at < TIMESTAMP '1900-01-01' OR event_at > now;
+
 -- Why a row is quarantined (first reason wins), shared by every dataset.
 CREATE OR REPLACE MACRO seastat_reason(record_id, event_raw, event_at, copy_number, now) AS CASE
     WHEN record_id IS NULL THEN 'missing id'

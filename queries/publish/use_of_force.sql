@@ -15,7 +15,9 @@ WITH parsed AS (
         seastat_area(beat) AS beat,
         coalesce(nullif(trim(subject_race), ''), 'Not Specified') AS subject_race,
         coalesce(nullif(trim(subject_gender), ''), 'Not Specified') AS subject_gender,
-        row_number() OVER (PARTITION BY nullif(trim(uof_id), '') ORDER BY source_index, source_row) AS copy_number
+        row_number() OVER (
+            PARTITION BY nullif(trim(uof_id), '') ORDER BY seastat_bad_time(event_at, $now), source_index, source_row
+        ) AS copy_number
     FROM stage
 )
 
