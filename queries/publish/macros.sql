@@ -37,15 +37,17 @@ CREATE OR REPLACE MACRO seastat_lat(lon, lat) AS CASE
     WHEN try_cast(lon AS DOUBLE) BETWEEN -123.0 AND -121.5 AND try_cast(lat AS DOUBLE) BETWEEN 47.0 AND 48.0
     THEN try_cast(lat AS DOUBLE) END;
 
--- Privacy: an address is published only at the 100-block level ("1234 PINE ST" -> "12XX BLOCK OF PINE ST").
+-- Privacy: an address is published only at the 100-block level ("1234 PINE ST" -> "12XX BLOCK OF PINE ST",
+-- "4520 1/2 UNIVERSITY WAY NE" -> "45XX BLOCK OF 1/2 UNIVERSITY WAY NE"), whatever its case and spacing.
 -- Intersections ("3RD AVE / PINE ST") name no building and stay; REDACTED or blank becomes NULL.
-CREATE OR REPLACE MACRO seastat_block(addr) AS CASE
-    WHEN addr IS NULL OR trim(addr) = '' OR upper(addr) LIKE '%REDACTED%' THEN NULL
-    WHEN contains(addr, '/') OR regexp_matches(upper(trim(addr)), '^[0-9]+XX BLOCK OF ') THEN upper(trim(addr))
-    WHEN regexp_matches(trim(addr), '^[0-9]+(-[A-Z0-9]+)? ') THEN   -- a house number ("1234 PINE ST", "12-B PIKE ST")
-        (try_cast(regexp_extract(trim(addr), '^([0-9]{1,9})', 1) AS BIGINT) // 100)::VARCHAR
-        || 'XX BLOCK OF ' || upper(regexp_replace(trim(addr), '^[0-9]+(-[A-Z0-9]+)? +', ''))
-    ELSE upper(trim(addr)) END;
+CREATE OR REPLACE MACRO seastat_block_of(a) AS CASE   -- a: upper case, single spaces, trimmed
+    WHEN a = '' OR a LIKE '%REDACTED%' THEN NULL
+    WHEN regexp_matches(a, '^[0-9]+(-[A-Z0-9]+)?[ ,]') THEN   -- a house number ("1234 PINE ST", "12-B PIKE ST")
+        (try_cast(regexp_extract(a, '^([0-9]{1,9})', 1) AS BIGINT) // 100)::VARCHAR
+        || 'XX BLOCK OF ' || regexp_replace(a, '^[0-9]+(-[A-Z0-9]+)?[ ,]+', '')
+    ELSE a END;
+CREATE OR REPLACE MACRO seastat_block(addr) AS seastat_block_of(
+    upper(trim(regexp_replace(coalesce(addr, ''), '[\s\pZ]+', ' ', 'g'))));
 
 -- A time no count can use. Of several copies of one id, one with a usable time is kept (copy_number 1).
 CREATE OR REPLACE MACRO seastat_bad_time(event_at, now) AS
