@@ -19,7 +19,7 @@ FLAG_NAMES = {UP: "above expected range", DOWN: "below expected range"}
 
 
 def trend_small_multiples(series: pd.DataFrame, facet: str = "area", *, title: str = "", columns: int = 4,
-                          width: int = 300, height: int = 170, value_title: str = "Count") -> alt.FacetChart:
+                          width: int = 330, height: int = 190, value_title: str = "Count") -> alt.FacetChart:
     """Counts per period, one small panel per value of `facet` (in order of first appearance),
     each with its own y scale, the expected range as a grey band and the periods outside it
     marked.

@@ -2,17 +2,18 @@
 sectors, precincts and the city, changes, significance flags, and the expected-range band of
 the trend charts. No Streamlit here; queries/trends/*.sql does the counting.
 
-Method. A change is flagged when the Poisson square-root z-score (Wheeler)
-
-    z = 2 (sqrt(now) - sqrt(before)) / sqrt(1 + 1/k)
-
-reaches ±z_threshold ([stats] in config.toml). 2·sqrt(X) of a Poisson count X has variance
-about 1 whatever its mean, so a difference against the mean of k periods has variance about
-1 + 1/k: k = 1 compares two single counts (previous period, same period last year, 28 days,
-year to date), k = 26 compares with the rolling mean of the prior periods (Wheeler's own
-2(sqrt(now) - sqrt(mean)) is the k -> infinity limit). The expected range of a period is the set
-of counts this test would not flag against the mean of the previous `baseline_periods` periods,
-so a point outside the chart's band is exactly a flagged period.
+Method. A change is flagged when an exact Poisson test says it is unlikely to be chance. If the
+current window's count X and the earlier count Y (over k times the current window's length: k = 1
+for the previous period, the same period last year, the prior 28 days; k = 26 for the mean of the
+26 prior periods; the day ratio for year to date) share one Poisson rate, then given n = X + Y,
+X ~ Binomial(n, 1/(1 + k)) (the conditional "C-test"). The two-sided p-value (twice the smaller
+tail, at most 1) is compared with the significance of z_threshold ([stats] in config.toml):
+alpha = 2(1 - Phi(z)), 4.55 % for z = 2. Wheeler's square-root z-score 2(sqrt(X) - sqrt(Y)) is the
+quick version of this test, but on two counts it flags about 16 % of pure noise at |z| >= 2, and
+far more at small counts (a zero against a mean of 1.5 would be "significant"), so the exact test
+is used. The expected range of a period (the charts' band) is the set of counts this test would
+not flag against the previous `baseline_periods` periods, so a point outside the band is exactly
+a flagged period.
 """
 from __future__ import annotations
 
@@ -22,14 +23,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .config import PRECINCTS, Settings
 from .periods import Grid, Window, comparison
 
-METHOD = ("▲ / ▼ mark a change unlikely to be chance: the Poisson square-root z-score "
-          "z = 2(√now − √before)/√(1 + 1/k), with k the number of periods averaged in the baseline, "
-          "reaches ±{threshold:g}; the grey band on the charts is the range this test expects "
-          "from the mean of the previous {periods} periods.")
+METHOD = ("▲ / ▼ mark a change unlikely to be chance: an exact Poisson test (the count against the "
+          "earlier count, given their sum) puts the chance of so large a change, had the rate not moved, "
+          "at or below {alpha:.1%} (two-sided, the level of |z| ≥ {threshold:g}); the grey band on the charts "
+          "is the range of counts that test expects from the previous {periods} periods.")
 
 CITY = "City-wide"
 SELECTED = "Selected areas"
@@ -55,10 +57,15 @@ class Change:
     now: str      # window names
     before: str
 
+    @property
+    def beside(self) -> str:
+        """The column the change is shown after: the earlier window (the baseline as its mean)."""
+        return "expected" if self.before == "baseline" else self.before
+
 
 CHANGES = (
     Change("previous", "± previous", "current", "previous"),
-    Change("expected", "± expected", "current", "expected"),
+    Change("expected", "± expected", "current", "baseline"),    # shown beside the baseline mean
     Change("last_year", "± last year", "current", "last_year"),
     Change("28d", "± 28 days", "last_28", "prior_28"),
     Change("ytd", "± YTD", "ytd", "prior_ytd"),
@@ -67,24 +74,41 @@ CHANGES = (
 
 # --- Statistics ----------------------------------------------------------------------------
 
-def z_score(now, before, k=1.0):
-    """Square-root z-score of `now` against `before` (a count, or the mean of k counts)."""
+def alpha(z_threshold: float) -> float:
+    """The two-sided significance level of a z-score threshold (2 -> 0.0455)."""
+    return float(2 * stats.norm.sf(z_threshold))
+
+
+def p_value(now, before, k=1.0):
+    """Two-sided exact p-value that `now` (one window) and `before` (a window k times as long)
+    come from one Poisson rate: given n = now + before, now ~ Binomial(n, 1 / (1 + k))."""
     now, before, k = (np.asarray(v, dtype=float) for v in (now, before, k))
-    return 2 * (np.sqrt(now) - np.sqrt(before)) / np.sqrt(1 + 1 / k)
+    n, share = now + before, 1 / (1 + k)
+    tails = np.minimum(stats.binom.cdf(now, n, share), stats.binom.sf(now - 1, n, share))
+    return np.minimum(1.0, 2 * tails)
 
 
-def flags(z, threshold: float):
-    """▲ where z >= threshold, ▼ where z <= -threshold, '' elsewhere (and where z is unknown)."""
-    z = np.asarray(z, dtype=float)
-    return np.where(z >= threshold, UP, np.where(z <= -threshold, DOWN, ""))
+def flags(now, before, k, level: float):
+    """▲ (up) or ▼ (down) where the change from `before` (k windows' worth) to `now` has a
+    p-value at or below `level`; '' elsewhere, and where a count is unknown."""
+    now, before, k = (np.asarray(v, dtype=float) for v in (now, before, k))
+    significant = p_value(now, before, k) <= level        # NaN compares False
+    return np.where(significant, np.where(now * k > before, UP, DOWN), "")
 
 
-def expected_range(mean, k, threshold: float):
-    """(lower, upper): the counts whose z-score against the mean of k periods stays inside ±threshold."""
-    mean, k = np.asarray(mean, dtype=float), np.asarray(k, dtype=float)
-    half_width = threshold * np.sqrt(1 + 1 / k) / 2     # on the sqrt scale
-    root = np.sqrt(mean)
-    return np.clip(root - half_width, 0, None) ** 2, (root + half_width) ** 2
+def expected_range(before, k, level: float):
+    """(lower, upper): the smallest and largest counts `flags` would not mark against `before`
+    counted over k windows; NaN where `before` is unknown."""
+    before, k = np.broadcast_arrays(np.asarray(before, dtype=float), np.asarray(k, dtype=float))
+    mean = before / k
+    reach = 8 * np.sqrt(np.nan_to_num(mean)) + 10           # far wider than any unflagged count
+    first = np.floor(np.clip(np.nan_to_num(mean) - reach, 0, None))
+    counts = first[..., None] + np.arange(int(2 * reach.max(initial=0)) + 2)
+    calm = p_value(counts, before[..., None], k[..., None]) > level
+    lower = np.where(calm, counts, np.inf).min(axis=-1)
+    upper = np.where(calm, counts, -np.inf).max(axis=-1)
+    known = calm.any(axis=-1)
+    return np.where(known, lower, np.nan), np.where(known, upper, np.nan)
 
 
 def percent_change(now, before):
@@ -170,59 +194,60 @@ def in_areas(df: pd.DataFrame, precincts=(), sectors=(), beats=()) -> pd.Series:
     return keep
 
 
-def _precinct_rank(precinct) -> int:
-    return PRECINCTS.index(precinct) if precinct in PRECINCTS else len(PRECINCTS)
+def precinct_order(precinct) -> tuple[int, str]:
+    """Sort key: the five precincts in their usual order, then anything else by name."""
+    return (PRECINCTS.index(precinct) if precinct in PRECINCTS else len(PRECINCTS), str(precinct))
 
 
 # --- The CompStat table --------------------------------------------------------------------
 
 def compstat_table(counts: pd.DataFrame, areas: pd.DataFrame, windows: dict[str, Window], rows: dict,
-                   *, threshold: float, period_days: int, total: str = CITY) -> pd.DataFrame:
+                   *, level: float, period_days: int, total: str = CITY) -> pd.DataFrame:
     """One row per area (total, precincts, sectors, beats) and offense row.
 
     counts: window, precinct, sector, beat, offense, n (queries/trends/window_counts.sql);
-    areas: every precinct/sector/beat to show, so an area with no events shows zeros;
-    windows: the counted windows (report_windows); a missing one shows as NaN, never as zero.
+    areas: the precinct/sector/beat rows to count (the area filter), each shown even with no events;
+    windows: the counted windows (report_windows); a missing one shows as NaN, never as zero;
+    level: the significance level of the flags (alpha()).
     Columns: level, precinct, sector, beat, area, offense, offense_label, a count per window
-    ('expected' is the baseline mean, 'expected_periods' its k), then per change
-    <key>_change, <key>_pct, <key>_z and <key>_flag."""
+    ('baseline' the total of the baseline periods, 'expected' their mean, 'expected_periods'
+    how many), then per change <key>_change and <key>_pct (against the mean for 'expected'),
+    <key>_p (the test's p-value) and <key>_flag."""
     keys = list(rows)
+    areas = areas[list(AREA_COLUMNS)].drop_duplicates()
+    counts = counts.merge(areas, on=list(AREA_COLUMNS))    # the chosen areas, before OOJ and UNKNOWN merge
     wide = (_by_row(assign_unassigned(counts), rows)
             .pivot_table(index=[*AREA_COLUMNS, "offense"], columns="window", values="n", aggfunc="sum"))
     grid = pd.MultiIndex.from_frame(
-        assign_unassigned(areas[list(AREA_COLUMNS)]).drop_duplicates().merge(pd.DataFrame({"offense": keys}), how="cross"))
+        assign_unassigned(areas).drop_duplicates().merge(pd.DataFrame({"offense": keys}), how="cross"))
     counted = [name for name in ("current", "previous", "baseline", "last_year", "last_28", "prior_28", "ytd", "prior_ytd")
                if name in windows]
     wide = wide.reindex(index=grid, columns=counted).fillna(0).reset_index()
 
-    levels = []
-    for level, by in zip(LEVELS, ([], ["precinct"], ["precinct", "sector"], list(AREA_COLUMNS))):
-        part = wide.groupby([*by, "offense"], as_index=False)[counted].sum()
-        levels.append(part.assign(level=level))
-    table = pd.concat(levels, ignore_index=True)
-    table = table.reindex(columns=["level", *AREA_COLUMNS, "offense", *WINDOWS, "baseline"])
+    parts = [wide.groupby([*by, "offense"], as_index=False)[counted].sum().assign(level=area_level)
+             for area_level, by in zip(LEVELS, ([], ["precinct"], ["precinct", "sector"], list(AREA_COLUMNS)))]
+    table = pd.concat(parts, ignore_index=True)
+    table = table.reindex(columns=["level", *AREA_COLUMNS, "offense", *WINDOWS, "baseline", "expected_periods"])
     table["area"] = _area_labels(table, total)
     table["offense_label"] = table["offense"].map({k: label for k, (label, _) in rows.items()})
 
-    k = windows["baseline"].days / period_days if "baseline" in windows else np.nan
-    table["expected"] = table["baseline"] / k
-    table["expected_periods"] = k
+    table["expected_periods"] = windows["baseline"].days / period_days if "baseline" in windows else np.nan
+    table["expected"] = table["baseline"] / table["expected_periods"]
     for change in CHANGES:
         now, before = table[change.now], table[change.before]
-        z = z_score(now, before, k if change.before == "expected" else 1)
-        table[f"{change.key}_change"] = now - before
-        table[f"{change.key}_pct"] = percent_change(now, before)
-        table[f"{change.key}_z"] = z
-        table[f"{change.key}_flag"] = flags(z, threshold)
+        k = windows[change.before].days / windows[change.now].days if {change.now, change.before} <= set(windows) else np.nan
+        table[f"{change.key}_change"] = now - before / k
+        table[f"{change.key}_pct"] = percent_change(now, before / k)
+        table[f"{change.key}_p"] = p_value(now, before, k)
+        table[f"{change.key}_flag"] = flags(now, before, k, level)
 
     order = pd.DataFrame({
         "level": table["level"].map(LEVELS.index) > 0,
-        "precinct": table["precinct"].map(_precinct_rank),
-        "precinct_name": table["precinct"].fillna(""),
+        "precinct": table["precinct"].map(precinct_order),
         "sector": table["sector"].fillna(""), "beat": table["beat"].fillna(""),
         "offense": table["offense"].map(keys.index),
     })
-    return table.loc[order.sort_values(list(order.columns)).index].drop(columns="baseline").reset_index(drop=True)
+    return table.loc[order.sort_values(list(order.columns)).index].reset_index(drop=True)
 
 
 def _area_labels(table: pd.DataFrame, total: str) -> pd.Series:
@@ -266,9 +291,9 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
     for window, header in WINDOWS.items():
         out[header] = count(table[window], 1 if window == "expected" else 0)
         for change in CHANGES:
-            if change.before == window:
+            if change.beside == window:
                 out[change.label] = [change_text(n, b, f) for n, b, f in zip(
-                    table[change.now], table[change.before], table[f"{change.key}_flag"])]
+                    table[change.now], table[change.beside], table[f"{change.key}_flag"])]
     return out.reset_index(drop=True)
 
 
@@ -289,7 +314,7 @@ def styled(shown: pd.DataFrame) -> "pd.io.formats.style.Styler":
     return (shown.style.hide(axis="index")
             .map(flag_style, subset=change_columns)
             .set_properties(subset=["This period"], **{"font-weight": "700"})
-            .set_properties(**{"font-size": "1.15rem", "white-space": "nowrap"}))
+            .set_properties(**{"font-size": "1.25rem", "white-space": "nowrap"}))
 
 
 def table_export(table: pd.DataFrame) -> pd.DataFrame:
@@ -299,34 +324,36 @@ def table_export(table: pd.DataFrame) -> pd.DataFrame:
 
 # --- Trend series --------------------------------------------------------------------------
 
-def trend_series(counts: pd.DataFrame, periods: list[Window], by: str, *, threshold: float,
+def trend_series(counts: pd.DataFrame, periods: list[Window], by: str, *, level: float,
                  baseline_periods: int, shown: int, total: str | None = None) -> pd.DataFrame:
     """Counts per period and area for the trend charts, with the expected range.
 
     counts: window (a period's ISO start date), precinct, sector, beat, n, already narrowed to
     the offenses and areas wanted; periods: every period counted, oldest first; by: 'precinct'
     or 'sector'; total: a label to add the sum of all areas as the first panel.
-    Long frame: area, period_start, period, count, expected, lower, upper, z, flag — the last
+    Long frame: area, period_start, period, count, expected, lower, upper, p, flag — the last
     `shown` periods. expected is the mean of up to `baseline_periods` prior periods (NaN with
-    fewer than half of them)."""
+    fewer than half of them); lower/upper the expected range; flag as in the table."""
     counts = assign_unassigned(counts)
     wide = counts.pivot_table(index="window", columns=by, values="n", aggfunc="sum")
-    areas = sorted(wide.columns, key=lambda a: (_precinct_rank(a), a)) if by == "precinct" else sorted(wide.columns)
+    areas = sorted(wide.columns, key=precinct_order if by == "precinct" else str)
     wide = wide.reindex(index=[p.start.isoformat() for p in periods], columns=areas).fillna(0)
+    if by == "sector":
+        wide.columns = [f"Sector {sector}" for sector in wide.columns]
     if total is not None:
         wide.insert(0, total, wide.sum(axis=1))
     prior = wide.shift(1).rolling(baseline_periods, min_periods=max(1, math.ceil(baseline_periods / 2)))
-    expected, k = prior.mean(), prior.count()
-    lower, upper = expected_range(expected, k, threshold)
-    z = z_score(wide, expected, k)
+    before, k = prior.sum(), prior.count()      # NaN with fewer than min_periods
+    lower, upper = expected_range(before, k, level)
     long = pd.DataFrame({
         "area": np.repeat(wide.columns.to_numpy(), len(wide)),
         "period_start": np.tile(pd.to_datetime(wide.index).to_numpy(), wide.shape[1]),
         "period": np.tile([p.label() for p in periods], wide.shape[1]),
         "count": wide.to_numpy().T.ravel(),
-        "expected": expected.to_numpy().T.ravel(),
-        "lower": lower.T.ravel(), "upper": upper.T.ravel(), "z": z.T.ravel(),
+        "expected": (before / k).to_numpy().T.ravel(),
+        "lower": lower.T.ravel(), "upper": upper.T.ravel(),
+        "p": p_value(wide, before, k).T.ravel(),
+        "flag": flags(wide, before, k, level).T.ravel(),
     })
-    long["flag"] = flags(long["z"], threshold)
     keep = set(wide.index[-shown:])
     return long[long["period_start"].dt.strftime("%Y-%m-%d").isin(keep)].reset_index(drop=True)
