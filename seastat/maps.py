@@ -1,0 +1,211 @@
+"""The hot-spot page's pictures as pure builders: the interactive pydeck map (beat choropleth,
+H3 density, Gi* hot spots, boundaries), its legend, and Altair charts for the static PNG
+(no tiles needed) and the concentration curve.
+
+Colours are computed here, one RGBA per feature, so the map, its legend and the PNG agree.
+Sequential classes are ColorBrewer YlOrRd; change is a red-blue diverging scale; the hot-spot
+labels use Okabe-Ito colours plus a symbol, both readable with colour-blindness.
+"""
+from __future__ import annotations
+
+import altair as alt
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+COUNT_COLOURS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+CHANGE_COLOURS = ["#2c7bb6", "#abd9e9", "#f7f7f7", "#fdae61", "#d7191c"]   # fall ... rise
+LABEL_COLOURS = {"intensifying": "#d55e00", "persistent": "#cc79a7", "new": "#e69f00", "fading": "#56b4e9"}
+LABEL_SYMBOLS = {"intensifying": "▲", "persistent": "●", "new": "✚", "fading": "▼", "none": "", "not mapped": ""}
+SELECTED = [0, 114, 178, 255]
+SEATTLE = pdk.ViewState(latitude=47.614, longitude=-122.335, zoom=10.3)
+BASEMAPS = {"carto-light": ("carto", pdk.map_styles.CARTO_LIGHT),
+            "carto-dark": ("carto", pdk.map_styles.CARTO_DARK), "none": (None, None)}
+VIEWS = {"count": "Incidents by beat", "change": "Change by beat", "density": "Density (H3 cells)",
+         "hotspots": "Hot spots (Gi*)"}
+TOOLTIP = {"html": "<b>{title}</b><br/>{detail}<br/>{change}",
+           "style": {"fontSize": "16px", "backgroundColor": "#1b1b1b", "color": "white"}}
+
+
+def rgba(hex_colour: str, alpha: int = 255) -> list[int]:
+    return [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)] + [alpha]
+
+
+# --- Classes shared by the map, its legend and the PNG -----------------------------------------
+
+def span(low: int, high: int, sign: str = "") -> str:
+    return f"{sign}{low:,}" if low == high else f"{sign}{low:,} to {sign}{high:,}"
+
+
+def count_classes(values: pd.Series) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Up to five quantile classes of the non-zero counts: (class per value, legend entries).
+    Zero is class -1, drawn without fill."""
+    positive = values[values > 0]
+    if positive.empty:
+        return np.full(len(values), -1), []
+    edges = np.unique(np.round(np.quantile(positive, np.linspace(0, 1, 6)))).astype(int)
+    edges = np.append(edges, edges[-1]) if len(edges) == 1 else edges
+    klass = np.where(values > 0, np.searchsorted(edges[1:-1], values, side="left"), -1)
+    picks = np.linspace(0, len(COUNT_COLOURS) - 1, len(edges) - 1).round().astype(int)
+    entries = [(COUNT_COLOURS[c], span(edges[i] + (i > 0), edges[i + 1])) for i, c in enumerate(picks)]
+    return klass, entries
+
+
+def count_colour(klass: int, entries: list[tuple[str, str]], alpha: int) -> list[int]:
+    return [0, 0, 0, 0] if klass < 0 else rgba(entries[klass][0], alpha)
+
+
+def change_classes(change: pd.Series) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Five classes, symmetric around no change: (class 0..4 per value, legend entries)."""
+    size = change.abs()
+    cut1, cut2 = np.quantile(size[size > 0], [1 / 3, 2 / 3]).round() if (size > 0).any() else (1, 2)
+    cut1 = max(int(cut1), 1)
+    cut2 = max(int(cut2), cut1 + 1)
+    klass = np.select([change <= -cut2, change <= -cut1, change < cut1, change < cut2], [0, 1, 2, 3], 4)
+    entries = [(CHANGE_COLOURS[0], f"−{cut2:,} or more"), (CHANGE_COLOURS[1], span(cut1, cut2 - 1, "−")),
+               (CHANGE_COLOURS[2], "no change" if cut1 == 1 else f"within ±{cut1 - 1:,}"),
+               (CHANGE_COLOURS[3], span(cut1, cut2 - 1, "+")), (CHANGE_COLOURS[4], f"+{cut2:,} or more")]
+    return klass, entries
+
+
+def label_entries(labels: pd.Series) -> list[tuple[str, str]]:
+    counts = labels.value_counts()
+    return [(colour, f"{LABEL_SYMBOLS[label]} {label} ({counts.get(label, 0)})") for label, colour in LABEL_COLOURS.items()]
+
+
+def legend_html(title: str, entries: list[tuple[str, str]]) -> str:
+    """A legend beside the map: large type, a swatch per class."""
+    items = "".join(
+        f'<div style="display:flex;align-items:center;gap:.5rem;font-size:1.05rem">'
+        f'<span style="display:inline-block;width:1.4rem;height:1.1rem;background:{colour};'
+        f'border:1px solid #444"></span>{text}</div>' for colour, text in entries)
+    return f'<div style="margin:.25rem 0 .75rem"><b style="font-size:1.05rem">{title}</b>{items}</div>'
+
+
+def signed(n: int) -> str:
+    return f"{n:+,}" if n else "no change"
+
+
+# --- The interactive map --------------------------------------------------------------------------
+
+def beat_layer(beats: gpd.GeoDataFrame, table: pd.DataFrame, view: str, previous_label: str) -> tuple[pdk.Layer, list]:
+    """The beats, filled by count or change (faintly in the cell views), with their tooltip text."""
+    data = beats[["beat", "sector", "precinct", "geometry"]].merge(
+        table[["beat", "incidents", "previous", "change"]], on="beat", how="left").fillna(
+        {"incidents": 0, "previous": 0, "change": 0})
+    if view == "change":
+        klass, entries = change_classes(data["change"])
+        fills = [rgba(entries[k][0], 170) for k in klass]
+    elif view == "count":
+        klass, entries = count_classes(data["incidents"])
+        fills = [count_colour(k, entries, 170) for k in klass]
+    else:
+        entries, fills = [], [[255, 255, 255, 8]] * len(data)    # nearly clear, still pickable
+    data = data.assign(
+        fill=fills, title=[f"Beat {b} · {p}" for b, p in zip(data["beat"], data["precinct"])],
+        detail=[f"{int(n):,} incidents" for n in data["incidents"]],
+        change=[f"{signed(int(c))} vs {previous_label} ({int(p):,})" for c, p in zip(data["change"], data["previous"])])
+    layer = pdk.Layer("GeoJsonLayer", data=data.__geo_interface__, id="beats", pickable=True, stroked=False,
+                      filled=True, get_fill_color="properties.fill", auto_highlight=True,
+                      highlight_color=[0, 0, 0, 40])
+    return layer, entries
+
+
+def cell_layer(cells: pd.DataFrame, view: str, min_count: int, previous_label: str) -> tuple[pdk.Layer | None, list]:
+    """H3 cells counted on the server: busy cells (density) or Gi* hot and fading cells."""
+    if view == "density":
+        shown = cells[cells["incidents"] >= min_count]        # smaller cells only in aggregate
+        klass, entries = count_classes(shown["incidents"])
+        fills = [count_colour(k, entries, 200) for k in klass]
+    elif view == "hotspots":
+        shown = cells[cells["label"] != "none"]
+        entries = label_entries(cells["label"])
+        fills = [rgba(LABEL_COLOURS[label], 215) for label in shown["label"]]
+    else:
+        return None, []
+    data = pd.DataFrame({
+        "cell": shown["cell"], "beat": shown["beat"], "fill": fills,
+        "title": [f"{LABEL_SYMBOLS.get(lab, '')} {lab} hot spot · beat {b}" if view == "hotspots" else f"Cell in beat {b}"
+                  for lab, b in zip(shown["label"], shown["beat"])],
+        "detail": [f"{n:,} incidents" if n >= min_count else f"under {min_count} incidents"
+                   for n in shown["incidents"]],
+        "change": [f"{signed(n - p)} vs {previous_label}" if min(n, p) >= min_count or n == p else
+                   f"Gi* z = {z:.1f}" for n, p, z in zip(shown["incidents"], shown["previous"], shown["z"])],
+    })
+    layer = pdk.Layer("H3HexagonLayer", data=data, id="cells", get_hexagon="cell", get_fill_color="fill",
+                      pickable=True, extruded=False, stroked=True, get_line_color=[40, 40, 40, 200],
+                      line_width_min_pixels=1, auto_highlight=True)
+    return layer, entries
+
+
+def outline_layer(frame: gpd.GeoDataFrame, layer_id: str, colour: list[int], width: float) -> pdk.Layer:
+    return pdk.Layer("GeoJsonLayer", data=frame[["geometry"]].__geo_interface__, id=layer_id, pickable=False,
+                     stroked=True, filled=False, get_line_color=colour, line_width_min_pixels=width)
+
+
+def hotspot_deck(boundaries: dict[str, gpd.GeoDataFrame], beat_table: pd.DataFrame, cells: pd.DataFrame,
+                 view: str, basemap: str, min_count: int, selected_beat: str | None = None,
+                 previous_label: str = "previous period") -> tuple[pdk.Deck, list[tuple[str, str]]]:
+    """The map and its legend entries. Boundaries are always drawn, so the map reads without tiles."""
+    beats, legend = beat_layer(boundaries["beat"], beat_table, view, previous_label)
+    cell, cell_legend = cell_layer(cells, view, min_count, previous_label)
+    layers = [beats] + ([cell] if cell else []) + [
+        outline_layer(boundaries["sector"], "sectors", [90, 90, 90, 200], 1),
+        outline_layer(boundaries["precinct"], "precincts", [20, 20, 20, 255], 2.5),
+    ]
+    if selected_beat:
+        chosen = boundaries["beat"][boundaries["beat"]["beat"] == selected_beat]
+        layers.append(outline_layer(chosen, "selected", SELECTED, 5))
+    provider, style = BASEMAPS[basemap]
+    deck = pdk.Deck(layers=layers, initial_view_state=SEATTLE, map_provider=provider, map_style=style,
+                    tooltip=TOOLTIP)
+    return deck, legend + cell_legend
+
+
+# --- Static pictures (Altair, rendered with vl-convert: no tiles, no browser) -------------------
+
+def static_map(boundaries: dict[str, gpd.GeoDataFrame], beat_table: pd.DataFrame, hot_cells: gpd.GeoDataFrame,
+               view: str, title: str) -> alt.LayerChart:
+    """Beats by count (or change) with the hot-spot cells on top and precinct lines."""
+    beats = boundaries["beat"][["beat", "precinct", "geometry"]].merge(
+        beat_table[["beat", "incidents", "change"]], on="beat", how="left").fillna({"incidents": 0, "change": 0})
+    if view == "change":
+        klass, entries = change_classes(beats["change"])
+    else:
+        klass, entries = count_classes(beats["incidents"])
+    beats["class"] = [entries[k][1] if k >= 0 else "0" for k in klass]
+    order = [text for _, text in entries] + (["0"] if (klass < 0).any() else [])
+    colours = [colour for colour, _ in entries] + (["#ffffff"] if (klass < 0).any() else [])
+    legend_title = "Change vs previous" if view == "change" else "Incidents"
+    base = alt.Chart(beats).mark_geoshape(stroke="#777", strokeWidth=0.5).encode(
+        color=alt.Color("class:N", title=legend_title, sort=order, scale=alt.Scale(domain=order, range=colours),
+                        legend=alt.Legend(orient="left", labelFontSize=13, titleFontSize=14)),
+        tooltip=["beat:N", "incidents:Q", "change:Q"])
+    layers = [base, alt.Chart(boundaries["precinct"][["precinct", "geometry"]]).mark_geoshape(
+        filled=False, stroke="black", strokeWidth=2)]
+    if not hot_cells.empty:
+        cells = hot_cells[["cell", "label", "geometry"]].copy()
+        labels = [label for label in LABEL_COLOURS if label in set(cells["label"])]
+        cells["label"] = [f"{LABEL_SYMBOLS[lab]} {lab}" for lab in cells["label"]]
+        layers.append(alt.Chart(cells).mark_geoshape(stroke="black", strokeWidth=0.8).encode(
+            fill=alt.Fill("label:N", title="Gi* hot spot", scale=alt.Scale(
+                domain=[f"{LABEL_SYMBOLS[lab]} {lab}" for lab in labels], range=[LABEL_COLOURS[lab] for lab in labels]),
+                legend=alt.Legend(orient="left", labelFontSize=13, titleFontSize=14))))
+    return alt.layer(*layers).resolve_scale(color="independent", fill="independent").properties(
+        width=620, height=720, title=title).project(type="mercator")
+
+
+def concentration_chart(curves: dict[str, pd.DataFrame], title: str) -> alt.Chart:
+    """Share of incidents against share of places, one line per kind of place."""
+    data = pd.concat([c.assign(places=name) for name, c in curves.items()], ignore_index=True)
+    line = alt.Chart(data).mark_line(strokeWidth=3, interpolate="step-after").encode(
+        x=alt.X("place_share:Q", title="Share of places (busiest first)", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("incident_share:Q", title="Share of incidents", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("places:N", title=None, scale=alt.Scale(range=["#0072b2", "#d55e00"]),
+                        legend=alt.Legend(orient="bottom-right", labelFontSize=14)),
+        strokeDash=alt.StrokeDash("places:N", legend=None))
+    half = alt.Chart(pd.DataFrame({"y": [0.5]})).mark_rule(strokeDash=[4, 4], color="#555").encode(y="y:Q")
+    return (line + half).properties(title=title, height=320).configure_axis(labelFontSize=14, titleFontSize=15)
