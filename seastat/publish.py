@@ -74,6 +74,22 @@ def _synthetic_hashes(folder: Path) -> set[str]:
         return set()
 
 
+def _encoding_of(path: Path) -> str:
+    """utf8 if the whole file is UTF-8, else latin1 (which reads any byte). Read to the end: Arrow
+    cannot recover from a bad byte in a malformed row, and a file may turn Latin-1 far down."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with _open_text_stream(path) as stream:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        return "utf8"
+    except UnicodeDecodeError:
+        return "latin1"
+    except (pa.ArrowException, OSError) as exc:
+        raise SourceError(f"{path.name}: truncated or corrupt file ({str(exc).splitlines()[0]})") from None
+
+
 def inspect_source(path: Path) -> Source:
     """Check a file before anything is written: readable, not empty, a known SPD header."""
     name = path.name
@@ -97,11 +113,7 @@ def inspect_source(path: Path) -> Source:
             raise SourceError(f"{name}: the file is empty")
         if b"\x00" in head:
             raise SourceError(f"{name}: a binary file, not a CSV export")
-        try:
-            codecs.getincrementaldecoder("utf-8")().decode(head)  # a cut multi-byte tail is fine
-            encoding = "utf8"
-        except UnicodeDecodeError:
-            encoding = "latin1"
+        encoding = _encoding_of(path)
         first_line = head.decode("utf-8" if encoding == "utf8" else "latin-1", errors="replace")
         first_line = first_line.lstrip("\ufeff").splitlines()[0] if first_line.strip() else ""
         header = next(csv.reader(io.StringIO(first_line)), [])

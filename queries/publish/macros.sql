@@ -38,7 +38,8 @@ CREATE OR REPLACE MACRO seastat_lat(lon, lat) AS CASE
     THEN try_cast(lat AS DOUBLE) END;
 
 -- Privacy: an address is published only at the 100-block level ("1234 PINE ST" -> "12XX BLOCK OF PINE ST",
--- "4520 1/2 UNIVERSITY WAY NE" -> "45XX BLOCK OF 1/2 UNIVERSITY WAY NE"), whatever its case and spacing.
+-- "4520 1/2 UNIVERSITY WAY NE" -> "45XX BLOCK OF 1/2 UNIVERSITY WAY NE"), whatever its case or spacing
+-- (tabs, non-breaking spaces and control characters count as spaces).
 -- Intersections ("3RD AVE / PINE ST") name no building and stay; REDACTED or blank becomes NULL.
 CREATE OR REPLACE MACRO seastat_block_of(a) AS CASE   -- a: upper case, single spaces, trimmed
     WHEN a = '' OR a LIKE '%REDACTED%' THEN NULL
@@ -47,7 +48,7 @@ CREATE OR REPLACE MACRO seastat_block_of(a) AS CASE   -- a: upper case, single s
         || 'XX BLOCK OF ' || regexp_replace(a, '^[0-9]+(-[A-Z0-9]+)?[ ,]+', '')
     ELSE a END;
 CREATE OR REPLACE MACRO seastat_block(addr) AS seastat_block_of(
-    upper(trim(regexp_replace(coalesce(addr, ''), '[\s\pZ]+', ' ', 'g'))));
+    upper(trim(regexp_replace(coalesce(addr, ''), '[\pZ\pC]+', ' ', 'g'))));
 
 -- A time no count can use. Of several copies of one id, one with a usable time is kept (copy_number 1).
 CREATE OR REPLACE MACRO seastat_bad_time(event_at, now) AS
