@@ -4,6 +4,7 @@ seastat.charts; this page only lays them out and keeps the view in the URL."""
 import streamlit as st
 
 from seastat import charts, compstat, export, ui
+from seastat.config import PRECINCTS
 
 SHOWN_PERIODS = 52   # two years of biweekly periods in the charts
 
@@ -24,6 +25,18 @@ if dataset is None:
     st.stop()
 period = ui.pick_period(store, dataset, where=top[1])
 label = ui.DATASET_LABELS[dataset]
+if st.session_state.get("trends_dataset", dataset) != dataset:      # switched here: the link's offense
+    for key in ("offense", "chart"):                                # groups were the other dataset's
+        st.query_params.pop(key, None)
+st.session_state["trends_dataset"] = dataset
+
+
+def drill_into_chosen_precinct() -> None:
+    """Choosing one precinct in the filter drills the charts into its sectors."""
+    chosen = st.session_state["precincts"]
+    st.session_state["drill"] = chosen[0] if len(chosen) == 1 and chosen[0] in PRECINCTS else ""
+    st.query_params.pop("drill", None)
+
 against = []
 if dataset == "crime":
     against = top[6].multiselect("Crime against", compstat.CRIME_AGAINST, key="against",
@@ -32,7 +45,7 @@ if dataset == "crime":
 areas = ui.areas(store, dataset)
 precincts = top[2].multiselect("Precincts", sorted(areas["precinct"].unique(), key=compstat.precinct_order),
                                default=ui.url_list("precinct", list(areas["precinct"].unique()), "precinct"),
-                               key="precincts")
+                               key="precincts", on_change=drill_into_chosen_precinct)
 sector_options = sorted(areas.loc[compstat.in_areas(areas, precincts), "sector"].unique())
 sectors = top[3].multiselect("Sectors", sector_options, key="sectors",
                              default=ui.url_list("sector", sector_options, "sector"))
@@ -83,8 +96,7 @@ chart_row = ui.url_value("chart", chosen_rows[0], ui.one_of(chosen_rows), "chart
 chart_row = cols[0].selectbox("Offense group in the charts", chosen_rows, index=chosen_rows.index(chart_row),
                               format_func=lambda k: rows[k][0], key=f"chart-{dataset}")
 drill_options = [p for p in compstat.precinct_view(table)["precinct"].dropna().unique() if p != compstat.UNASSIGNED]
-drill = ui.url_value("drill", drill_options[0] if len(drill_options) == 1 else "", ui.one_of(drill_options),
-                     "precinct to drill into")
+drill = ui.url_value("drill", "", ui.one_of(drill_options), "precinct to drill into")
 drill = cols[1].selectbox("Drill into the sectors of", ["", *drill_options], index=["", *drill_options].index(drill),
                           format_func=lambda p: p or "— choose a precinct —", key="drill")
 

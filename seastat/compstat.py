@@ -343,17 +343,16 @@ def trend_series(counts: pd.DataFrame, periods: list[Window], by: str, *, level:
     if total is not None:
         wide.insert(0, total, wide.sum(axis=1))
     prior = wide.shift(1).rolling(baseline_periods, min_periods=max(1, math.ceil(baseline_periods / 2)))
-    before, k = prior.sum(), prior.count()      # NaN with fewer than min_periods
+    before, k = prior.sum().iloc[-shown:], prior.count().iloc[-shown:]   # NaN with fewer than min_periods
+    wide = wide.iloc[-shown:]
     lower, upper = expected_range(before, k, level)
-    long = pd.DataFrame({
+    return pd.DataFrame({
         "area": np.repeat(wide.columns.to_numpy(), len(wide)),
         "period_start": np.tile(pd.to_datetime(wide.index).to_numpy(), wide.shape[1]),
-        "period": np.tile([p.label() for p in periods], wide.shape[1]),
+        "period": np.tile([p.label() for p in periods[-len(wide):]], wide.shape[1]),
         "count": wide.to_numpy().T.ravel(),
         "expected": (before / k).to_numpy().T.ravel(),
         "lower": lower.T.ravel(), "upper": upper.T.ravel(),
         "p": p_value(wide, before, k).T.ravel(),
         "flag": flags(wide, before, k, level).T.ravel(),
     })
-    keep = set(wide.index[-shown:])
-    return long[long["period_start"].dt.strftime("%Y-%m-%d").isin(keep)].reset_index(drop=True)
