@@ -42,7 +42,9 @@ UP, DOWN = "▲", "▼"
 LEVELS = ("city", "precinct", "sector", "beat")
 AREA_COLUMNS = ("precinct", "sector", "beat")
 
-# Table windows in column order, with the header each gets on screen.
+# The windows queries/trends/window_counts.sql counts for the table ('baseline': the prior periods).
+COUNTED = ("current", "previous", "baseline", "last_year", "last_28", "prior_28", "ytd", "prior_ytd")
+# Table windows in column order, with the header each gets on screen ('expected': the baseline's mean).
 WINDOWS = {
     "current": "This period", "previous": "Previous", "expected": "Expected",
     "last_year": "Last year", "last_28": "Last 28 days", "prior_28": "Prior 28 days",
@@ -220,8 +222,7 @@ def compstat_table(counts: pd.DataFrame, areas: pd.DataFrame, windows: dict[str,
             .pivot_table(index=[*AREA_COLUMNS, "offense"], columns="window", values="n", aggfunc="sum"))
     grid = pd.MultiIndex.from_frame(
         assign_unassigned(areas).drop_duplicates().merge(pd.DataFrame({"offense": keys}), how="cross"))
-    counted = [name for name in ("current", "previous", "baseline", "last_year", "last_28", "prior_28", "ytd", "prior_ytd")
-               if name in windows]
+    counted = [name for name in COUNTED if name in windows]
     wide = wide.reindex(index=grid, columns=counted).fillna(0).reset_index()
 
     parts = [wide.groupby([*by, "offense"], as_index=False)[counted].sum().assign(level=area_level)
@@ -235,7 +236,8 @@ def compstat_table(counts: pd.DataFrame, areas: pd.DataFrame, windows: dict[str,
     table["expected"] = table["baseline"] / table["expected_periods"]
     for change in CHANGES:
         now, before = table[change.now], table[change.before]
-        k = windows[change.before].days / windows[change.now].days if {change.now, change.before} <= set(windows) else np.nan
+        both = {change.now, change.before} <= set(windows)
+        k = windows[change.before].days / windows[change.now].days if both else np.nan   # exposure ratio
         table[f"{change.key}_change"] = now - before / k
         table[f"{change.key}_pct"] = percent_change(now, before / k)
         table[f"{change.key}_p"] = p_value(now, before, k)
@@ -318,8 +320,9 @@ def styled(shown: pd.DataFrame) -> "pd.io.formats.style.Styler":
 
 
 def table_export(table: pd.DataFrame) -> pd.DataFrame:
-    """The numeric table for the CSV download (every level, every change, z-scores included)."""
-    return table.drop(columns=["area"]).rename(columns={"offense": "offense_key", "offense_label": "offense"})
+    """The numeric table for the CSV download: every level, every window, every change with its
+    p-value and flag."""
+    return table.rename(columns={"offense": "offense_key", "offense_label": "offense"})
 
 
 # --- Trend series --------------------------------------------------------------------------
