@@ -30,8 +30,9 @@ if dataset == "crime":
     types = st.sidebar.multiselect("Offense types", type_options, key="types",
                                    default=ui.url_list("type", type_options, "offense type"),
                                    format_func=lambda t: t.replace("_", " "))
-view = st.sidebar.radio("Map", list(maps.VIEWS), format_func=maps.VIEWS.get, key="view",
-                        index=list(maps.VIEWS).index(ui.url_value("map", "count", ui.one_of(list(maps.VIEWS)), "map")))
+views = list(maps.VIEWS) if dataset != "use_of_force" else ["count", "change"]   # use of force has no coordinates
+view = st.sidebar.radio("Map", views, format_func=maps.VIEWS.get, key="view",
+                        index=views.index(ui.url_value("map", "count", ui.one_of(views), "map")))
 if "beat" not in st.session_state:     # the map's click callback writes here too
     st.session_state["beat"] = ui.url_value("beat", "", ui.one_of(beat_names), "beat")
 beat = st.sidebar.selectbox("Beat (or click the map)", ["", *beat_names], key="beat",
@@ -73,17 +74,18 @@ if beat:
                       delta_color="inverse")
     numbers[1].metric("Share of all incidents", f"{row['incidents'] / max(result.total, 1):.1%}")
     numbers[2].metric("Hot-spot cells in the beat", f"{int((cells['hot'] & (cells['beat'] == beat)).sum())}")
-    numbers[3].metric("Beat Gi* z-score", f"{row['z']:.1f}", maps.LABEL_SYMBOLS.get(row["label"], "") + " " + row["label"],
-                      delta_color="off")
+    numbers[3].metric("Beat Gi* z-score", f"{row['z']:.1f}", delta_color="off", delta_arrow="off",
+                      delta="not a hot spot" if row["label"] == "none" else f"{maps.LABEL_SYMBOLS[row['label']]} {row['label']}")
 else:
     numbers[0].metric("Incidents", f"{result.total:,}", f"{result.total - result.total_previous:+,} vs previous",
                       delta_color="inverse")
     half = hotspots.places_holding(block_counts["incidents"], places, 0.5)
     numbers[1].metric("Half of incidents fall on", "—" if half is None else f"{half:.1%} of 100-blocks")
-    numbers[2].metric("Gi* hot-spot cells", f"{int(cells['hot'].sum())}",
-                      f"{int(cells['hot'].sum() - cells['was_hot'].sum()):+} vs previous", delta_color="off")
+    numbers[2].metric("Gi* hot-spot cells", f"{int(cells['hot'].sum())}", f"{int(cells['was_hot'].sum())} last period",
+                      delta_color="off", delta_arrow="off")
     numbers[3].metric("Last period's hot spots caught", "—" if hit is None else f"{hit:.1%} of incidents",
-                      None if pai is None else f"PAI {pai:.1f}", delta_color="off",
+                      "no hot-spot cells last period" if pai is None else f"PAI {pai:.1f}", delta_color="off",
+                      delta_arrow="off",
                       help="Hit rate: this period's incidents inside last period's Gi* hot-spot cells. "
                            "PAI = hit rate / the cells' share of the city's area.")
 
@@ -103,19 +105,19 @@ def pick_from_map() -> None:
 previous_label = f"{previous.start:%b %d}–{previous.last_day:%b %d}"
 deck, legend = maps.hotspot_deck(boundaries, beats, cells, view, hs.basemap, hs.min_cell_count, beat or None,
                                  previous_label)
-map_col, legend_col = st.columns([4, 1])
-map_col.pydeck_chart(deck, height=600, key="hotspot_map", on_select=pick_from_map, selection_mode="single-object")
+map_col, side_col = st.columns([4, 5])
+map_col.pydeck_chart(deck, height=660, key="hotspot_map", on_select=pick_from_map, selection_mode="single-object")
 legend_titles = {"count": "Incidents per beat", "change": f"Change vs {previous_label}",
-                 "density": f"Incidents per cell (cells under {hs.min_cell_count} not drawn)",
-                 "hotspots": f"Gi* hot spots (FDR {hs.significance:.0%}), vs the previous {hs.emerging_periods} periods"}
+                 "density": f"Incidents per H3 cell (cells under {hs.min_cell_count} not drawn)",
+                 "hotspots": f"Gi* hot spots (FDR {hs.significance:.0%}) against the previous {hs.emerging_periods} periods"}
+legend_col, note_col = side_col.columns([3, 2])
 legend_col.markdown(maps.legend_html(legend_titles[view], legend), unsafe_allow_html=True)
-legend_col.caption("Lines: precincts (thick) and sectors. Click a beat or cell to select its beat.")
+note_col.caption("Thick lines: precincts; thin: sectors. Click a beat or a cell to select its beat.")
 if result.outside:
-    legend_col.caption(f"{result.outside:,} incidents have coordinates outside the beat boundaries; "
-                       "they are in the totals, not on the map.")
+    note_col.caption(f"{result.outside:,} incidents have coordinates outside the beat boundaries; "
+                     "they are in the totals, not on the map.")
 
 # --- Tables ---------------------------------------------------------------------------------------
-blocks_col, beats_col = st.columns(2)
 if beat:
     row = beats[beats["beat"] == beat].iloc[0]
     block_table = hotspots.block_table(result.blocks[result.blocks["beat"] == beat], result.periods,
@@ -123,24 +125,26 @@ if beat:
 else:
     block_table = hotspots.block_table(result.blocks, result.periods, result.total, result.total_previous,
                                        hs.min_cell_count)
-blocks_col.markdown(f"**Hottest 100-blocks{f' in beat {beat}' if beat else ''}**")
-blocks_col.dataframe(block_table.assign(share=block_table["share"] * 100), hide_index=True, height=420, column_config={
+side_col.markdown(f"**Hottest 100-blocks{f' in beat {beat}' if beat else ''}**")
+side_col.dataframe(
+    block_table.assign(rank=block_table["rank"].astype("string").fillna(""), share=block_table["share"] * 100),
+    hide_index=True, height=400, column_order=[c for c in block_table if not (beat and c == "beat")], column_config={
     "rank": "Rank", "block_address": "100-block", "beat": "Beat", "incidents": "Incidents",
     "previous": "Previous", "change": "Change",
     "share": st.column_config.NumberColumn("Share of beat" if beat else "Share of all", format="%.1f%%")})
 beat_table = beats.sort_values(["incidents", "beat"], ascending=[False, True]).assign(
-    share=lambda t: t["incidents"] / max(result.total, 1) * 100,
+    share=lambda t: t["incidents"] / max(result.total, 1),
     label=lambda t: [f"{maps.LABEL_SYMBOLS.get(lab, '')} {lab}".strip() for lab in t["label"]])
+beats_col, curve_col, export_col = st.columns([4, 4, 2])
 beats_col.markdown("**Beats**")
 beats_col.dataframe(
-    beat_table[["beat", "precinct", "incidents", "previous", "change", "share", "z", "label"]], hide_index=True,
-    height=420, column_config={
+    beat_table[["beat", "precinct", "incidents", "previous", "change", "share", "z", "label"]].assign(
+        share=beat_table["share"] * 100), hide_index=True, height=360, column_config={
         "beat": "Beat", "precinct": "Precinct", "incidents": "Incidents", "previous": "Previous", "change": "Change",
         "share": st.column_config.NumberColumn("Share", format="%.1f%%"),
         "z": st.column_config.NumberColumn("Gi* z", format="%.1f"), "label": "Hot spot"})
 
 # --- Concentration and exports ------------------------------------------------------------------------
-curve_col, export_col = st.columns([3, 2])
 curves = {"100-blocks": hotspots.concentration_curve(block_counts.groupby("block_address")["incidents"].sum(), places),
           "H3 cells": hotspots.concentration_curve(cells["incidents"], len(cells))}
 curve = maps.concentration_chart(curves, f"Concentration: {period.label()}")
@@ -152,8 +156,7 @@ stem = export.file_stem("hotspots", dataset, period.start, group if group != "al
 export_col.markdown("**Exports**")
 hot_cells = hotspots.significant_cells(cells, hs.min_cell_count)
 ui.download_table(block_table, stem + "_blocks", "Hottest blocks (CSV)", where=export_col)
-ui.download_table(beat_table.drop(columns=["share"]).assign(share=beat_table["share"] / 100), stem + "_beats",
-                  "Beats (CSV)", where=export_col)
+ui.download_table(beat_table, stem + "_beats", "Beats (CSV)", where=export_col)
 export_col.download_button(
     "Hot-spot cells (GeoJSON)", hotspots.geojson_bytes(hot_cells, f"{what}. {export.source_caption(store.manifest)}"),
     file_name=f"{stem}_cells.geojson", mime="application/geo+json", icon=":material/map:", on_click="ignore")
