@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+import shapely
 
 COUNT_COLOURS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
 CHANGE_COLOURS = ["#2c7bb6", "#abd9e9", "#f7f7f7", "#fdae61", "#d7191c"]   # fall ... rise
@@ -165,10 +166,16 @@ def hotspot_deck(boundaries: dict[str, gpd.GeoDataFrame], beat_table: pd.DataFra
 
 # --- Static pictures (Altair, rendered with vl-convert: no tiles, no browser) -------------------
 
+def for_vega(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Outer rings clockwise, as Vega's spherical geometry reads them (GeoJSON's counter-clockwise
+    rings would be taken as the whole globe minus the shape)."""
+    return frame.set_geometry(shapely.orient_polygons(frame.geometry.values, exterior_cw=True))
+
+
 def static_map(boundaries: dict[str, gpd.GeoDataFrame], beat_table: pd.DataFrame, hot_cells: gpd.GeoDataFrame,
                view: str, title: str) -> alt.LayerChart:
     """Beats by count (or change) with the hot-spot cells on top and precinct lines."""
-    beats = boundaries["beat"][["beat", "precinct", "geometry"]].merge(
+    beats = for_vega(boundaries["beat"][["beat", "precinct", "geometry"]]).merge(
         beat_table[["beat", "incidents", "change"]], on="beat", how="left").fillna({"incidents": 0, "change": 0})
     if view == "change":
         klass, entries = change_classes(beats["change"])
@@ -182,10 +189,10 @@ def static_map(boundaries: dict[str, gpd.GeoDataFrame], beat_table: pd.DataFrame
         color=alt.Color("class:N", title=legend_title, sort=order, scale=alt.Scale(domain=order, range=colours),
                         legend=alt.Legend(orient="left", labelFontSize=13, titleFontSize=14)),
         tooltip=["beat:N", "incidents:Q", "change:Q"])
-    layers = [base, alt.Chart(boundaries["precinct"][["precinct", "geometry"]]).mark_geoshape(
+    layers = [base, alt.Chart(for_vega(boundaries["precinct"][["precinct", "geometry"]])).mark_geoshape(
         filled=False, stroke="black", strokeWidth=2)]
     if not hot_cells.empty:
-        cells = hot_cells[["cell", "label", "geometry"]].copy()
+        cells = for_vega(hot_cells[["cell", "label", "geometry"]])
         labels = [label for label in LABEL_COLOURS if label in set(cells["label"])]
         cells["label"] = [f"{LABEL_SYMBOLS[lab]} {lab}" for lab in cells["label"]]
         layers.append(alt.Chart(cells).mark_geoshape(stroke="black", strokeWidth=0.8).encode(

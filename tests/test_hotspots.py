@@ -353,7 +353,10 @@ def test_static_map_png_renders_without_tiles(analysis, hs, settings, bundled_st
                                 bundled_store.manifest)
     spec = json.dumps(chart.to_dict())
     assert "http" not in spec.replace("https://vega.github.io/schema", "")       # inline data, no tiles
-    image = Image.open(io.BytesIO(export.chart_png(chart)))
-    assert image.width > 600 and image.height > 600
-    colours = np.unique(np.asarray(image.convert("RGB")).reshape(-1, 3), axis=0)
-    assert len(colours) > 20                                                   # a drawn map, not a blank
+    pixels = np.asarray(Image.open(io.BytesIO(export.chart_png(chart))).convert("RGB")).reshape(-1, 3)
+    mapped = analysis.beats[analysis.beats["label"] != "not mapped"]["incidents"]
+    _, entries = maps.count_classes(mapped)
+    for colour, text in entries:                           # every class of beats is drawn as a filled area
+        assert (pixels == maps.rgba(colour)[:3]).all(axis=1).sum() > 1000, f"class {text} missing"
+    white = (pixels == 255).all(axis=1).mean()
+    assert 0.2 < white < 0.8                               # Seattle's shape on a white page, not a filled frame
