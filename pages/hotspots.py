@@ -27,9 +27,10 @@ if dataset == "crime":
     group = st.sidebar.selectbox("Offense group", groups, key="group", format_func=lambda g: g.replace("_", " "),
                                  index=groups.index(ui.url_value("group", "all", ui.one_of(groups), "offense group")))
     type_options = [*settings.offense_types, "other"] if group == "all" else settings.offense_groups.get(group, ["other"])
-    types = st.sidebar.multiselect("Offense types", type_options, key="types",
-                                   default=ui.url_list("type", type_options, "offense type"),
-                                   format_func=lambda t: t.replace("_", " "))
+    if "types" not in st.session_state:     # the link on first load; afterwards a new group keeps its own types
+        st.session_state["types"] = ui.url_list("type", type_options, "offense type")
+    st.session_state["types"] = [t for t in st.session_state["types"] if t in type_options]
+    types = st.sidebar.multiselect("Offense types", type_options, key="types", format_func=lambda t: t.replace("_", " "))
 views = list(maps.VIEWS) if dataset != "use_of_force" else ["count", "change"]   # use of force has no coordinates
 view = st.sidebar.radio("Map", views, format_func=maps.VIEWS.get, key="view",
                         index=views.index(ui.url_value("map", "count", ui.one_of(views), "map")))
@@ -56,7 +57,8 @@ def analysis(version: str, params: dict) -> hotspots.Analysis:
 
 
 result = analysis(store.version, params)
-filters = "all offenses" if group == "all" and not types else ", ".join(types or [group]).replace("_", " ")
+filters = ("all offenses" if group == "all" and not types else ", ".join(types or [group]).replace("_", " ")) \
+    if dataset == "crime" else "all records"
 what = f"{ui.DATASET_LABELS[dataset]} · {filters} · {period.label()}"
 st.subheader(what)
 if dataset == "use_of_force":
@@ -64,7 +66,8 @@ if dataset == "use_of_force":
 
 # --- Key numbers (follow the selected beat) -----------------------------------------------------
 cells, beats = result.cells, result.beats
-block_counts = result.blocks[result.blocks["period"] == result.periods - 1]
+current_blocks = result.blocks[result.blocks["period"] == result.periods - 1]
+per_block = current_blocks.groupby("block_address")["incidents"].sum()     # a street can cross two beats
 places = int(ui.query(store, "hotspots/block_count", dataset=dataset)["blocks"].iloc[0])
 hit, pai = hotspots.hit_rate_and_pai(cells["was_hot"], cells["incidents"])
 numbers = st.columns(4)
@@ -79,7 +82,7 @@ if beat:
 else:
     numbers[0].metric("Incidents", f"{result.total:,}", f"{result.total - result.total_previous:+,} vs previous",
                       delta_color="inverse")
-    half = hotspots.places_holding(block_counts["incidents"], places, 0.5)
+    half = hotspots.places_holding(per_block, places, 0.5)
     numbers[1].metric("Half of incidents fall on", "—" if half is None else f"{half:.1%} of 100-blocks")
     numbers[2].metric("Gi* hot-spot cells", f"{int(cells['hot'].sum())}", f"{int(cells['was_hot'].sum())} last period",
                       delta_color="off", delta_arrow="off")
@@ -145,7 +148,7 @@ beats_col.dataframe(
         "z": st.column_config.NumberColumn("Gi* z", format="%.1f"), "label": "Hot spot"})
 
 # --- Concentration and exports ------------------------------------------------------------------------
-curves = {"100-blocks": hotspots.concentration_curve(block_counts.groupby("block_address")["incidents"].sum(), places),
+curves = {"100-blocks": hotspots.concentration_curve(per_block, places),
           "H3 cells": hotspots.concentration_curve(cells["incidents"], len(cells))}
 curve = maps.concentration_chart(curves, f"Concentration: {period.label()}")
 curve_col.altair_chart(curve, width="stretch")

@@ -97,10 +97,10 @@ def beat_layer(beats: gpd.GeoDataFrame, table: pd.DataFrame, view: str, previous
         {"incidents": 0, "previous": 0, "change": 0})
     if view == "change":
         klass, entries = change_classes(data["change"])
-        fills = [rgba(entries[k][0], 170) for k in klass]
+        fills = [rgba(entries[k][0], 230) for k in klass]
     elif view == "count":
         klass, entries = count_classes(data["incidents"])
-        fills = [count_colour(k, entries, 170) for k in klass]
+        fills = [count_colour(k, entries, 230) for k in klass]
     else:
         entries, fills = [], [[255, 255, 255, 8]] * len(data)    # nearly clear, still pickable
     data = data.assign(
