@@ -54,12 +54,7 @@ beats = top[4].multiselect("Beats", beat_options, key="beats", default=ui.url_li
 chosen_areas = areas[compstat.in_areas(areas, precincts, sectors, beats)]
 total = compstat.SELECTED if precincts or sectors or beats else compstat.CITY
 
-first_day = ui.query(store, "trends/first_day").set_index("dataset")["first_day"][dataset].date()
-if period.start < first_day:
-    with notice_box:
-        ui.show_notices()
-    st.warning(f"{label} begin on {first_day:%b %d, %Y}; choose a period from then on.")
-    st.stop()
+first_day = ui.data_days(store, dataset)[0]   # periods offered start on or after it
 windows = compstat.report_windows(grid, period, first_day, stats.baseline_periods)
 periods = compstat.trend_periods(grid, period, first_day, SHOWN_PERIODS, stats.baseline_periods)
 counts = ui.query(store, "trends/window_counts", dataset=dataset, windows=compstat.as_params(windows), against=against)

@@ -142,17 +142,18 @@ def pick_dataset(s: Store, where=st.sidebar) -> str | None:
 
 
 def data_days(s: Store, dataset: str) -> tuple[dt.date, dt.date]:
-    info = s.manifest["datasets"][dataset]
-    return (dt.datetime.fromisoformat(info["min_event_at"]).date(),
-            dt.datetime.fromisoformat(info["max_event_at"]).date())
+    """First and last day a dataset covers (crime from its first report: offense starts reach back decades)."""
+    first = query(s, "first_day").set_index("dataset")["first_day"][dataset]
+    last = dt.datetime.fromisoformat(s.manifest["datasets"][dataset]["max_event_at"]).date()
+    return pd.Timestamp(first).date(), last
 
 
 def complete_periods(s: Store, dataset: str) -> list[Window]:
-    """Periods fully covered by the data, newest first (offense starts decades back are ignored)."""
+    """Periods fully covered by the data, newest first."""
     first, last = data_days(s, dataset)
     g = grid()
     latest = g.latest_complete(last)
-    earliest = max(first, latest.start - dt.timedelta(days=366 * 6))
+    earliest = first
     periods = []
     p = latest
     while p.start >= earliest:

@@ -160,7 +160,7 @@ CASES = [   # dataset, period start, crime-against filter, precinct filter
 def test_every_number_in_the_table_equals_an_independent_count(bundled_store, settings, dataset, start, against,
                                                                precincts):
     grid = Grid(settings.periods.anchor, 14)
-    first_day = bundled_store.df("trends/first_day").set_index("dataset")["first_day"][dataset].date()
+    first_day = bundled_store.df("first_day").set_index("dataset")["first_day"][dataset].date()
     windows = compstat.report_windows(grid, Window(start, start + dt.timedelta(days=14)), first_day, 26)
     counts = bundled_store.df("trends/window_counts", dataset=dataset, windows=compstat.as_params(windows),
                               against=against)

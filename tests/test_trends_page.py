@@ -92,10 +92,11 @@ def test_choices_on_the_page_go_into_the_url():
     assert "offense" not in at.query_params and at.query_params["precinct"] == "East"
 
 
-def test_a_period_before_the_data_says_so():
+def test_a_period_before_the_data_falls_back_to_the_latest_with_a_notice():
     at = run_page("trends", {"period": "2021-01-04"})
     assert not at.exception
-    assert any("begin on Jan 01, 2024" in w.value for w in at.warning)
+    assert any("2021-01-04" in i.value for i in at.info)
+    assert at.selectbox(key="period").value.start.isoformat() == "2026-11-02"
 
 
 @pytest.mark.parametrize("dataset,rows", [
