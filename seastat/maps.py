@@ -80,7 +80,7 @@ def legend_html(title: str, entries: list[tuple[str, str]]) -> str:
     items = "".join(
         f'<div style="display:flex;align-items:center;gap:.5rem;font-size:1.05rem">'
         f'<span style="display:inline-block;width:1.4rem;height:1.1rem;background:{colour};'
-        f'border:1px solid #444"></span>{text}</div>' for colour, text in entries)
+        f'border:1px solid #444"></span>{text}</div>' for colour, text in entries) or "<div>nothing to draw</div>"
     return f'<div style="margin:.25rem 0 .75rem"><b style="font-size:1.05rem">{title}</b>{items}</div>'
 
 
@@ -131,8 +131,8 @@ def cell_layer(cells: pd.DataFrame, view: str, min_count: int, previous_label: s
                   for lab, b in zip(shown["label"], shown["beat"])],
         "detail": [f"{n:,} incidents" if n >= min_count else f"under {min_count} incidents"
                    for n in shown["incidents"]],
-        "change": [f"{signed(n - p)} vs {previous_label}" if min(n, p) >= min_count or n == p else
-                   f"Gi* z = {z:.1f}" for n, p, z in zip(shown["incidents"], shown["previous"], shown["z"])],
+        "change": [f"{signed(n - p)} vs {previous_label}" if min(n, p) >= min_count else
+                   f"change not shown (a count under {min_count})" for n, p in zip(shown["incidents"], shown["previous"])],
     })
     layer = pdk.Layer("H3HexagonLayer", data=data, id="cells", get_hexagon="cell", get_fill_color="fill",
                       pickable=True, extruded=False, stroked=True, get_line_color=[40, 40, 40, 200],
