@@ -296,6 +296,14 @@ def test_cells_under_the_minimum_are_shown_only_in_aggregate(analysis, hs, setti
     cells = hotspots.significant_cells(analysis.cells, hs.min_cell_count)
     small = analysis.cells.set_index("cell").loc[cells["cell"], "incidents"].to_numpy() < hs.min_cell_count
     assert cells["incidents"].isna().to_numpy().tolist() == small.tolist()
+    deck, _ = maps.hotspot_deck(boundaries, analysis.beats, analysis.cells, "hotspots", "none", hs.min_cell_count)
+    counts = analysis.cells.set_index("cell")[["incidents", "previous"]]
+    for row in next(layer for layer in deck.layers if layer.id == "cells").data:      # the tooltips
+        n, before = counts.loc[row["cell"]]
+        if n < hs.min_cell_count:
+            assert row["detail"] == f"under {hs.min_cell_count} incidents"
+        if min(n, before) < hs.min_cell_count:
+            assert row["change"].startswith("change not shown")
 
 
 # --- Exports and maps -------------------------------------------------------------------------------
