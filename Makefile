@@ -3,15 +3,18 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Debian packages the tests need: Chromium for browser tests, poppler for PDF pages, DejaVu fonts.
-DEBS   := chromium poppler-utils fonts-dejavu-core
+# Debian packages: DejaVu fonts for the PDF packet; for the tests also Chromium and poppler (pdftoppm).
+RUN_DEBS  := fonts-dejavu-core
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
 
 .PHONY: run test setup system-deps data bench soak clean
 
 run: $(STAMP)
+	@$(MAKE) --no-print-directory system-deps DEBS="$(RUN_DEBS)"
 	$(BIN)/streamlit run app.py
 
-test: $(STAMP) system-deps
+test: $(STAMP)
+	@$(MAKE) --no-print-directory system-deps DEBS="$(TEST_DEBS)"
 	$(BIN)/pytest
 
 setup: $(STAMP)
@@ -24,6 +27,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
+DEBS ?= $(TEST_DEBS)
 system-deps:
 	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -41,7 +45,8 @@ data: $(STAMP)
 	$(BIN)/seastat publish build/sources/crime.csv build/sources/calls.csv build/sources/use_of_force.csv --out data/store
 
 # Speed and memory at 1 and 10 million rows (generated data is cached in build/bench).
-bench: $(STAMP) system-deps
+bench: $(STAMP)
+	@$(MAKE) --no-print-directory system-deps DEBS="$(TEST_DEBS)"
 	$(BIN)/seastat bench --rows 1000000 --rows 10000000 --json build/bench.json
 
 clean:

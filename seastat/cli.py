@@ -108,6 +108,36 @@ def cmd_bench(args, settings) -> int:
     return 0
 
 
+def cmd_packet(args, settings) -> int:
+    from .packet import build_packet, render_html, render_pdf
+    from .periods import Grid, complete_periods
+    from .store import Store
+    store = Store.open(Path(args.store) if args.store else settings.store_dir)
+    if not store.has(args.dataset):
+        raise ValueError(f"the store has no {args.dataset} rows")
+    grid = Grid(settings.periods.anchor, settings.periods.length_days)
+    first, last = store.days(args.dataset)
+    by_start = {p.start: p for p in complete_periods(grid, first, last)}
+    if args.period not in by_start:
+        raise ValueError(f"{args.period} does not start a complete period in the data: periods start every "
+                         f"{grid.length_days} days from {grid.anchor}; the data covers {first} to {last} "
+                         f"(latest complete period starts {max(by_start)})")
+    unknown = [p for p in args.precinct if p not in settings.present.precinct_order]
+    if unknown:
+        raise ValueError(f"unknown precinct(s) {unknown}; choose from {settings.present.precinct_order}")
+    progress = ProgressLine()
+    packet = build_packet(store, settings, by_start[args.period], dataset=args.dataset,
+                          precincts=args.precinct or None, progress=progress)
+    out = Path(args.out)
+    if out.suffix.lower() == ".html":
+        out.write_text(render_html(packet), encoding="utf-8")
+    else:
+        out.write_bytes(render_pdf(packet))
+    progress.done()
+    print(f"wrote {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seastat", description="SeaStat: SPD's biweekly strategy dashboard.")
     parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="settings file (default: config.toml)")
@@ -126,6 +156,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", type=_date, default=dt.date.today() - dt.timedelta(days=1))
     p.add_argument("--format", choices=["csv", "parquet"], default="csv")
     p.set_defaults(run=cmd_synth)
+
+    p = sub.add_parser("packet", help="the meeting packet for a period, as PDF or self-contained HTML")
+    p.add_argument("--period", type=_date, required=True, help="first day of the period (YYYY-MM-DD)")
+    p.add_argument("--precinct", action="append", default=[], help="only these precincts (repeatable)")
+    p.add_argument("--dataset", default="crime", choices=["crime", "calls", "use_of_force"])
+    p.add_argument("--store", help="store folder (default: data.store in the settings)")
+    p.add_argument("--out", required=True, help="packet.pdf, or packet.html for the self-contained HTML")
+    p.set_defaults(run=cmd_packet)
 
     p = sub.add_parser("check", help="verify a published store: manifest against files, hashes, rows, schema")
     p.add_argument("--store", help="store folder (default: data.store in the settings)")

@@ -39,7 +39,6 @@ class StatsSettings(_Section):
 class HotspotSettings(_Section):
     h3_resolution: int = Field(9, ge=5, le=12)
     significance: float = Field(0.05, gt=0, lt=1)
-    permutations: int = Field(999, ge=99)
     emerging_periods: int = Field(6, ge=2)
     min_cell_count: int = Field(3, ge=1)
     basemap: Literal["carto-light", "carto-dark", "none"] = "carto-light"

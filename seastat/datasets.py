@@ -110,6 +110,8 @@ USE_OF_FORCE = Dataset(
 )
 
 DATASETS: dict[str, Dataset] = {d.name: d for d in (CRIME, CALLS, USE_OF_FORCE)}
+# Short names for screens and exports.
+DATASET_LABELS = {"crime": "Crime reports", "calls": "911 calls for service", "use_of_force": "Use of force"}
 
 
 class SourceError(Exception):

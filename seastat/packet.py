@@ -7,14 +7,19 @@ import base64
 import html
 import io
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-# The PDF's built-in Helvetica covers Latin-1 only; typographic marks are mapped to plain ones.
-_PLAIN = str.maketrans({"–": "-", "—": "-", "−": "-", "·": "-", "“": '"', "”": '"', "’": "'", "…": "...",
-                        "▲": "^", "▼": "v", "●": "*", "√": "sqrt", "≥": ">=", "≤": "<=", "×": "x"})
+from . import charts, compstat, export
+from .datasets import DATASET_LABELS
+from .periods import Grid
+
+# DejaVu Sans (Debian's fonts-dejavu-core, installed by `make`) has the ▲ ▼ flags and every accent.
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FONT = "DejaVu"
 
 
 @dataclass
@@ -46,54 +51,62 @@ class Packet:
     sections: list[Section]
 
 
-def _latin1(text: object) -> str:
-    return str(text).translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
 def render_pdf(packet: Packet) -> bytes:
     pdf = FPDF(orientation="landscape", format="letter")
+    if not (FONT_DIR / "DejaVuSans.ttf").exists():
+        raise FileNotFoundError(f"the packet's font is missing from {FONT_DIR}: install Debian's fonts-dejavu-core")
+    pdf.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
+    pdf.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    pdf.add_font(FONT, "I", FONT_DIR / "DejaVuSans-Oblique.ttf")
     pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.set_title(_latin1(packet.title))
+    pdf.set_title(_text(packet.title))
     pdf.set_author("SeaStat")
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 26)
-    pdf.multi_cell(0, 12, _latin1(packet.title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 14)
-    pdf.multi_cell(0, 8, _latin1(packet.subtitle), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "B", 26)
+    pdf.multi_cell(0, 12, _text(packet.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 14)
+    pdf.multi_cell(0, 8, _text(packet.subtitle), new_x="LMARGIN", new_y="NEXT")
     for i, section in enumerate(packet.sections):
         if i:
             pdf.add_page()
-        pdf.set_font("Helvetica", "B", 18)
-        pdf.multi_cell(0, 10, _latin1(section.title), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", "", 11)
+        pdf.set_font(FONT, "B", 18)
+        pdf.multi_cell(0, 10, _text(section.title), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, "", 11)
         for paragraph in section.paragraphs:
-            pdf.multi_cell(0, 6, _latin1(paragraph), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 6, _text(paragraph), new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1)
         for table in section.tables:
             _pdf_table(pdf, table)
         for figure in section.figures:
             if pdf.will_page_break(100):   # keep a figure's title with the figure
                 pdf.add_page()
-            pdf.set_font("Helvetica", "B", 12)
-            pdf.multi_cell(0, 7, _latin1(figure.title), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(FONT, "B", 12)
+            pdf.multi_cell(0, 7, _text(figure.title), new_x="LMARGIN", new_y="NEXT")
             pdf.image(io.BytesIO(figure.png), w=pdf.epw, keep_aspect_ratio=True, h=150)
             pdf.ln(2)
     return bytes(pdf.output())
 
 
 def _pdf_table(pdf: FPDF, table: Table) -> None:
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.multi_cell(0, 7, _latin1(table.title), new_x="LMARGIN", new_y="NEXT")
-    size = 9 if len(table.data.columns) > 8 else 10
-    pdf.set_font("Helvetica", "", size)
-    with pdf.table(headings_style=FontFace(emphasis="BOLD", fill_color=(230, 234, 242)),
-                   line_height=size * 0.55, text_align="RIGHT", first_row_as_headings=True) as t:
-        t.row([_latin1(c) for c in table.data.columns])
+    pdf.set_font(FONT, "B", 12)
+    pdf.multi_cell(0, 7, _text(table.title), new_x="LMARGIN", new_y="NEXT")
+    size = 8 if len(table.data.columns) > 8 else 10
+    pdf.set_font(FONT, "", size)
+    n = len(table.data.columns)
+    widths = [1.8, 1.6][:n] + [1.2] * (n - 2)                   # names left and wider, numbers right
+    align = ["LEFT", "LEFT"][:n] + ["RIGHT"] * (n - 2)
+    with pdf.table(headings_style=FontFace(emphasis="BOLD", fill_color=(230, 234, 242)), col_widths=widths,
+                   line_height=size * 0.55, text_align=align, first_row_as_headings=True) as t:
+        t.row([_text(c) for c in table.data.columns])
         for values in table.data.itertuples(index=False):
-            t.row([_latin1("" if pd.isna(v) else v) for v in values])
+            t.row([_text(v) for v in values])
     if table.note:
-        pdf.set_font("Helvetica", "I", 9)
-        pdf.multi_cell(0, 5, _latin1(table.note), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, "I", 9)
+        pdf.multi_cell(0, 5, _text(table.note), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
 
 
@@ -128,3 +141,100 @@ def render_html(packet: Packet) -> str:
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+# --- Content: the same builders the pages use ------------------------------------------------------
+
+TREND_PERIODS = 52
+
+
+def _compstat(store, settings, grid, dataset: str, period, first_day):
+    """The trends page's CompStat table and two-year period counts, via its query and builders."""
+    level = compstat.alpha(settings.stats.z_threshold)
+    windows = compstat.report_windows(grid, period, first_day, settings.stats.baseline_periods)
+    periods = compstat.trend_periods(grid, period, first_day, TREND_PERIODS, settings.stats.baseline_periods)
+    counts = store.df("trends/window_counts", dataset=dataset, windows=compstat.as_params(windows), against=[])
+    period_counts = store.df("trends/window_counts", dataset=dataset, against=[],
+                             windows=compstat.as_params({p.start.isoformat(): p for p in periods}))
+    rows = compstat.offense_rows(dataset, settings, sorted(set(counts["offense"]) | set(period_counts["offense"])))
+    rows = {k: rows[k] for k in compstat.default_rows(dataset, settings, rows)}
+    areas = store.df("areas", dataset=dataset)
+    table = compstat.compstat_table(counts, areas, windows, rows, level=level, period_days=grid.length_days)
+    return table, period_counts, periods, rows, level
+
+
+def _trend_figure(period_counts, periods, rows, by: str, precinct: str | None, level, settings, manifest, title):
+    label, offenses = rows["all"]
+    part = period_counts if offenses is None else period_counts[period_counts["offense"].isin(offenses)]
+    if precinct:
+        part = part[part["precinct"] == precinct]
+    series = compstat.trend_series(part, periods, by, total=precinct or compstat.CITY, level=level,
+                                   baseline_periods=settings.stats.baseline_periods, shown=TREND_PERIODS)
+    chart = export.with_caption(charts.trend_small_multiples(series, title=title, columns=3), manifest)
+    return Figure(title, export.chart_png(chart), export.chart_svg(chart).decode())
+
+
+def build_packet(store, settings, period, *, dataset: str = "crime", precincts: list[str] | None = None,
+                 progress=None) -> Packet:
+    """The meeting packet for one period: cover, city and precinct CompStat tables with flags,
+    trend charts, data notes (quarantine and privacy)."""
+    step = progress or (lambda message, fraction: None)
+    grid = Grid(settings.periods.anchor, settings.periods.length_days)
+    manifest = store.manifest
+    first_day = store.days(dataset)[0]
+    label = DATASET_LABELS[dataset]
+    chosen = [p for p in settings.present.precinct_order if not precincts or p in precincts]
+
+    step("CompStat table", 0.1)
+    table, period_counts, periods, rows, level = _compstat(store, settings, grid, dataset, period, first_day)
+    method = compstat.METHOD.format(alpha=level, threshold=settings.stats.z_threshold,
+                                    periods=settings.stats.baseline_periods)
+    synthetic = any(info.get("synthetic") for info in manifest["datasets"].values())
+    cover = Section("About this packet", [
+        f"Period: {period.label()} (SeaStat periods are {grid.length_days} days from {settings.periods.anchor}).",
+        f"Data published {manifest['published_at']} (store version {manifest['version']}).",
+        *[f"{DATASET_LABELS[name]}: {info['rows_published']:,} records through {(info['max_event_at'] or '')[:10]}; "
+          f"sources: {', '.join(s['file'] + ' (' + s['layout'] + ')' for s in info['sources']) or 'none'}."
+          for name, info in manifest["datasets"].items()],
+        "SYNTHETIC DATA: generated by seastat synth, not real SPD records." if synthetic else
+        "Source: Seattle Police Department open data (data.seattle.gov).",
+        method,
+    ])
+    city = Section(f"City-wide: {label}", tables=[Table(
+        f"{label}, {period.label()}", compstat.readable(compstat.precinct_view(table)), method)])
+    step("City trend charts", 0.3)
+    city.figures.append(_trend_figure(period_counts, periods, rows, "precinct", None, level, settings, manifest,
+                                      f"{rows['all'][0]} per period by precinct, last two years"))
+    sections = [cover, city]
+    for i, precinct in enumerate(chosen):
+        step(f"{precinct} precinct", 0.3 + 0.6 * i / max(len(chosen), 1))
+        rows_of = table[(table["precinct"] == precinct) & table["level"].isin(["precinct", "sector"])]
+        section = Section(f"{precinct} precinct", tables=[Table(
+            f"{precinct}: {label}, {period.label()}", compstat.readable(rows_of), method)])
+        section.figures.append(_trend_figure(period_counts, periods, rows, "sector", precinct, level, settings,
+                                             manifest, f"{precinct}: {rows['all'][0]} per period by sector"))
+        sections.append(section)
+    step("Data notes", 0.95)
+    reasons = store.df("quarantine_reasons")
+    privacy = manifest["privacy"]
+    sections.append(Section("Data notes", [
+        "Every source row is counted: rows in = published + quarantined. Quarantined rows are kept out of "
+        "every number in this packet; their reasons:",
+    ], tables=[
+        Table("Rows per dataset", pd.DataFrame([
+            {"Dataset": DATASET_LABELS[n], "Rows in": f"{i['rows_in']:,}", "Published": f"{i['rows_published']:,}",
+             "Quarantined": f"{i['rows_quarantined']:,}"} for n, i in manifest["datasets"].items()])),
+        Table("Quarantined rows by reason", reasons[["dataset", "source_file", "reason", "rows"]]
+              if not reasons.empty else pd.DataFrame({"reason": ["none"], "rows": [0]})),
+        Table("Privacy rules applied at publish time", pd.DataFrame({
+            "Rule": ["Addresses", "Sensitive offense codes", "Sensitive offense groups", "Sensitive offenses",
+                     "Sensitive 911 call words"],
+            "Applied": [f"published at the {privacy['address_level']} level only",
+                        ", ".join(privacy["sensitive_offense_codes"]),
+                        ", ".join(privacy["sensitive_offense_parent_groups"]),
+                        ", ".join(privacy["sensitive_offenses"]),
+                        ", ".join(privacy["sensitive_call_type_words"])]})),
+    ]))
+    step("Done", 1.0)
+    return Packet(f"SeaStat meeting packet: {period.label()}",
+                  f"{label} · Seattle Police Department · published {manifest['published_at'][:16]}", sections)

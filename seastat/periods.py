@@ -58,6 +58,16 @@ class Grid:
         return (day - self.anchor).days % self.length_days == 0
 
 
+def complete_periods(grid: Grid, first_day: dt.date, last_day: dt.date) -> list[Window]:
+    """The periods wholly inside [first_day, last_day], newest first (the latest even if the data is shorter)."""
+    latest = grid.latest_complete(last_day)
+    periods, p = [], latest
+    while p.start >= first_day:
+        periods.append(p)
+        p = grid.shift(p, -1)
+    return periods or [latest]
+
+
 def same_day_last_year(day: dt.date) -> dt.date:
     """The same calendar day a year earlier; Feb 29 maps to Feb 28."""
     try:

@@ -5,6 +5,7 @@ gives comes from one version, even while a re-publish swaps `current` underneath
 """
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import os
@@ -64,6 +65,11 @@ class Store:
 
     def has(self, dataset: str) -> bool:
         return dataset in self.datasets
+
+    def days(self, dataset: str) -> tuple[dt.date, dt.date]:
+        """First and last day a dataset covers (crime from its first report: offense starts reach back decades)."""
+        first = self.df("first_day").set_index("dataset")["first_day"][dataset]
+        return pd.Timestamp(first).date(), dt.date.fromisoformat(self.manifest["datasets"][dataset]["max_event_at"][:10])
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:  # creating cursors on one connection from many threads must be serialised

@@ -16,6 +16,8 @@ import streamlit as st
 
 from . import export
 from .config import Settings, load_settings
+from .datasets import DATASET_LABELS
+from . import periods
 from .periods import Grid, Window
 from .store import Store, StoreError, current_version_dir
 
@@ -31,7 +33,6 @@ def _leave_legacy_pages_mode() -> None:
 
 _leave_legacy_pages_mode()
 
-DATASET_LABELS = {"crime": "Crime reports", "calls": "911 calls for service", "use_of_force": "Use of force"}
 
 
 @st.cache_resource
@@ -142,31 +143,24 @@ def pick_dataset(s: Store, where=st.sidebar) -> str | None:
 
 
 def data_days(s: Store, dataset: str) -> tuple[dt.date, dt.date]:
-    """First and last day a dataset covers (crime from its first report: offense starts reach back decades)."""
-    first = query(s, "first_day").set_index("dataset")["first_day"][dataset]
-    last = dt.datetime.fromisoformat(s.manifest["datasets"][dataset]["max_event_at"]).date()
-    return pd.Timestamp(first).date(), last
+    return _cached_days(str(s.version_dir), dataset)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _cached_days(version_dir: str, dataset: str) -> tuple[dt.date, dt.date]:
+    return _store_at(version_dir).days(dataset)
 
 
 def complete_periods(s: Store, dataset: str) -> list[Window]:
     """Periods fully covered by the data, newest first."""
-    first, last = data_days(s, dataset)
-    g = grid()
-    latest = g.latest_complete(last)
-    earliest = first
-    periods = []
-    p = latest
-    while p.start >= earliest:
-        periods.append(p)
-        p = g.shift(p, -1)
-    return periods or [latest]
+    return periods.complete_periods(grid(), *data_days(s, dataset))
 
 
 def pick_period(s: Store, dataset: str, where=st.sidebar) -> Window:
-    periods = complete_periods(s, dataset)
-    by_start = {p.start.isoformat(): p for p in periods}
-    chosen = url_value("period", periods[0], lambda v: by_start[dt.date.fromisoformat(v).isoformat()], "period")
-    return where.selectbox("Period", periods, index=periods.index(chosen), format_func=Window.label, key="period")
+    options = complete_periods(s, dataset)
+    by_start = {p.start.isoformat(): p for p in options}
+    chosen = url_value("period", options[0], lambda v: by_start[dt.date.fromisoformat(v).isoformat()], "period")
+    return where.selectbox("Period", options, index=options.index(chosen), format_func=Window.label, key="period")
 
 
 def synthetic_notice(s: Store) -> None:
