@@ -1,5 +1,4 @@
 """Hot spots: where incidents concentrate, and which hot spots are new, persistent or fading."""
-import datetime as dt
 
 import streamlit as st
 
@@ -43,11 +42,8 @@ ui.set_url(dataset=dataset, period=period.start.isoformat(), group="" if group =
 ui.show_notices()
 
 # --- Counts and hot spots -----------------------------------------------------------------------
-windows = ui.grid().periods_back(period, hs.emerging_periods) + [period]
+windows, params = hotspots.query_params(ui.grid(), period, hs, dataset, group, types)
 previous = windows[-2]
-params = dict(dataset=dataset, start=dt.datetime.combine(windows[0].start, dt.time()),
-              end=dt.datetime.combine(period.end, dt.time()), length_days=settings.periods.length_days,
-              groups=[] if group == "all" else [group], types=types)
 
 
 @st.cache_data(max_entries=64, show_spinner="Finding hot spots…")

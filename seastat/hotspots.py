@@ -15,6 +15,7 @@ false-discovery-rate correction at `significance`, so uniform noise gives no hot
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -31,6 +32,7 @@ from shapely.geometry import Polygon
 
 from .config import HotspotSettings
 from .geo import load_boundaries
+from .periods import Grid, Window
 
 LABELS = ("intensifying", "persistent", "new", "fading", "none")
 UTM_10N = "EPSG:32610"        # metres, for nearest-beat look-ups around Seattle
@@ -225,6 +227,17 @@ class Analysis:
     outside: int               # current incidents whose coordinates fall outside the study area
     total: int                 # current incidents, every row (withheld locations and UNKNOWN beats too)
     total_previous: int
+
+
+def query_params(grid: Grid, period: Window, hs: HotspotSettings, dataset: str, group: str = "all",
+                 types: list[str] | tuple = ()) -> tuple[list[Window], dict]:
+    """The windows analysed (the previous `emerging_periods` periods, then `period`) and the
+    parameters of queries/hotspots/*.sql for them."""
+    windows = grid.periods_back(period, hs.emerging_periods) + [period]
+    params = dict(dataset=dataset, start=dt.datetime.combine(windows[0].start, dt.time()),
+                  end=dt.datetime.combine(period.end, dt.time()), length_days=grid.length_days,
+                  groups=[] if group == "all" else [group], types=list(types))
+    return windows, params
 
 
 def analyse(points: pd.DataFrame, beat_counts: pd.DataFrame, blocks: pd.DataFrame,

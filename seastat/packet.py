@@ -12,9 +12,11 @@ from pathlib import Path
 import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
+from PIL import Image
 
-from . import charts, compstat, export
+from . import charts, compstat, export, hotspots, maps
 from .datasets import DATASET_LABELS
+from .geo import load_boundaries
 from .periods import Grid
 
 # DejaVu Sans (Debian's fonts-dejavu-core, installed by `make`) has the ▲ ▼ flags and every accent.
@@ -82,11 +84,13 @@ def render_pdf(packet: Packet) -> bytes:
         for table in section.tables:
             _pdf_table(pdf, table)
         for figure in section.figures:
-            if pdf.will_page_break(100):   # keep a figure's title with the figure
+            px_w, px_h = Image.open(io.BytesIO(figure.png)).size
+            width = min(pdf.epw, 160 * px_w / px_h)              # at most 160 mm tall
+            if pdf.will_page_break(width * px_h / px_w + 10):    # keep a figure's title with the figure
                 pdf.add_page()
             pdf.set_font(FONT, "B", 12)
             pdf.multi_cell(0, 7, _text(figure.title), new_x="LMARGIN", new_y="NEXT")
-            pdf.image(io.BytesIO(figure.png), w=pdf.epw, keep_aspect_ratio=True, h=150)
+            pdf.image(io.BytesIO(figure.png), w=width, x=pdf.l_margin + (pdf.epw - width) / 2)
             pdf.ln(2)
     return bytes(pdf.output())
 
@@ -96,9 +100,14 @@ def _pdf_table(pdf: FPDF, table: Table) -> None:
     pdf.multi_cell(0, 7, _text(table.title), new_x="LMARGIN", new_y="NEXT")
     size = 8 if len(table.data.columns) > 8 else 10
     pdf.set_font(FONT, "", size)
-    n = len(table.data.columns)
-    widths = [1.8, 1.6][:n] + [1.2] * (n - 2)                   # names left and wider, numbers right
-    align = ["LEFT", "LEFT"][:n] + ["RIGHT"] * (n - 2)
+    # Each column as wide as its longest word or number (within limits); text left, numbers right.
+    widths, align = [], []
+    for name in table.data.columns:
+        values = table.data[name].map(_text)
+        longest = max([len(w) for w in str(name).split()] + [len(v) for v in values if v], default=4)
+        widths.append(min(max(longest, 5), 28))
+        numeric = values.str.fullmatch(r"[-+▲▼ ,.%0-9—]*|\+\d.* from 0").all()
+        align.append("RIGHT" if numeric else "LEFT")
     with pdf.table(headings_style=FontFace(emphasis="BOLD", fill_color=(230, 234, 242)), col_widths=widths,
                    line_height=size * 0.55, text_align=align, first_row_as_headings=True) as t:
         t.row([_text(c) for c in table.data.columns])
@@ -174,10 +183,36 @@ def _trend_figure(period_counts, periods, rows, by: str, precinct: str | None, l
     return Figure(title, export.chart_png(chart), export.chart_svg(chart).decode())
 
 
+def _hotspot_section(store, settings, grid, dataset: str, period, label: str) -> Section:
+    """The hot-spot page's analysis for the period: the static map (no tiles) and the hottest blocks."""
+    hs = settings.hotspots
+    windows, params = hotspots.query_params(grid, period, hs, dataset)
+    result = hotspots.analyse(store.df("hotspots/points", **params), store.df("hotspots/beats", **params),
+                              store.df("hotspots/blocks", **params), settings.boundaries_dir, len(windows), hs)
+    hot = hotspots.significant_cells(result.cells, hs.min_cell_count)
+    title = f"Hot spots: {label}, {period.label()}"
+    chart = export.with_caption(maps.static_map(load_boundaries(settings.boundaries_dir), result.beats, hot,
+                                                "count", title), store.manifest)
+    blocks = hotspots.block_table(result.blocks, result.periods, result.total, result.total_previous,
+                                  hs.min_cell_count)
+    top = pd.concat([blocks[blocks["rank"].notna()].head(15), blocks[blocks["rank"].isna()]])
+    top = top.assign(share=top["share"].map("{:.1%}".format), rank=top["rank"].astype("string").fillna(""))
+    labels = ", ".join(f"{n} {lab}" for lab, n in hot["label"].value_counts().items()) or "none"
+    return Section("Hot spots", [
+        f"Beats shaded by incidents this period; outlined cells are Getis-Ord Gi* hot spots (H3 cells, "
+        f"false discovery rate {hs.significance:.0%}) labelled against the previous {hs.emerging_periods} periods: "
+        f"{labels}. Sensitive offenses are never placed on the map; blocks under {hs.min_cell_count} incidents "
+        "appear only in the aggregate line."],
+        tables=[Table("Hottest 100-blocks", top.rename(columns={
+            "rank": "Rank", "block_address": "100-block", "beat": "Beat", "incidents": "This period",
+            "previous": "Previous", "change": "Change", "share": "Share"}))],
+        figures=[Figure(title, export.chart_png(chart), export.chart_svg(chart).decode())])
+
+
 def build_packet(store, settings, period, *, dataset: str = "crime", precincts: list[str] | None = None,
                  progress=None) -> Packet:
     """The meeting packet for one period: cover, city and precinct CompStat tables with flags,
-    trend charts, data notes (quarantine and privacy)."""
+    trend charts, the hot-spot map and blocks, data notes (quarantine and privacy)."""
     step = progress or (lambda message, fraction: None)
     grid = Grid(settings.periods.anchor, settings.periods.length_days)
     manifest = store.manifest
@@ -214,6 +249,9 @@ def build_packet(store, settings, period, *, dataset: str = "crime", precincts: 
         section.figures.append(_trend_figure(period_counts, periods, rows, "sector", precinct, level, settings,
                                              manifest, f"{precinct}: {rows['all'][0]} per period by sector"))
         sections.append(section)
+    step("Hot spots", 0.9)
+    if dataset != "use_of_force":     # use of force carries no coordinates
+        sections.append(_hotspot_section(store, settings, grid, dataset, period, label))
     step("Data notes", 0.95)
     reasons = store.df("quarantine_reasons")
     privacy = manifest["privacy"]
