@@ -71,3 +71,13 @@ def test_quarantine_panel_lists_reasons(bundled_store):
     reasons = at.dataframe[2].value
     assert set(reasons["reason"]) >= {"duplicate id"}
     assert reasons["rows"].sum() == sum(i["rows_quarantined"] for i in bundled_store.manifest["datasets"].values())
+
+
+def test_home_builds_the_meeting_packet_for_the_chosen_period():
+    at = run_page("home", {"period": "2026-10-19"})
+    assert not at.exception
+    at.multiselect(key="packet_precincts").set_value(["East"]).run()
+    next(b for b in at.button if b.label == "Build the packet").click().run(timeout=180)
+    assert not at.exception
+    pdf, html = at.session_state["packet"][2:]
+    assert pdf.startswith(b"%PDF") and "Oct 19, 2026 – Nov 01, 2026" in html and "East precinct" in html
