@@ -346,8 +346,10 @@ def publish(
             previous = (out / "current").resolve() if (out / "current").exists() else None
             work.rename(final)
             _swap_current(out, final)
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(work, ignore_errors=True)
+            if isinstance(exc, RuntimeError) and str(exc) == "Query interrupted":   # DuckDB's word for Ctrl-C
+                raise KeyboardInterrupt from None
             raise
         _prune(out, keep={final.resolve(), previous})
     return manifest

@@ -1,7 +1,8 @@
 """Hypothesis settings for SeaStat's property tests.
 
 The regular suite runs each property a few hundred times (about 1,000 examples in all);
-`make soak` sets HYPOTHESIS_PROFILE=soak and runs SOAK_FACTOR times as many.
+`make soak` sets HYPOTHESIS_PROFILE=soak and runs SOAK_FACTOR times as many (and as many more
+fault and load rounds: see `scaled`).
 Importing this module loads the profile named by HYPOTHESIS_PROFILE (default: "regular").
 """
 from __future__ import annotations
@@ -24,4 +25,9 @@ settings.load_profile(PROFILE)
 
 def examples(n: int) -> settings:
     """n examples in the regular suite, SOAK_FACTOR times n under the soak profile."""
-    return settings(max_examples=n * (SOAK_FACTOR if PROFILE == "soak" else 1))
+    return settings(max_examples=scaled(n))
+
+
+def scaled(n: int) -> int:
+    """n for the regular suite, SOAK_FACTOR times n under the soak profile (for non-Hypothesis loops)."""
+    return n * (SOAK_FACTOR if PROFILE == "soak" else 1)
