@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import compstat, hotspots
 from .config import PROJECT_ROOT, Settings
 from .periods import Grid, Window
 from .store import Store
@@ -73,7 +74,69 @@ def _data_pandas(root: Path, ctx: Context):
     return len(df), newest["offense_id"].tolist()
 
 
-QUERY_SETS: list[QuerySet] = [QuerySet("data: incident search", _data_seastat, _data_pandas)]
+def _window_counts_pandas(root: Path, windows: dict[str, Window]) -> list[tuple]:
+    df = pd.read_parquet(root / "crime", columns=["event_at", "precinct", "sector", "beat", "offense_type"])
+    parts = []
+    for name, w in windows.items():
+        inside = df[(df.event_at >= _ts(w.start)) & (df.event_at < _ts(w.end))]
+        counts = inside.groupby(["precinct", "sector", "beat", "offense_type"]).size()
+        parts += [(name, *key, int(n)) for key, n in counts.items()]
+    return sorted(parts)
+
+
+def _window_counts_seastat(store: Store, windows: dict[str, Window]) -> list[tuple]:
+    counts = store.df("trends/window_counts", dataset="crime", windows=compstat.as_params(windows), against=[])
+    return sorted(counts.itertuples(index=False, name=None))
+
+
+def _report_windows(ctx: Context) -> dict[str, Window]:
+    return compstat.report_windows(ctx.grid, ctx.period, dt.date(2024, 1, 1), ctx.settings.stats.baseline_periods)
+
+
+def _series_windows(ctx: Context) -> dict[str, Window]:
+    periods = compstat.trend_periods(ctx.grid, ctx.period, dt.date(2024, 1, 1), 52, ctx.settings.stats.baseline_periods)
+    return {p.start.isoformat(): p for p in periods}
+
+
+def _hotspots_seastat(store: Store, ctx: Context):
+    hs = ctx.settings.hotspots
+    windows, params = hotspots.query_params(ctx.grid, ctx.period, hs, "crime")
+    result = hotspots.analyse(store.df("hotspots/points", **params), store.df("hotspots/beats", **params),
+                              store.df("hotspots/blocks", **params), ctx.settings.boundaries_dir, len(windows), hs)
+    return _hot(result)
+
+
+def _hotspots_pandas(root: Path, ctx: Context):
+    hs = ctx.settings.hotspots
+    windows, params = hotspots.query_params(ctx.grid, ctx.period, hs, "crime")
+    df = pd.read_parquet(root / "crime", columns=["event_at", "precinct", "sector", "beat", "block_address",
+                                                  "longitude", "latitude", "location_withheld"])
+    df = df[(df.event_at >= params["start"]) & (df.event_at < params["end"])]
+    df = df.assign(period=(df.event_at - params["start"]).dt.days // params["length_days"])
+    located = df[~df.location_withheld]
+    points = (located.dropna(subset=["longitude", "latitude"])
+              .groupby(["period", "beat", "longitude", "latitude"]).size().rename("incidents").reset_index())
+    beats = df.groupby(["period", "precinct", "sector", "beat"]).size().rename("incidents").reset_index()
+    blocks = (located[located.block_address.fillna("") != ""]
+              .groupby(["period", "beat", "block_address"]).size().rename("incidents").reset_index())
+    return _hot(hotspots.analyse(points, beats, blocks, ctx.settings.boundaries_dir, len(windows), hs))
+
+
+def _hot(result: hotspots.Analysis) -> tuple:
+    """The answer compared: each cell's count and label, and the beats' counts."""
+    cells = result.cells
+    return (sorted(zip(cells["cell"], cells["incidents"].astype(int), cells["label"])),
+            sorted(zip(result.beats["beat"], result.beats["incidents"].astype(int))))
+
+
+QUERY_SETS: list[QuerySet] = [
+    QuerySet("trends: CompStat table", lambda s, c: _window_counts_seastat(s, _report_windows(c)),
+             lambda r, c: _window_counts_pandas(r, _report_windows(c))),
+    QuerySet("trends: trend series", lambda s, c: _window_counts_seastat(s, _series_windows(c)),
+             lambda r, c: _window_counts_pandas(r, _series_windows(c))),
+    QuerySet("hotspots: grid and Gi*", _hotspots_seastat, _hotspots_pandas),
+    QuerySet("data: incident search", _data_seastat, _data_pandas),
+]
 
 
 # --- Measurement --------------------------------------------------------------------------------
