@@ -10,5 +10,8 @@ PAGES = [
     st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
     st.Page("pages/data.py", title="Data", icon=":material/table_view:", url_path="data"),
 ]
+PRESENT = st.query_params.get("present") == "1"
+if PRESENT:   # shared-screen mode, on any address: the meeting's panels in place of the page, no navigation
+    PAGES = [st.Page("pages/present.py", title=p.title, url_path=p.url_path, default=not p.url_path) for p in PAGES]
 
-st.navigation(PAGES, position="top").run()
+st.navigation(PAGES, position="hidden" if PRESENT else "top").run()

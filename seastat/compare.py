@@ -34,14 +34,14 @@ LEVEL_COLOURS = ["#FDD0A2", "#FD8D3C", "#D94801", "#7F2704"]    # light to dark:
 
 # Column headers on screen; the CSV keeps the column names.
 HEADERS = {
-    "area": "Area", "crime": "Crime reports", "calls": "911 calls", "use_of_force": "Use of force",
-    "calls_per_crime": "Calls per reported crime", "use_of_force_per_1000_calls": "Use of force per 1,000 calls",
-    "category": "Offense group", "difference": "Difference", "share_of_difference": "Share of the difference",
-    "share_a": "Share of A", "share_b": "Share of B", "period": "Period",
+    "area": "Area", "crime": "Crime reports", "calls": "911 calls", "use_of_force": "Uses of force",
+    "calls_per_crime": "Calls per reported crime", "use_of_force_per_1000_calls": "Uses of force per 1,000 calls",
+    "category": "Offense group", "difference": "Difference", "share_a": "Share of A", "share_b": "Share of B",
+    "period": "Period",
 }
-DATASET_MEASURES = {"crime": "Crime reports", "calls": "911 calls for service", "use_of_force": "Use of force",
+DATASET_MEASURES = {"crime": "Crime reports", "calls": "911 calls for service", "use_of_force": "Uses of force",
                     "calls_per_crime": "Calls per reported crime",
-                    "use_of_force_per_1000_calls": "Use of force per 1,000 calls"}
+                    "use_of_force_per_1000_calls": "Uses of force per 1,000 calls"}
 
 
 # --- Slices -----------------------------------------------------------------------------------
@@ -162,6 +162,24 @@ def ratio_text(value, decimals: int = 1) -> str:
     return NOT_AVAILABLE if pd.isna(value) else f"{value:,.{decimals}f}"
 
 
+def datasets_in_words(place: str, n: dict[str, int], calls_per_crime: float, per_1000_calls: float) -> str:
+    """One place and period across the three datasets, with the ratios between them."""
+    return (f"{place}: {n['crime']:,} crime reports and {n['calls']:,} 911 calls for service "
+            f"({_per(calls_per_crime, 'calls per reported crime')}); {n['use_of_force']:,} uses of force "
+            f"({_per(per_1000_calls, 'per 1,000 calls')}).")
+
+
+def use_of_force_in_words(place: str, by_level: pd.Series, calls: int, per_1000_calls: float) -> str:
+    """Uses of force in one place and period, every incident type named, against calls for service."""
+    levels = "; ".join(f"{level}: {n:,}" for level, n in by_level.items())
+    return (f"{place}: {int(by_level.sum()):,} uses of force ({levels}) against {calls:,} 911 calls for service, "
+            f"{_per(per_1000_calls, 'per 1,000 calls')}.")
+
+
+def _per(value: float, unit: str) -> str:
+    return f"{unit} {NOT_AVAILABLE}: no denominator" if pd.isna(value) else f"{ratio_text(value)} {unit}"
+
+
 def shown(table: pd.DataFrame) -> pd.DataFrame:
     """A table as the meeting reads it: counts with thousands separators, ratios to one decimal
     ('not available' for a zero denominator), shares in percent, the headers in words."""
@@ -269,8 +287,8 @@ def offense_mix(a: pd.DataFrame, b: pd.DataFrame, top: int = 15) -> pd.DataFrame
     """Which offense groups drive the difference between slice A and slice B.
 
     a, b: the slices' rows of queries/compare/counts.sql. One row per category: count in A, in B,
-    the difference, each slice's share of its own total, and the category's share of the net
-    difference (NaN when the totals are equal). Largest differences first; past `top` categories
+    the difference, and each slice's share of its own total (the mix, whatever the sizes).
+    Largest differences first; past `top` categories
     the rest share one 'Other (n groups)' line, so the columns still add up to the totals."""
     mix = pd.DataFrame({"a": a.groupby("category")["n"].sum(), "b": b.groupby("category")["n"].sum()})
     mix = mix.fillna(0).astype(int).rename_axis("category").reset_index()
@@ -284,7 +302,6 @@ def offense_mix(a: pd.DataFrame, b: pd.DataFrame, top: int = 15) -> pd.DataFrame
         mix = pd.concat([mix.iloc[:top - 1], other], ignore_index=True)
     mix["share_a"] = ratio(mix["a"], mix["a"].sum())
     mix["share_b"] = ratio(mix["b"], mix["b"].sum())
-    mix["share_of_difference"] = ratio(mix["difference"], mix["difference"].sum())
     return mix
 
 
@@ -318,13 +335,14 @@ def _slice_encodings(order: list[str]) -> dict:
 
 
 AXIS = dict(labelFontSize=14, titleFontSize=15)
+TIME_AXIS = dict(format="%b %Y", tickCount=alt.TickCount(interval="month", step=2))
 
 
 def places_chart(series: pd.DataFrame, title: str, value_title: str, width: int = 860, height: int = 300) -> alt.Chart:
     """Two places per period on one shared count axis (place_periods)."""
     order = list(dict.fromkeys(series["slice"]))
     return alt.Chart(series).mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=50)).encode(
-        x=alt.X("period_start:T", title=None, axis=alt.Axis(format="%b %Y", **AXIS)),
+        x=alt.X("period_start:T", title=None, axis=alt.Axis(**TIME_AXIS, **AXIS)),
         y=alt.Y("count:Q", title=value_title, axis=alt.Axis(**AXIS)),
         tooltip=[alt.Tooltip("slice:N", title="Place"), alt.Tooltip("period:N", title="Period"),
                  alt.Tooltip("count:Q", title=value_title, format=",")],
@@ -364,7 +382,7 @@ def mix_chart(mix: pd.DataFrame, a: str, b: str, title: str, width: int = 380) -
                        sign=np.where(mix["difference"] > 0, "more in A", np.where(mix["difference"] < 0, "fewer in A", "same")))
     base = alt.Chart(diffs).encode(y=alt.Y("category:N", sort=order, title=None, axis=None))
     bars = base.mark_bar().encode(
-        x=alt.X("difference:Q", title=f"{a} − {b}", axis=alt.Axis(**AXIS)),
+        x=alt.X("difference:Q", title=f"{a} − {b}" if len(a + b) < 30 else "Difference, A − B", axis=alt.Axis(**AXIS)),
         color=alt.Color("sign:N", scale=alt.Scale(domain=["more in A", "fewer in A", "same"],
                                                   range=[UP_COLOUR, DOWN_COLOUR, "#999999"]), legend=None),
         tooltip=[alt.Tooltip("category:N", title="Group"), alt.Tooltip("difference:Q", format="+,")])
@@ -382,7 +400,7 @@ def dataset_chart(frame: pd.DataFrame, title: str, width: int = 860, height: int
                       var_name="measure", value_name="value")
     long["measure"] = long["measure"].map(DATASET_MEASURES)
     return alt.Chart(long).mark_line(strokeWidth=3, color="#111111", point=alt.OverlayMarkDef(size=40)).encode(
-        x=alt.X("period_start:T", title=None, axis=alt.Axis(format="%b %Y", **AXIS)),
+        x=alt.X("period_start:T", title=None, axis=alt.Axis(**TIME_AXIS, **AXIS)),
         y=alt.Y("value:Q", title=None, axis=alt.Axis(labelFontSize=13, tickCount=3, format="~s")),
         tooltip=[alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("period:N", title="Period"),
                  alt.Tooltip("value:Q", title="Value", format=",.1f")],
@@ -398,7 +416,7 @@ def use_of_force_chart(frame: pd.DataFrame, levels: list[str], title: str, width
     uses of force per 1,000 calls for service (use_of_force_periods)."""
     long = frame.melt(id_vars=["period_start", "period"], value_vars=levels, var_name="level", value_name="n")
     long["level_order"] = long["level"].map(levels.index)
-    x = alt.X("period_start:T", title=None, axis=alt.Axis(format="%b %Y", **AXIS))
+    x = alt.X("period_start:T", title=None, axis=alt.Axis(**TIME_AXIS, **AXIS))
     bars = alt.Chart(long).mark_bar(width=max(4, width // (2 * max(len(frame), 1)))).encode(
         x=x, y=alt.Y("sum(n):Q", title="Uses of force", axis=alt.Axis(**AXIS)),
         color=alt.Color("level:N", sort=levels, title=None,
