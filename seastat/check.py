@@ -38,6 +38,13 @@ def check_store(store_dir: Path) -> list[str]:
                 if q["rows"] != info["rows_quarantined"]:
                     problems.append(f"{name}: {quarantine} lists {q['rows']} rows, manifest says "
                                     f"{info['rows_quarantined']} quarantined")
+        rollup = info.get("rollup_file")
+        if rollup:
+            r = manifest.get("rollup_files", {}).get(rollup)
+            if r is None:
+                problems.append(f"{name}: {rollup} missing from the manifest")
+            else:
+                files[rollup] = r
         for rel, expect in files.items():
             listed.add(rel)
             path = root / rel
@@ -50,7 +57,7 @@ def check_store(store_dir: Path) -> list[str]:
             meta = pq.ParquetFile(path)
             if meta.metadata.num_rows != expect["rows"]:
                 problems.append(f"{rel}: {meta.metadata.num_rows} rows, manifest says {expect['rows']}")
-            if not rel.startswith("quarantine/") and info.get("columns"):
+            if rel.startswith(f"{name}/") and info.get("columns"):
                 columns = {f.name: str(f.type) for f in meta.schema_arrow}
                 if columns != info["columns"]:
                     problems.append(f"{rel}: schema differs from the manifest")

@@ -266,12 +266,14 @@ def _publish_dataset(
             }))
             published, quarantined, min_at, max_at = con.execute(sql("publish/summary")).fetchall()[0]
             quarantined += len(malformed)
+            con.execute(sql("publish/single_thread"))
             if published:
-                con.execute(sql("publish/single_thread"))
                 con.execute(sql("publish/write_published"), {"path": str(version_dir / name)})
             else:
                 (version_dir / name / "year=0").mkdir(parents=True)
                 con.execute(sql("publish/write_empty"), {"path": str(version_dir / name / "year=0" / "part_0.parquet")})
+            (version_dir / "rollup").mkdir(exist_ok=True)
+            con.execute(sql(f"publish/rollup_{name}"), {"path": str(version_dir / "rollup" / f"{name}.parquet")})
             (version_dir / "quarantine").mkdir(exist_ok=True)
             con.execute(sql("publish/write_quarantine"),
                         {"dataset": name, "path": str(version_dir / "quarantine" / f"{name}.parquet")})
@@ -327,6 +329,7 @@ def publish(
             for name, info in datasets.items():
                 info["files"] = {k: v for k, v in files.items() if k.startswith(f"{name}/")}
                 info["quarantine_file"] = f"quarantine/{name}.parquet"
+                info["rollup_file"] = f"rollup/{name}.parquet"
                 if info["files"]:
                     schema = pq.read_schema(work / next(iter(info["files"])))
                     info["columns"] = {f.name: str(f.type) for f in schema}
@@ -339,6 +342,7 @@ def publish(
                 "content_hash": content,
                 "datasets": datasets,
                 "quarantine_files": {k: v for k, v in files.items() if k.startswith("quarantine/")},
+                "rollup_files": {k: v for k, v in files.items() if k.startswith("rollup/")},
                 "privacy": settings.privacy.model_dump(),
             }
             (work / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))

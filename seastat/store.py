@@ -51,6 +51,7 @@ class Store:
             if name in DATASETS:
                 self._con.execute(sql(f"views/{name}"))
         self._con.execute(sql("views/events"))
+        self._con.execute(sql("views/daily"))
         self._con.execute(sql("views/quarantine"))
 
     @classmethod
