@@ -24,9 +24,12 @@ manifest = store.manifest
 modes = list(compare.MODES)
 mode = st.segmented_control("Compare", modes, format_func=compare.MODES.get, key="mode", required=True,
                             default=ui.url_value("mode", modes[0], ui.one_of(modes), "comparison"))
-top = st.columns([1.1, 1.5, 1.2, 0.9, 1, 1.2, 1.5])   # dataset, period, offenses, level, A, B / against, period B
+# the controls in one row: (slot, width) for this mode, then an empty spacer
+slots = ({"dataset": 1.3, "period": 1.9, "offense": 1.3, "level": 1, "a": 1, "b": 1.3, "vs": 1.9}
+         if mode in ("places", "periods") else {"period": 1.9, "level": 1.2, "a": 1.2, "spacer": 5.3})
+top = dict(zip(slots, st.columns(list(slots.values()))))
 if mode in ("places", "periods"):
-    dataset = ui.pick_dataset(store, where=top[0])
+    dataset = ui.pick_dataset(store, where=top["dataset"])
     if dataset is None:
         st.stop()
     used = [dataset]
@@ -38,7 +41,7 @@ else:
     used = list(compare.DATASETS)
     # the period must be complete in every dataset: offer the periods of the one that ends first
     dataset = min(used, key=lambda d: manifest["datasets"][d]["max_event_at"])
-period = ui.pick_period(store, dataset, where=top[1])
+period = ui.pick_period(store, dataset, where=top["period"])
 areas = pd.concat([ui.areas(store, d) for d in used])
 
 levels = list(compare.LEVELS)[1:] if mode == "places" else list(compare.LEVELS)
@@ -50,36 +53,37 @@ def forget_places() -> None:
         st.query_params.pop(key, None)
 
 
-place_level = top[3].selectbox("Compare" if mode == "places" else "Place", levels, format_func=compare.LEVELS.get,
-                               key="level", on_change=forget_places,
-                               index=levels.index(ui.url_value("level", levels[0], ui.one_of(levels), "place level")))
+place_level = top["level"].selectbox(
+    "Compare" if mode == "places" else "Place", levels, format_func=compare.LEVELS.get, key="level",
+    on_change=forget_places, index=levels.index(ui.url_value("level", levels[0], ui.one_of(levels), "place level")))
 options = compare.area_options(areas, place_level) if place_level != "city" else [""]
 
 
 def pick_place(key: str, label: str, default: str, where) -> compare.Area:
     if place_level == "city":
         return compare.Area()
-    value = ui.url_value(key, default, ui.one_of(options), f"{compare.LEVELS[place_level].lower()}")
+    value = ui.url_value(key, default, ui.one_of(options), compare.LEVELS[place_level].lower())
     return compare.Area(place_level, where.selectbox(label, options, index=options.index(value),
                                                      key=f"{key}-{place_level}"))
 
 
-place = pick_place("a", "A" if mode == "places" else compare.LEVELS[place_level], options[0], top[4])
+place = pick_place("a", "A" if mode == "places" else compare.LEVELS[place_level], options[0], top["a"])
 against, vs = None, None
 if mode == "places":
-    other = pick_place("b", "B", options[min(1, len(options) - 1)], top[5])
+    other = pick_place("b", "B", options[min(1, len(options) - 1)], top["b"])
     a, b = (compare.Slice(k, period, area, area.label) for k, area in (("a", place), ("b", other)))
 elif mode == "periods":
     choices = list(compare.AGAINST)
-    against = top[5].selectbox("Against", choices, format_func=compare.AGAINST.get, key="against",
-                               index=choices.index(ui.url_value("against", choices[0], ui.one_of(choices), "comparison period")))
+    linked = ui.url_value("against", choices[0], ui.one_of(choices), "comparison period")
+    against = top["b"].selectbox("Against", choices, format_func=compare.AGAINST.get, key="against",
+                                 index=choices.index(linked))
     if against == "chosen":
         others = [p for p in ui.complete_periods(store, dataset) if p != period]
         by_start = {p.start.isoformat(): p for p in others}
         default = compare.period_against(grid, period, "previous")
         chosen_vs = ui.url_value("vs", default, lambda v: by_start[v], "period to compare with")
-        vs = top[6].selectbox("Period B", others, format_func=Window.label, key="vs",
-                              index=others.index(chosen_vs) if chosen_vs in others else 0)
+        vs = top["vs"].selectbox("Period B", others, format_func=Window.label, key="vs",
+                                 index=others.index(chosen_vs) if chosen_vs in others else 0)
     else:
         vs = compare.period_against(grid, period, against)
     a, b = (compare.Slice(k, w, place, compare.period_name(w)) for k, w in (("a", period), ("b", vs)))
@@ -87,8 +91,9 @@ else:
     a = b = compare.Slice("a", period, place, place.label)
 
 ui.set_url(mode=mode if mode != modes[0] else None, dataset=dataset if len(used) == 1 else None,
-           period=period.start.isoformat(), level=place_level, a=place.value, b=b.area.value if mode == "places" else None,
-           against=against, vs=vs.start.isoformat() if against == "chosen" else None)
+           period=period.start.isoformat(), level=place_level, a=place.value,
+           b=b.area.value if mode == "places" else None, against=against,
+           vs=vs.start.isoformat() if against == "chosen" else None)
 
 first_day = max(ui.data_days(store, d)[0] for d in used)
 early = [s for s in (a, b) if s.window.start < first_day]
@@ -118,15 +123,15 @@ if mode in ("places", "periods"):
     period_counts = ui.query(store, "trends/window_counts", dataset=dataset, windows=period_windows, against=[])
     rows = compstat.offense_rows(dataset, settings, sorted(set(counts["offense"]) | set(period_counts["offense"])))
     row_keys = list(rows)
-    row = top[2].selectbox(
-        "Offenses", row_keys, format_func=lambda k: rows[k][0], key=f"offense-{dataset}",
-        index=row_keys.index(ui.url_value("offense", "all", ui.one_of(row_keys), "offense group"))) \
-        if len(rows) > 1 else "all"
+    linked = ui.url_value("offense", "all", ui.one_of(row_keys), "offense group")
+    row = top["offense"].selectbox("Offenses", row_keys, format_func=lambda k: rows[k][0], key=f"offense-{dataset}",
+                                   index=row_keys.index(linked)) if len(rows) > 1 else "all"
     ui.set_url(offense=row if row != "all" else None)
     offenses, what = rows[row][1], compare.noun(dataset, row, rows[row][0])
     part_a, part_b = compare.chosen(counts, a, offenses), compare.chosen(counts, b, offenses)
     diff = compare.difference(a.label, part_a["n"].sum(), b.label, part_b["n"].sum(), level)
-    stem = export.file_stem("compare", dataset, *stem_parts, b.area.value if mode == "places" else b.window.start, row)
+    stem = export.file_stem("compare", dataset, *stem_parts, b.area.value if mode == "places" else b.window.start,
+                            row)
 
     where = period.label() if mode == "places" else place.label
     st.subheader(f"{a.label} against {b.label} · {ui.DATASET_LABELS[dataset]} · {where}")
@@ -174,17 +179,21 @@ else:
         for col, d in zip(numbers, used):
             col.metric(ui.DATASET_LABELS[d], f"{n[d]:,}")
         numbers[3].metric("Calls per reported crime", compare.ratio_text(per_crime))
-        numbers[4].metric("Use of force per 1,000 calls", compare.ratio_text(per_1000))
+        numbers[4].metric("Uses of force per 1,000 calls", compare.ratio_text(per_1000))
         st.markdown("#### " + compare.datasets_in_words(place.label, n, per_crime, per_1000))
         table = compare.dataset_table(*(counts[d] for d in used))
         st.markdown("**By precinct, this period**")
         st.table(compare.shown(table), hide_index=True)
         ui.download_table(table, stem + "_precincts", label="Table (CSV)")
         series = compare.dataset_periods(period_counts, periods, place)
-        show_chart(compare.dataset_chart(series, f"Crime reports, 911 calls and use of force per period, {place.label}"),
-                   stem)
+        show_chart(compare.dataset_chart(series, f"Crime reports, 911 calls and use of force per period, "
+                                                 f"{place.label}"), stem)
         ui.download_table(series, stem, label="Chart data (CSV)")
     else:
+        numbers = st.columns(3)
+        numbers[0].metric("Uses of force", f"{n['use_of_force']:,}")
+        numbers[1].metric(ui.DATASET_LABELS["calls"], f"{n['calls']:,}")
+        numbers[2].metric("Uses of force per 1,000 calls", compare.ratio_text(per_1000))
         by_level = here["use_of_force"].groupby("offense")["n"].sum()
         st.markdown("#### " + compare.use_of_force_in_words(place.label, by_level.reindex(levels, fill_value=0),
                                                             n["calls"], per_1000))
@@ -192,7 +201,8 @@ else:
         st.markdown("**By incident type and precinct, this period**")
         st.table(compare.shown(table), hide_index=True)
         ui.download_table(table, stem + "_precincts", label="Table (CSV)")
-        series = compare.use_of_force_periods(period_counts["use_of_force"], period_counts["calls"], periods, place, levels)
+        series = compare.use_of_force_periods(period_counts["use_of_force"], period_counts["calls"], periods, place,
+                                              levels)
         show_chart(compare.use_of_force_chart(series, levels, f"Use of force per period by incident type, and per "
                                                               f"1,000 calls for service, {place.label}"), stem)
         ui.download_table(series, stem, label="Chart data (CSV)")

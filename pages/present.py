@@ -91,8 +91,8 @@ def precinct_panel() -> None:
                       windows=compstat.as_params({p.start.isoformat(): p for p in periods}))
     series = present.headline_trends(counts, periods, rows, keys, panel.precinct, level=level,
                                      baseline_periods=settings.stats.baseline_periods, shown=SHOWN_PERIODS)
-    show_chart(charts.trend_small_multiples(series, columns=3, width=330, height=170,
-                                            title=f"{panel.precinct}: {label} per biweekly period; grey band: expected range"))
+    title = f"{panel.precinct}: {label} per biweekly period; grey band: expected range"
+    show_chart(charts.trend_small_multiples(series, columns=3, width=330, height=170, title=title))
 
 
 @st.cache_data(max_entries=16, show_spinner="Finding hot spots…")
@@ -147,8 +147,8 @@ def datasets_panel() -> None:
     table = compare.dataset_table(*period_counts(*compare.DATASETS))
     st.table(compare.shown(table), hide_index=True)
     city = table.iloc[0]
-    st.markdown("#### " + compare.datasets_in_words(
-        city["area"], city[list(compare.DATASETS)].to_dict(), city["calls_per_crime"], city["use_of_force_per_1000_calls"]))
+    st.markdown("#### " + compare.datasets_in_words(city["area"], city[list(compare.DATASETS)].to_dict(),
+                                                    city["calls_per_crime"], city["use_of_force_per_1000_calls"]))
 
 
 def use_of_force_panel() -> None:

@@ -28,7 +28,8 @@ LEVELS = {"city": "City-wide", "precinct": "Precinct", "sector": "Sector", "beat
 DATASETS = ("crime", "calls", "use_of_force")
 NOUNS = {"crime": "offenses", "calls": "calls for service", "use_of_force": "uses of force"}
 NOT_AVAILABLE = "not available"
-SLICE_COLOURS = ("#222222", "#009E73")       # near-black and Okabe-Ito green (vermillion/blue mean up/down); B also dashed
+# Slices: near-black and Okabe-Ito green (vermillion and blue already mean up and down); B is also dashed.
+SLICE_COLOURS = ("#222222", "#009E73")
 SLICE_DASHES = ([1, 0], [8, 4])
 LEVEL_COLOURS = ["#FDD0A2", "#FD8D3C", "#D94801", "#7F2704"]    # light to dark: Level 1 ... OIS
 
@@ -164,16 +165,16 @@ def ratio_text(value, decimals: int = 1) -> str:
 
 def datasets_in_words(place: str, n: dict[str, int], calls_per_crime: float, per_1000_calls: float) -> str:
     """One place and period across the three datasets, with the ratios between them."""
-    return (f"{place}: {n['crime']:,} crime reports and {n['calls']:,} 911 calls for service "
-            f"({_per(calls_per_crime, 'calls per reported crime')}); {n['use_of_force']:,} uses of force "
+    return (f"{place} — crime reports: {n['crime']:,}; 911 calls for service: {n['calls']:,} "
+            f"({_per(calls_per_crime, 'calls per reported crime')}); uses of force: {n['use_of_force']:,} "
             f"({_per(per_1000_calls, 'per 1,000 calls')}).")
 
 
 def use_of_force_in_words(place: str, by_level: pd.Series, calls: int, per_1000_calls: float) -> str:
     """Uses of force in one place and period, every incident type named, against calls for service."""
     levels = "; ".join(f"{level}: {n:,}" for level, n in by_level.items())
-    return (f"{place}: {int(by_level.sum()):,} uses of force ({levels}) against {calls:,} 911 calls for service, "
-            f"{_per(per_1000_calls, 'per 1,000 calls')}.")
+    return (f"{place} — uses of force: {int(by_level.sum()):,} ({levels}); 911 calls for service: {calls:,}; "
+            f"{_per(per_1000_calls, 'uses of force per 1,000 calls')}.")
 
 
 def _per(value: float, unit: str) -> str:
@@ -246,9 +247,11 @@ def _period_frame(periods: list[Window]) -> pd.DataFrame:
                          "period": [p.label() for p in periods]})
 
 
-def place_periods(counts: pd.DataFrame, periods: list[Window], places: list[Area], offenses: tuple | None) -> pd.DataFrame:
+def place_periods(counts: pd.DataFrame, periods: list[Window], places: list[Area],
+                  offenses: tuple | None) -> pd.DataFrame:
     """Two (or more) places per period, long: slice, period_start, period, count."""
-    return pd.concat([_period_frame(periods).assign(slice=place.label, count=per_period(counts, periods, place, offenses).to_numpy())
+    return pd.concat([_period_frame(periods).assign(slice=place.label,
+                                                    count=per_period(counts, periods, place, offenses).to_numpy())
                       for place in places], ignore_index=True)
 
 
@@ -325,17 +328,17 @@ def mix_in_words(mix: pd.DataFrame, a: str, b: str, what: str) -> str:
 
 # --- Charts (Altair, projector sizes; exported as they are shown) ------------------------------------
 
+AXIS = dict(labelFontSize=14, titleFontSize=15)
+TIME_AXIS = dict(format="%b %Y", tickCount=alt.TickCount(interval="month", step=2))
+
+
 def _slice_encodings(order: list[str]) -> dict:
     legend = alt.Legend(title=None, orient="top", labelFontSize=16, symbolType="stroke", symbolStrokeWidth=4,
                         symbolSize=500, labelLimit=0)
     return dict(color=alt.Color("slice:N", sort=order, scale=alt.Scale(domain=order, range=list(SLICE_COLOURS)),
                                 legend=legend),
-                strokeDash=alt.StrokeDash("slice:N", sort=order, scale=alt.Scale(domain=order, range=list(SLICE_DASHES)),
-                                          legend=legend))
-
-
-AXIS = dict(labelFontSize=14, titleFontSize=15)
-TIME_AXIS = dict(format="%b %Y", tickCount=alt.TickCount(interval="month", step=2))
+                strokeDash=alt.StrokeDash("slice:N", sort=order, legend=legend,
+                                          scale=alt.Scale(domain=order, range=list(SLICE_DASHES))))
 
 
 def places_chart(series: pd.DataFrame, title: str, value_title: str, width: int = 860, height: int = 300) -> alt.Chart:
@@ -378,11 +381,13 @@ def mix_chart(mix: pd.DataFrame, a: str, b: str, title: str, width: int = 380) -
         tooltip=[alt.Tooltip("category:N", title="Group"), alt.Tooltip("slice:N", title="Slice"),
                  alt.Tooltip("count:Q", format=",")],
     ).properties(width=width, height=height)
-    diffs = mix.assign(text=[f"{d:+,}".replace("-", "−") for d in mix["difference"]],
-                       sign=np.where(mix["difference"] > 0, "more in A", np.where(mix["difference"] < 0, "fewer in A", "same")))
+    change = mix["difference"]
+    diffs = mix.assign(text=[f"{d:+,}".replace("-", "−") for d in change],
+                       sign=np.select([change > 0, change < 0], ["more in A", "fewer in A"], "same"))
     base = alt.Chart(diffs).encode(y=alt.Y("category:N", sort=order, title=None, axis=None))
     bars = base.mark_bar().encode(
-        x=alt.X("difference:Q", title=f"{a} − {b}" if len(a + b) < 30 else "Difference, A − B", axis=alt.Axis(**AXIS)),
+        x=alt.X("difference:Q", title=f"{a} − {b}" if len(a + b) < 30 else "Difference, A − B",
+                axis=alt.Axis(**AXIS)),
         color=alt.Color("sign:N", scale=alt.Scale(domain=["more in A", "fewer in A", "same"],
                                                   range=[UP_COLOUR, DOWN_COLOUR, "#999999"]), legend=None),
         tooltip=[alt.Tooltip("category:N", title="Group"), alt.Tooltip("difference:Q", format="+,")])

@@ -35,7 +35,8 @@ SUMMARY_CHANGES = ("expected", "last_year")
 # its type in rem, so the root font size scales all of it.
 CSS = """<style>
 html { font-size: 20px; }
-header[data-testid="stHeader"], section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+header[data-testid="stHeader"], section[data-testid="stSidebar"],
+[data-testid="stSidebarCollapsedControl"] { display: none; }
 [data-testid="stMainBlockContainer"] { padding: 0.75rem 1.5rem 2rem; max-width: 100%; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
 [data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 1.15rem; }
