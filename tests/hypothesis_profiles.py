@@ -12,7 +12,7 @@ import os
 from hypothesis import HealthCheck, settings
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "regular")
-SOAK_FACTOR = 25
+SOAK_FACTOR = int(os.environ.get("SOAK_FACTOR", "25"))   # how many times the regular counts
 
 # Each example publishes a real store, so no per-example deadline; generated files can be large.
 settings.register_profile(

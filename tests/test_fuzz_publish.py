@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gzip
-import io
 import re
 import tempfile
 import unicodedata
@@ -19,7 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import assume, given, note
+from hypothesis import given, note
 from hypothesis import strategies as st
 
 from hypothesis_profiles import examples
@@ -29,7 +28,7 @@ from seastat.publish import publish
 from seastat.synth import CALLS_HEADER, CRIME_HEADER, UOF_HEADER
 
 NOW = dt.datetime(2026, 11, 22, 12, 0)
-HEAD_BYTES = 1 << 16          # how much of a file the publisher reads to choose its encoding
+HEAD_BYTES = 1 << 16          # the head of a file the publisher reads for its header
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,7 @@ LONS = st.sampled_from(["-122.3351", "0", "-1", "", "abc", "-122.9", "200"])
 LATS = st.sampled_from(["47.6105", "0", "-1", "", "47.99", "nan"])
 
 
-ALPHABETS = {   # text the file's encoding can hold; NUL would make the whole file "binary"
+ALPHABETS = {   # text the file's encoding can hold; a NUL near the start makes a file "binary"
     "utf-8": st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
     "utf-8-sig": st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
     "latin-1": st.characters(min_codepoint=1, max_codepoint=255),
