@@ -167,3 +167,27 @@ def test_browser_sessions_stay_clean_while_the_store_is_republished(tmp_path, so
     finally:
         stop.set()
         server.stop()
+
+
+def test_each_publish_keeps_exactly_the_version_it_replaced(tmp_path, source_sets, settings):
+    """Publishes in quick succession (versions named in the same second) never delete the version
+    pages were reading a moment ago, and leave nothing else behind."""
+    store_dir, previous = tmp_path / "store", set()
+    for round_ in range(6):
+        publish([source_sets[round_ % 2][-1]], store_dir, settings)      # use of force only: fast
+        current = (store_dir / "current").resolve()
+        assert set((store_dir / "versions").iterdir()) == {current} | previous
+        previous = {current}
+
+
+def test_a_store_held_open_outlives_republishes_and_is_deleted_once_closed(tmp_path, source_sets, settings):
+    store_dir = tmp_path / "store"
+    publish(source_sets[0], store_dir, settings)
+    held = Store.open(store_dir)
+    before = view(held)
+    for round_ in range(3):        # without the pin, its files were gone after the second
+        publish(source_sets[(round_ + 1) % 2], store_dir, settings)
+    assert view(held) == before
+    held.close()
+    publish(source_sets[0], store_dir, settings)
+    assert not held.version_dir.exists()
