@@ -25,7 +25,7 @@ modes = list(compare.MODES)
 mode = st.segmented_control("Compare", modes, format_func=compare.MODES.get, key="mode", required=True,
                             default=ui.url_value("mode", modes[0], ui.one_of(modes), "comparison"))
 # the controls in one row: (slot, width) for this mode, then an empty spacer
-slots = ({"dataset": 1.3, "period": 1.9, "offense": 1.3, "level": 1, "a": 1, "b": 1.3, "vs": 1.9}
+slots = ({"dataset": 1.3, "period": 1.9, "offense": 1.3, "level": 1.2, "a": 1, "b": 1.4, "vs": 1.9}
          if mode in ("places", "periods") else {"period": 1.9, "level": 1.2, "a": 1.2, "spacer": 5.3})
 top = dict(zip(slots, st.columns(list(slots.values()))))
 if mode in ("places", "periods"):

@@ -261,3 +261,9 @@ def test_present_in_chromium_every_panel_with_the_arrow_keys(dashboard, page_at,
         page.screenshot(path=str(artifacts / f"present-{step:02d}-{panel.kind}-{width}x{height}.png"))
     page.keyboard.press("ArrowLeft")
     page.locator("h2", has_text=panels[-2].title).wait_for(timeout=30_000)
+
+
+def test_compare_and_present_on_an_empty_store_say_so(tmp_path):
+    for page, params in (("compare", {}), ("home", {"present": "1"})):
+        at = run_page(page, params, store=tmp_path / "no-store")
+        assert not at.exception and any("No data to show" in e.value for e in at.error)
