@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -33,6 +34,7 @@ from .sql import sql
 
 SYNTHETIC_MARKER = "synthetic.json"
 BLOCK_SIZE = 64 << 20      # a CSV row (with its fields) must fit in one block
+SEATTLE = "America/Los_Angeles"   # SPD times are Seattle wall-clock times
 Progress = Callable[[str, float], None]   # (message, fraction done 0..1)
 
 
@@ -124,13 +126,22 @@ def inspect_source(path: Path) -> Source:
                   header_only=header_only)
 
 
+def _as_text(column: pa.Array) -> pa.Array:
+    """A source column as staged text. Typed Parquet timestamps become Seattle wall-clock text in a
+    format the publish SQL reads (Arrow's own text adds fractions and zones it does not)."""
+    if pa.types.is_timestamp(column.type):
+        seconds = column.cast(pa.timestamp("s", column.type.tz and SEATTLE), safe=False)
+        return pc.strftime(seconds, format="%Y-%m-%d %H:%M:%S")
+    return column.cast(pa.string())
+
+
 def _to_stage(batch: pa.RecordBatch, source: Source, source_index: int, first_row: int) -> pa.RecordBatch:
     """Rename picked columns to staging names, add absent ones as NULL, number the rows."""
     names = list(source.layout.dataset.columns)
     by_column = {col: batch.column(i) for i, col in enumerate(source.layout.picks.values())}
     n = batch.num_rows
     arrays = [
-        by_column[c].cast(pa.string()) if c in by_column else pa.nulls(n, pa.string()) for c in names
+        _as_text(by_column[c]) if c in by_column else pa.nulls(n, pa.string()) for c in names
     ]
     arrays.append(pa.array([source_index] * n, pa.int32()))
     arrays.append(pa.array(range(first_row, first_row + n), pa.int64()))

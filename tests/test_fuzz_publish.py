@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -423,3 +424,21 @@ def test_random_bytes_are_refused_or_published_never_a_crash(content, header_of,
     manifest = attempt([(f"random{suffix}", content)], store_dir, settings)
     if manifest is not None:
         assert sum(i["rows_in"] for i in manifest["datasets"].values()) <= content.count(b"\n") + content.count(b"\r") + 1
+
+
+@pytest.mark.parametrize("unit,tz", [("ns", None), ("us", None), ("ms", "UTC"), ("s", "America/New_York")])
+def test_typed_parquet_timestamps_are_read_as_seattle_wall_clock(unit, tz, tmp_path, settings):
+    """A Parquet export written by pandas has real timestamp columns, not text."""
+    moments = pd.Series(pd.to_datetime(["2025-01-02 03:04:05.678", "2025-07-01 23:59:59.000", None]))
+    if tz:
+        moments = moments.dt.tz_localize(tz)
+    table = pa.table({**{h: ["x"] * 3 for h in UOF_HEADER}, "ID": ["1", "2", "3"],
+                      "Occured_date_time": pa.array(moments).cast(pa.timestamp(unit, tz), safe=False)})
+    pq.write_table(table, tmp_path / "uof.parquet")
+    manifest = publish([tmp_path / "uof.parquet"], tmp_path / "store", settings, now=NOW)
+    info = manifest["datasets"]["use_of_force"]
+    assert (info["rows_published"], info["rows_quarantined"]) == (2, 1)     # the missing time only
+    wall = moments.dt.tz_convert("America/Los_Angeles").dt.tz_localize(None) if tz else moments
+    expected = sorted(wall.dropna().dt.floor("s"))
+    published = pd.read_parquet(tmp_path / "store" / "current" / "use_of_force")["event_at"]
+    assert sorted(published) == expected
