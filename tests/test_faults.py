@@ -19,11 +19,11 @@ import pytest
 
 from conftest import PROJECT_ROOT
 from hypothesis_profiles import scaled
+from store_sources import source_sets  # noqa: F401 (a fixture)
 from seastat.check import check_store
 from seastat.publish import publish
 from seastat.sql import sql
 from seastat.store import Store
-from seastat.synth import synth
 
 DATASETS = ("crime", "calls", "use_of_force")
 
@@ -76,14 +76,6 @@ sys.exit(main(sys.argv[2:]))
 """
 OLD_STAYS = ["staging", "hashing", "rename", "swap", "link"]
 NEW_IS_IN = ["prune", "pruning"]
-
-
-@pytest.fixture(scope="module")
-def source_sets(small_sources, tmp_path_factory) -> list[list[Path]]:
-    """Two different sets of exports, so every version tells which set it came from."""
-    other = tmp_path_factory.mktemp("other-sources")
-    synth(6_000, other, seed=5, boundaries=PROJECT_ROOT / "data" / "boundaries")
-    return [sorted(small_sources.glob("*.csv")), sorted(other.glob("*.csv"))]
 
 
 def command(sources: list[Path], store: Path, prefix: list[str] | None = None) -> list[str]:

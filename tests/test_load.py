@@ -18,21 +18,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import PROJECT_ROOT, Dashboard, page_errors, wait_for_streamlit
+from conftest import Dashboard, page_errors, wait_for_streamlit
 from hypothesis_profiles import scaled
+from store_sources import source_sets  # noqa: F401 (a fixture)
 from seastat.publish import publish
 from seastat.store import Store
-from seastat.synth import synth
 
 SESSIONS = 20
 WINDOW = dict(start=dt.datetime(2026, 9, 1), end=dt.datetime(2026, 11, 1))
-
-
-@pytest.fixture(scope="module")
-def source_sets(small_sources, tmp_path_factory) -> list[list[Path]]:
-    other = tmp_path_factory.mktemp("load-sources")
-    synth(8_000, other, seed=3, boundaries=PROJECT_ROOT / "data" / "boundaries")
-    return [sorted(small_sources.glob("*.csv")), sorted(other.glob("*.csv"))]
 
 
 def view(store: Store) -> tuple:
