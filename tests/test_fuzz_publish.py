@@ -419,11 +419,11 @@ def test_random_bytes_are_refused_or_published_never_a_crash(content, header_of,
                                                               settings):
     if header_of:
         content = (",".join(SPECS[header_of].header) + "\n").encode() + content
-    if compress:
-        content = gzip.compress(content, mtime=0)
-    manifest = attempt([(f"random{suffix}", content)], store_dir, settings)
-    if manifest is not None:
-        assert sum(i["rows_in"] for i in manifest["datasets"].values()) <= content.count(b"\n") + content.count(b"\r") + 1
+    line_breaks = content.count(b"\n") + content.count(b"\r")
+    manifest = attempt([(f"random{suffix}", gzip.compress(content, mtime=0) if compress else content)],
+                       store_dir, settings)
+    if manifest is not None:   # no row made up: at most one per line after the header
+        assert sum(i["rows_in"] for i in manifest["datasets"].values()) <= line_breaks
 
 
 @pytest.mark.parametrize("unit,tz", [("ns", None), ("us", None), ("ms", "UTC"), ("s", "America/New_York")])
