@@ -107,8 +107,8 @@ def hot_spot_pictures(version: str, periods: int, params: dict, title: str) -> t
 
 def hotspots_panel() -> None:
     hs = settings.hotspots
-    periods, params = present.hotspot_params(grid, period, hs.emerging_periods, dataset)
-    png, result = hot_spot_pictures(store.version, periods, params, f"Hot spots · {label} · {period.label()}")
+    windows, params = hotspots.query_params(grid, period, hs, dataset)
+    png, result = hot_spot_pictures(store.version, len(windows), params, f"Hot spots · {label} · {period.label()}")
     map_col, table_col = st.columns([1, 1.5])
     map_col.image(png, width="stretch")
     blocks = hotspots.block_table(result.blocks, result.periods, result.total, result.total_previous, hs.min_cell_count)

@@ -4,14 +4,13 @@ panel that are not drawing (pages/present.py draws them). Pure: no Streamlit her
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
 
 from . import compstat
 from .config import PresentSettings
-from .periods import Grid, Window
+from .periods import Window
 
 
 @dataclass(frozen=True)
@@ -111,13 +110,3 @@ def headline_trends(period_counts: pd.DataFrame, periods: list[Window], rows: di
                                        shown=shown, total=label)
         parts.append(series[series["area"] == label])
     return pd.concat(parts, ignore_index=True)
-
-
-def hotspot_params(grid: Grid, period: Window, emerging_periods: int, dataset: str) -> tuple[int, dict]:
-    """(windows analysed, parameters of queries/hotspots/*.sql) for the hot spots of `period`
-    against the `emerging_periods` before it, every offense: what pages/hotspots.py sends for
-    an unfiltered view."""
-    windows = grid.periods_back(period, emerging_periods) + [period]
-    return len(windows), dict(dataset=dataset, start=dt.datetime.combine(windows[0].start, dt.time()),
-                              end=dt.datetime.combine(period.end, dt.time()), length_days=grid.length_days,
-                              groups=[], types=[])

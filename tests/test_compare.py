@@ -280,9 +280,3 @@ def test_precinct_trend_panels_end_on_the_period(bundled_store, published, grid,
     last = series.groupby("area")["count"].last()
     assert last["All offenses"] == len(south)
     assert last["Property"] == south["offense_type"].isin(settings.offense_groups["property"]).sum()
-
-
-def test_hotspot_params_cover_the_emerging_window(grid):
-    periods, params = present.hotspot_params(grid, LATEST, 6, "crime")
-    assert periods == 7 and params["dataset"] == "crime" and params["groups"] == params["types"] == []
-    assert params["end"] == dt.datetime(2026, 11, 16) and params["start"] == dt.datetime(2026, 11, 16) - dt.timedelta(days=98)
