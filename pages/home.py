@@ -37,6 +37,8 @@ cols[0].page_link("pages/trends.py", label="Precinct trends — the CompStat tab
 cols[1].page_link("pages/hotspots.py", label="Hot spots — where incidents concentrate", icon=":material/map:")
 cols[2].page_link("pages/compare.py", label="Compare — precincts, periods, datasets", icon=":material/compare_arrows:")
 cols[3].page_link("pages/data.py", label="Data — incident table and data quality", icon=":material/table_view:")
+st.page_link("pages/home.py", label="Shared-screen mode for the meeting (projector)", icon=":material/present_to_all:",
+             query_params={"present": "1"})
 
 # --- Meeting packet ---------------------------------------------------------------------------------
 st.subheader("Meeting packet")
