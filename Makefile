@@ -49,5 +49,11 @@ bench: $(STAMP)
 	@$(MAKE) --no-print-directory system-deps DEBS="$(TEST_DEBS)"
 	$(BIN)/seastat bench --rows 1000000 --rows 10000000 --json build/bench.json
 
+# The fault, fuzz and load proofs with SOAK_FACTOR (default 25) times as many cases (about an hour).
+soak: $(STAMP)
+	@$(MAKE) --no-print-directory system-deps DEBS="$(TEST_DEBS)"
+	HYPOTHESIS_PROFILE=soak $(BIN)/pytest -q -p no:cacheprovider --hypothesis-show-statistics \
+	  tests/test_fuzz_publish.py tests/test_faults.py tests/test_load.py tests/test_hostile_input.py
+
 clean:
 	rm -rf $(VENV) build .pytest_cache

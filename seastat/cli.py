@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+
 from .config import DEFAULT_CONFIG, PROJECT_ROOT, ConfigError, load_settings
 from .datasets import SourceError
 from .store import StoreError
@@ -192,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args, settings)
     except (ConfigError, SourceError, StoreError, ValueError, OSError) as exc:
         print(f"seastat {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except duckdb.IOException as exc:   # a full disk or an unreadable file, met inside DuckDB
+        print(f"seastat {args.command}: error: could not read or write: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
     except Exception as exc:  # a bug: one line for the user, the traceback only on request
         if os.environ.get("SEASTAT_DEBUG"):

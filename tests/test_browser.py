@@ -40,3 +40,27 @@ def test_a_deep_link_on_a_fresh_server_goes_through_app_py(page_at):
         assert page.get_by_text("911 calls for service:").first.is_visible()
     finally:
         fresh.stop()
+
+
+@pytest.fixture(scope="module")
+def one_dataset_store(tmp_path_factory, small_sources, settings):
+    from seastat.publish import publish
+    out = tmp_path_factory.mktemp("one-dataset")
+    publish([small_sources / "use_of_force.csv"], out, settings)
+    return out
+
+
+@pytest.mark.parametrize("store_kind", ["empty", "use of force only"])
+def test_every_page_on_an_empty_or_partial_store_explains_itself(page_at, artifacts, tmp_path, one_dataset_store,
+                                                                  store_kind):
+    from conftest import Dashboard
+    server = Dashboard(tmp_path / "nothing" if store_kind == "empty" else one_dataset_store)
+    try:
+        for path in [*PAGES, "?present=1"]:
+            page = page_at(f"{server.url}/{path}")
+            page.locator("[data-testid='stAlert'], h1").first.wait_for(timeout=30_000)
+            assert page_errors(page) == [], (store_kind, path)
+            name = (path or "home").replace("?present=1", "present")
+            page.screenshot(path=str(artifacts / f"{store_kind.replace(' ', '-')}-{name}-1920x1080.png"))
+    finally:
+        server.stop()
