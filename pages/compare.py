@@ -12,8 +12,6 @@ SHOWN_PERIODS = 26   # a year of biweekly periods in the charts over time
 
 st.title("Compare")
 store = ui.store()
-if store is None:
-    st.stop()
 ui.synthetic_notice(store)
 notice_box = st.container()
 settings, grid = ui.settings(), ui.grid()
@@ -30,8 +28,6 @@ slots = ({"dataset": 1.3, "period": 1.9, "offense": 1.3, "level": 1.2, "a": 1, "
 top = dict(zip(slots, st.columns(list(slots.values()))))
 if mode in ("places", "periods"):
     dataset = ui.pick_dataset(store, where=top["dataset"])
-    if dataset is None:
-        st.stop()
     used = [dataset]
 else:
     missing = [ui.DATASET_LABELS[d] for d in compare.DATASETS if d not in store.datasets]

@@ -11,12 +11,8 @@ CSV_LIMIT = 250_000        # rows in one CSV download; more asks for narrower fi
 
 st.title("Data")
 store = ui.store()
-if store is None:
-    st.stop()
 ui.synthetic_notice(store)
 dataset = ui.pick_dataset(store)
-if dataset is None:
-    st.stop()
 
 # --- Filters (also in the URL) ----------------------------------------------------------------
 period = ui.pick_period(store, dataset)

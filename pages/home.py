@@ -9,8 +9,6 @@ st.title("SeaStat")
 st.caption("Seattle Police Department · biweekly strategy meeting")
 
 store = ui.store()
-if store is None:
-    st.stop()
 ui.synthetic_notice(store)
 
 m = store.manifest

@@ -8,12 +8,8 @@ from seastat.geo import load_boundaries
 
 st.title("Hot spots")
 store = ui.store()
-if store is None:
-    st.stop()
 ui.synthetic_notice(store)
 dataset = ui.pick_dataset(store)
-if dataset is None:
-    st.stop()
 settings, hs = ui.settings(), ui.settings().hotspots
 boundaries = load_boundaries(settings.boundaries_dir)
 beat_names = sorted(boundaries["beat"]["beat"])

@@ -13,8 +13,6 @@ SHOWN_PERIODS = 26   # a year of biweekly periods in the trend panels
 
 st.html(present.CSS)      # style only: goes to the event container, takes no space
 store = ui.store()
-if store is None:
-    st.stop()
 settings, grid, manifest = ui.settings(), ui.grid(), store.manifest
 level = compstat.alpha(settings.stats.z_threshold)
 panels = present.sequence(settings.present)

@@ -10,8 +10,6 @@ SHOWN_PERIODS = 52   # two years of biweekly periods in the charts
 
 st.title("Precinct trends")
 store = ui.store()
-if store is None:
-    st.stop()
 ui.synthetic_notice(store)
 notice_box = st.container()
 settings, grid = ui.settings(), ui.grid()
@@ -21,8 +19,6 @@ level = compstat.alpha(stats.z_threshold)
 # --- The view: dataset, period and filters (all of them in the URL) ------------------------------
 top = st.columns([1.1, 1.6, 1.2, 0.9, 0.9, 2.6, 1.3])
 dataset = ui.pick_dataset(store, where=top[0])
-if dataset is None:
-    st.stop()
 period = ui.pick_period(store, dataset, where=top[1])
 label = ui.DATASET_LABELS[dataset]
 if st.session_state.get("trends_dataset", dataset) != dataset:      # switched here: the link's offense

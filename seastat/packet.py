@@ -14,7 +14,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from PIL import Image
 
-from . import charts, compstat, export, hotspots, maps
+from . import charts, compare, compstat, export, hotspots, maps
 from .datasets import DATASET_LABELS
 from .geo import load_boundaries
 from .periods import Grid
@@ -209,10 +209,41 @@ def _hotspot_section(store, settings, grid, dataset: str, period, label: str) ->
         figures=[Figure(title, export.chart_png(chart), export.chart_svg(chart).decode())])
 
 
+def _compare_section(store, settings, grid, dataset: str, period, first_day, label: str) -> Section:
+    """The comparison page's highlights: this period against the same period last year (with the
+    offense groups that drive the difference), and crime, calls and use of force side by side."""
+    level = compstat.alpha(settings.stats.z_threshold)
+    section = Section("Comparison highlights")
+    last_year = compare.period_against(grid, period, "last_year")
+    if last_year.start >= first_day:
+        a, b = (compare.Slice(k, w, compare.Area(), compare.period_name(w)) for k, w in (("a", period), ("b", last_year)))
+        counts = store.df("compare/counts", dataset=dataset, windows=compare.windows_param(a, b))
+        part_a, part_b = compare.chosen(counts, a), compare.chosen(counts, b)
+        what = compare.NOUNS[dataset]
+        mix = compare.offense_mix(part_a, part_b, top=10)
+        section.paragraphs += [
+            compare.in_words(compare.difference(a.label, part_a["n"].sum(), b.label, part_b["n"].sum(), level), what),
+            compare.mix_in_words(mix, a.label, b.label, what)]
+        chart = export.with_caption(compare.mix_chart(mix, a.label, b.label, f"{label} by group, city-wide"),
+                                    store.manifest)
+        section.figures.append(Figure(f"{label}: this period against the same period last year",
+                                      export.chart_png(chart), export.chart_svg(chart).decode()))
+    if set(compare.DATASETS) <= set(store.datasets):
+        one = compare.Slice("a", period, compare.Area(), "")
+        by = {d: store.df("compare/counts", dataset=d, windows=compare.windows_param(one)) for d in compare.DATASETS}
+        table = compare.dataset_table(*by.values())
+        section.tables.append(Table("Crime, 911 calls and use of force by precinct", compare.shown(table),
+                                    "A ratio with nothing to divide by reads 'not available'."))
+        levels = compare.level_order(store.df("compare/incident_types")["incident_type"])
+        section.tables.append(Table("Use of force by level and precinct, per 1,000 calls",
+                                    compare.shown(compare.use_of_force_table(by["use_of_force"], by["calls"], levels))))
+    return section
+
+
 def build_packet(store, settings, period, *, dataset: str = "crime", precincts: list[str] | None = None,
                  progress=None) -> Packet:
     """The meeting packet for one period: cover, city and precinct CompStat tables with flags,
-    trend charts, the hot-spot map and blocks, data notes (quarantine and privacy)."""
+    trend charts, the hot-spot map and blocks, comparison highlights, data notes (quarantine, privacy)."""
     step = progress or (lambda message, fraction: None)
     grid = Grid(settings.periods.anchor, settings.periods.length_days)
     manifest = store.manifest
@@ -252,6 +283,8 @@ def build_packet(store, settings, period, *, dataset: str = "crime", precincts: 
     step("Hot spots", 0.9)
     if dataset != "use_of_force":     # use of force carries no coordinates
         sections.append(_hotspot_section(store, settings, grid, dataset, period, label))
+    step("Comparison highlights", 0.93)
+    sections.append(_compare_section(store, settings, grid, dataset, period, first_day, label))
     step("Data notes", 0.95)
     reasons = store.df("quarantine_reasons")
     privacy = manifest["privacy"]

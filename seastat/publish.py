@@ -33,6 +33,7 @@ from .datasets import DATASETS, SCHEMA_VERSION, Layout, SourceError, recognise
 from .sql import sql
 
 SYNTHETIC_MARKER = "synthetic.json"
+STAGE_CONFIG = {"memory_limit": "1500MB"}   # sorts and windows spill to disk past this: publish fits small machines
 BLOCK_SIZE = 64 << 20      # a CSV row (with its fields) must fit in one block
 SEATTLE = "America/Los_Angeles"   # SPD times are Seattle wall-clock times
 Progress = Callable[[str, float], None]   # (message, fraction done 0..1)
@@ -248,7 +249,7 @@ def _publish_dataset(
         "use_of_force": {"now": now},
     }[name]
     with tempfile.TemporaryDirectory(prefix=f"stage-{name}-", dir=version_dir.parent) as tmp:
-        con = duckdb.connect(str(Path(tmp) / "stage.duckdb"))
+        con = duckdb.connect(str(Path(tmp) / "stage.duckdb"), config=STAGE_CONFIG)
         try:
             con.execute(sql("publish/macros"))
             for index, source in enumerate(sources):

@@ -49,14 +49,14 @@ def _store_at(version_dir: str) -> Store:
     return Store(Path(version_dir))
 
 
-def store() -> Store | None:
+def store() -> Store:
     """The store version `current` points at now (cached per version, so a re-publish shows
-    without a restart), or None after telling the user what is missing."""
+    without a restart). With no store, the page says what is missing and stops there."""
     try:
         return _store_at(str(current_version_dir(store_dir())))
     except StoreError as exc:
         st.error(f"No data to show. {exc}")
-        return None
+        st.stop()
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -131,10 +131,10 @@ def set_url(**values: Any) -> None:
 
 # --- Pickers shared by the pages ---------------------------------------------------------------
 
-def pick_dataset(s: Store, where=st.sidebar) -> str | None:
+def pick_dataset(s: Store, where=st.sidebar) -> str:
     if not s.datasets:
         st.warning("The published store has no rows in any dataset. Publish SPD exports with `seastat publish`.")
-        return None
+        st.stop()
     default = s.datasets[0]
     chosen = url_value("dataset", default, one_of(s.datasets), "dataset")
     dataset = where.selectbox("Dataset", s.datasets, index=s.datasets.index(chosen),

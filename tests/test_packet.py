@@ -54,6 +54,14 @@ def test_pdf_has_the_period_every_precinct_and_the_trends_totals(pdf_path, setti
     assert len(list(artifacts.glob("packet-page-*.png"))) == 3
 
 
+def test_comparison_highlights_compare_with_last_year_and_across_datasets(pdf_path):
+    text = pdf_text(pdf_path)
+    assert "Comparison highlights" in text and "Crime, 911 calls and use of force by precinct" in text
+    crime = pd.read_parquet(BUNDLED_STORE / "current" / "crime", columns=["event_at"])
+    last_year = ((crime.event_at >= pd.Timestamp("2025-11-03")) & (crime.event_at < pd.Timestamp("2025-11-17"))).sum()
+    assert f"{last_year:,}" in text
+
+
 def test_data_notes_list_quarantine_and_privacy(pdf_path):
     text = pdf_text(pdf_path)
     assert "Quarantined rows by reason" in text and "duplicate id" in text
