@@ -262,8 +262,8 @@ def bench_size(rows: int, cache: Path, settings: Settings, runs: int = 20, rende
 
 def format_table(result: dict) -> str:
     lines = [f"rows {result['rows']:,} · publish {result['publish_rows_per_s']:,} rows/s "
-             f"(peak {result['publish_peak_rss_mb']:,} MB) · query process peak RSS {result['peak_rss_mb']:,} MB"
-             f" · first render {result['first_render_s']} s",
+             f"(peak {result['publish_peak_rss_mb']:,} MB) · query layer peak RSS {result['peak_rss_mb']:,} MB "
+             f"(with pandas {result['peak_rss_with_pandas_mb']:,} MB) · first render {result['first_render_s']} s",
              f"{'query set':<32}{'p50 ms':>9}{'p95 ms':>9}{'cold p50':>10}{'pandas p50':>12}{'pandas/SeaStat':>16}"]
     for q in result["queries"]:
         lines.append(f"{q['name']:<32}{q['p50_ms']:>9}{q['p95_ms']:>9}{q['cold_p50_ms']:>10}"
