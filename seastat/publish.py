@@ -117,8 +117,8 @@ def inspect_source(path: Path) -> Source:
         if b"\x00" in head:
             raise SourceError(f"{name}: a binary file, not a CSV export")
         encoding = _encoding_of(path)
-        first_line = head.decode("utf-8" if encoding == "utf8" else "latin-1", errors="replace")
-        first_line = first_line.lstrip("\ufeff").splitlines()[0] if first_line.strip() else ""
+        text = head.decode("utf-8" if encoding == "utf8" else "latin-1", errors="replace").lstrip("\ufeff")
+        first_line = text.splitlines()[0] if text.strip() else ""   # a file cut right after its BOM has none
         header = next(csv.reader(io.StringIO(first_line)), [])
     header_only = encoding != "parquet" and len(head) < (1 << 16) and len(head.strip().splitlines()) == 1
     layout = recognise(header, name)
@@ -346,7 +346,7 @@ def publish(
                     schema = pq.read_schema(work / next(iter(info["files"])))
                     info["columns"] = {f.name: str(f.type) for f in schema}
             content = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:10]
-            version = f"v{time.strftime('%Y%m%dT%H%M%S')}-{content}-{uuid.uuid4().hex[:4]}"
+            version = f"v{time.strftime('%Y%m%dT%H%M%S')}-{content}-{uuid.uuid4().hex[:12]}"
             manifest = {
                 "schema_version": SCHEMA_VERSION,
                 "version": version,

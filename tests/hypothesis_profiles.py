@@ -15,11 +15,12 @@ PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "regular")
 SOAK_FACTOR = int(os.environ.get("SOAK_FACTOR", "25"))   # how many times the regular counts
 
 # Each example publishes a real store, so no per-example deadline; generated files can be large.
+# The regular suite is derandomized so CI is repeatable; the soak explores fresh random cases.
 settings.register_profile(
-    "regular", deadline=None, print_blob=True,
+    "regular", deadline=None, print_blob=True, derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
 )
-settings.register_profile("soak", parent=settings.get_profile("regular"))
+settings.register_profile("soak", parent=settings.get_profile("regular"), derandomize=False)
 settings.load_profile(PROFILE)
 
 

@@ -21,8 +21,8 @@ def test_page_renders_without_error(dashboard, page_at, artifacts, path):
 def test_data_page_table_and_download(dashboard, page_at):
     page = page_at(f"{dashboard.url}/data?dataset=crime&precinct=West")
     page.get_by_role("button", name="Download CSV").wait_for(timeout=30_000)
+    page.locator("[data-testid='stDataFrame']").nth(1).wait_for(timeout=30_000)   # the incident and quality tables
     assert page.get_by_text("records,").first.is_visible()
-    assert page.locator("[data-testid='stDataFrame']").count() >= 2
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").click()
     assert download.value.suggested_filename == "seastat_data_crime_20261102-20261115_West.csv"

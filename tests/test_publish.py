@@ -214,3 +214,12 @@ def test_duplicate_source_file_is_refused(tmp_path, settings, small_sources):
     shutil.copy(small_sources / "use_of_force.csv", copy)
     with pytest.raises(SourceError, match="given twice"):
         publish([small_sources / "use_of_force.csv", copy], tmp_path / "store", settings)
+
+
+@pytest.mark.parametrize("content", [b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n", b"\xef\xbb\xbf\"Report Num"])
+def test_a_file_cut_right_after_its_byte_order_mark_is_refused_in_one_line(tmp_path, settings, content):
+    path = tmp_path / "cut.csv"
+    path.write_bytes(content)
+    with pytest.raises(SourceError) as err:
+        publish([path], tmp_path / "store", settings)
+    assert "cut.csv" in str(err.value) and "\n" not in str(err.value)
