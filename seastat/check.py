@@ -28,23 +28,16 @@ def check_store(store_dir: Path) -> list[str]:
         files = dict(info.get("files", {}))
         if sum(f["rows"] for f in files.values()) != info["rows_published"]:
             problems.append(f"{name}: the files' rows do not add up to rows_published {info['rows_published']}")
-        quarantine = info.get("quarantine_file")
-        if quarantine:
-            q = manifest.get("quarantine_files", {}).get(quarantine)
-            if q is None:
-                problems.append(f"{name}: {quarantine} missing from the manifest")
-            else:
-                files[quarantine] = q
-                if q["rows"] != info["rows_quarantined"]:
-                    problems.append(f"{name}: {quarantine} lists {q['rows']} rows, manifest says "
+        for kind in ("quarantine", "rollup"):    # the dataset's side files, listed beside its data
+            rel = info.get(f"{kind}_file")
+            entry = manifest.get(f"{kind}_files", {}).get(rel) if rel else None
+            if rel and entry is None:
+                problems.append(f"{name}: {rel} missing from the manifest")
+            elif rel:
+                files[rel] = entry
+                if kind == "quarantine" and entry["rows"] != info["rows_quarantined"]:
+                    problems.append(f"{name}: {rel} lists {entry['rows']} rows, manifest says "
                                     f"{info['rows_quarantined']} quarantined")
-        rollup = info.get("rollup_file")
-        if rollup:
-            r = manifest.get("rollup_files", {}).get(rollup)
-            if r is None:
-                problems.append(f"{name}: {rollup} missing from the manifest")
-            else:
-                files[rollup] = r
         for rel, expect in files.items():
             listed.add(rel)
             path = root / rel
