@@ -195,30 +195,21 @@ def _read_batches(source: Source, progress: Progress | None) -> Iterator[pa.Reco
 
 
 def _stage_source(con: duckdb.DuckDBPyConnection, source: Source, index: int, progress: Progress | None) -> None:
-    """Load one file into the staging table; a file that turns out not to be UTF-8 is re-read as Latin-1."""
-    for attempt in range(2):
-        source.malformed.clear()
-        rows = 0
-        try:
-            for batch in _read_batches(source, progress):
-                staged = _to_stage(batch, source, index, rows + 1)
-                rows += batch.num_rows
-                con.register("batch", staged)
-                has_stage = con.execute(sql("publish/stage_exists")).fetchall()[0][0]
-                con.execute(sql("publish/stage_append" if has_stage else "publish/stage_create"))
-                con.unregister("batch")
-        except pa.ArrowInvalid as exc:
-            message = str(exc).splitlines()[0]
-            if attempt == 0 and "UTF8" in message.upper() and source.encoding == "utf8":
-                if con.execute(sql("publish/stage_exists")).fetchall()[0][0]:   # none if the first batch failed
-                    con.execute(sql("publish/stage_forget"), {"source_index": index})
-                source.encoding = "latin1"
-                continue
-            raise SourceError(f"{source.name}: cannot be read after {rows:,} rows ({message})") from None
-        except (pa.ArrowException, OSError, EOFError) as exc:
-            raise SourceError(f"{source.name}: truncated or corrupt after {rows:,} rows ({exc})") from None
-        source.rows_in = rows + len(source.malformed)
-        return
+    """Load one file into the staging table (its encoding was chosen from the whole file)."""
+    rows = 0
+    try:
+        for batch in _read_batches(source, progress):
+            staged = _to_stage(batch, source, index, rows + 1)
+            rows += batch.num_rows
+            con.register("batch", staged)
+            has_stage = con.execute(sql("publish/stage_exists")).fetchall()[0][0]
+            con.execute(sql("publish/stage_append" if has_stage else "publish/stage_create"))
+            con.unregister("batch")
+    except pa.ArrowInvalid as exc:
+        raise SourceError(f"{source.name}: cannot be read after {rows:,} rows ({str(exc).splitlines()[0]})") from None
+    except (pa.ArrowException, OSError, EOFError) as exc:
+        raise SourceError(f"{source.name}: truncated or corrupt after {rows:,} rows ({exc})") from None
+    source.rows_in = rows + len(source.malformed)
 
 
 def _hash_tree(root: Path) -> dict[str, dict]:
