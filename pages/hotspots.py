@@ -44,8 +44,7 @@ previous = windows[-2]
 
 @st.cache_data(max_entries=64, show_spinner="Finding hot spots…")
 def analysis(version: str, params: dict) -> hotspots.Analysis:
-    return hotspots.analyse(ui.query(store, "hotspots/points", **params), ui.query(store, "hotspots/beats", **params),
-                            ui.query(store, "hotspots/blocks", **params), settings.boundaries_dir, len(windows), hs)
+    return hotspots.analyse(ui.query(store, "hotspots/incidents", **params), settings.boundaries_dir, len(windows), hs)
 
 
 result = analysis(store.version, params)

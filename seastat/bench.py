@@ -22,22 +22,26 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import compstat, hotspots
+from . import compare, compstat, hotspots
 from .config import PROJECT_ROOT, Settings
 from .periods import Grid, Window
 from .store import Store
 
 SEED = 7
 END = dt.date(2026, 11, 22)
+FIRST_DAY = dt.date(2024, 1, 1)     # synth's first day: no window starts before it
+COMPARE_PERIODS = 26               # as pages/compare.py: a year of periods
 
 
 @dataclass(frozen=True)
 class QuerySet:
-    """One page's queries: how SeaStat answers them, and how pandas would. Both return the same
-    comparable value (the test suite checks they agree), so the speed-up is for the same answer."""
+    """One page's queries: what SeaStat runs for the page, and the same computation in pandas.
+    Only those two are timed; `answer` then turns either result into one comparable value (the
+    test suite checks they agree), so the speed-up is for the same answer."""
     name: str
     seastat: Callable[[Store, "Context"], object]
     pandas: Callable[[Path, "Context"], object]
+    answer: Callable[[object], object] = lambda result: result
 
 
 @dataclass(frozen=True)
@@ -74,52 +78,53 @@ def _data_pandas(root: Path, ctx: Context):
     return len(df), newest["offense_id"].tolist()
 
 
-def _window_counts_pandas(root: Path, windows: dict[str, Window]) -> list[tuple]:
+def _window_counts_pandas(root: Path, windows: dict[str, Window]) -> pd.DataFrame:
     df = pd.read_parquet(root / "crime", columns=["event_at", "precinct", "sector", "beat", "offense_type"])
     parts = []
     for name, w in windows.items():
         inside = df[(df.event_at >= _ts(w.start)) & (df.event_at < _ts(w.end))]
-        counts = inside.groupby(["precinct", "sector", "beat", "offense_type"]).size()
-        parts += [(name, *key, int(n)) for key, n in counts.items()]
-    return sorted(parts)
+        parts.append(inside.groupby(["precinct", "sector", "beat", "offense_type"]).size().rename("n")
+                     .reset_index().assign(window=name))
+    return pd.concat(parts, ignore_index=True)
 
 
-def _window_counts_seastat(store: Store, windows: dict[str, Window]) -> list[tuple]:
-    counts = store.df("trends/window_counts", dataset="crime", windows=compstat.as_params(windows), against=[])
-    return sorted(counts.itertuples(index=False, name=None))
+def _window_counts_seastat(store: Store, windows: dict[str, Window]) -> pd.DataFrame:
+    return store.df("trends/window_counts", dataset="crime", windows=compstat.as_params(windows), against=[])
+
+
+def _counts(frame: pd.DataFrame) -> list[tuple]:
+    """Window counts as sorted (window, precinct, sector, beat, offense, n) rows."""
+    frame = frame.rename(columns={"offense_type": "offense"})
+    return sorted(frame[["window", "precinct", "sector", "beat", "offense", "n"]].itertuples(index=False, name=None))
 
 
 def _report_windows(ctx: Context) -> dict[str, Window]:
-    return compstat.report_windows(ctx.grid, ctx.period, dt.date(2024, 1, 1), ctx.settings.stats.baseline_periods)
+    return compstat.report_windows(ctx.grid, ctx.period, FIRST_DAY, ctx.settings.stats.baseline_periods)
 
 
 def _series_windows(ctx: Context) -> dict[str, Window]:
-    periods = compstat.trend_periods(ctx.grid, ctx.period, dt.date(2024, 1, 1), 52, ctx.settings.stats.baseline_periods)
+    periods = compstat.trend_periods(ctx.grid, ctx.period, FIRST_DAY, 52, ctx.settings.stats.baseline_periods)
     return {p.start.isoformat(): p for p in periods}
 
 
-def _hotspots_seastat(store: Store, ctx: Context):
+def _hotspots_seastat(store: Store, ctx: Context) -> hotspots.Analysis:
     hs = ctx.settings.hotspots
     windows, params = hotspots.query_params(ctx.grid, ctx.period, hs, "crime")
-    result = hotspots.analyse(store.df("hotspots/points", **params), store.df("hotspots/beats", **params),
-                              store.df("hotspots/blocks", **params), ctx.settings.boundaries_dir, len(windows), hs)
-    return _hot(result)
+    return hotspots.analyse(store.df("hotspots/incidents", **params), ctx.settings.boundaries_dir, len(windows), hs)
 
 
-def _hotspots_pandas(root: Path, ctx: Context):
+def _hotspots_pandas(root: Path, ctx: Context) -> hotspots.Analysis:
     hs = ctx.settings.hotspots
     windows, params = hotspots.query_params(ctx.grid, ctx.period, hs, "crime")
     df = pd.read_parquet(root / "crime", columns=["event_at", "precinct", "sector", "beat", "block_address",
                                                   "longitude", "latitude", "location_withheld"])
     df = df[(df.event_at >= params["start"]) & (df.event_at < params["end"])]
-    df = df.assign(period=(df.event_at - params["start"]).dt.days // params["length_days"])
-    located = df[~df.location_withheld]
-    points = (located.dropna(subset=["longitude", "latitude"])
-              .groupby(["period", "beat", "longitude", "latitude"]).size().rename("incidents").reset_index())
-    beats = df.groupby(["period", "precinct", "sector", "beat"]).size().rename("incidents").reset_index()
-    blocks = (located[located.block_address.fillna("") != ""]
-              .groupby(["period", "beat", "block_address"]).size().rename("incidents").reset_index())
-    return _hot(hotspots.analyse(points, beats, blocks, ctx.settings.boundaries_dir, len(windows), hs))
+    df = df.assign(period=(df.event_at - params["start"]).dt.days // params["length_days"],
+                   block_address=df.block_address.replace("", None))
+    df.loc[df.location_withheld, ["block_address", "longitude", "latitude"]] = None
+    incidents = (df.groupby(["period", "precinct", "sector", "beat", "block_address", "longitude", "latitude"],
+                            dropna=False).size().rename("incidents").reset_index())
+    return hotspots.analyse(incidents, ctx.settings.boundaries_dir, len(windows), hs)
 
 
 def _hot(result: hotspots.Analysis) -> tuple:
@@ -129,12 +134,49 @@ def _hot(result: hotspots.Analysis) -> tuple:
             sorted(zip(result.beats["beat"], result.beats["incidents"].astype(int))))
 
 
+def _compare_periods(ctx: Context) -> list[Window]:
+    return compstat.trend_periods(ctx.grid, ctx.period, FIRST_DAY, COMPARE_PERIODS, 0)
+
+
+def _compare_seastat(store: Store, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The compare page's 'Crime, calls and use of force' view, city-wide: the three datasets by
+    precinct in the period, and per period for a year."""
+    this = compare.windows_param(compare.Slice("a", ctx.period, compare.Area(), ""))
+    periods = _compare_periods(ctx)
+    over_time = compstat.as_params({p.start.isoformat(): p for p in periods})
+    counts = [store.df("compare/counts", dataset=d, windows=this) for d in compare.DATASETS]
+    period_counts = {d: store.df("trends/window_counts", dataset=d, windows=over_time, against=[])
+                     for d in compare.DATASETS}
+    return compare.dataset_table(*counts), compare.dataset_periods(period_counts, periods, compare.Area())
+
+
+def _compare_pandas(root: Path, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
+    periods = _compare_periods(ctx)
+    start, end = _ts(periods[0].start), _ts(periods[-1].end)
+    counts, period_counts = [], {}
+    for d in compare.DATASETS:
+        df = pd.read_parquet(root / d, columns=["event_at", "precinct"])
+        df = df[(df.event_at >= start) & (df.event_at < end)]
+        index = (df.event_at - start).dt.days // ctx.grid.length_days
+        df = df.assign(window=index.map(lambda i: periods[i].start.isoformat()))
+        counts.append(df[df.window == ctx.period.start.isoformat()].groupby("precinct").size().rename("n").reset_index())
+        period_counts[d] = df.groupby("window").size().rename("n").reset_index()
+    return compare.dataset_table(*counts), compare.dataset_periods(period_counts, periods, compare.Area())
+
+
+def _frames(result: tuple[pd.DataFrame, ...]) -> list[dict]:
+    """Tables as column lists, ratios to nine decimals, 'not available' (NaN) as None."""
+    rounded = [frame.round(dict.fromkeys(frame.select_dtypes("float").columns, 9)) for frame in result]
+    return [frame.astype(object).where(frame.notna(), None).to_dict("list") for frame in rounded]
+
+
 QUERY_SETS: list[QuerySet] = [
     QuerySet("trends: CompStat table", lambda s, c: _window_counts_seastat(s, _report_windows(c)),
-             lambda r, c: _window_counts_pandas(r, _report_windows(c))),
+             lambda r, c: _window_counts_pandas(r, _report_windows(c)), _counts),
     QuerySet("trends: trend series", lambda s, c: _window_counts_seastat(s, _series_windows(c)),
-             lambda r, c: _window_counts_pandas(r, _series_windows(c))),
-    QuerySet("hotspots: grid and Gi*", _hotspots_seastat, _hotspots_pandas),
+             lambda r, c: _window_counts_pandas(r, _series_windows(c)), _counts),
+    QuerySet("hotspots: grid and Gi*", _hotspots_seastat, _hotspots_pandas, _hot),
+    QuerySet("compare: three datasets", _compare_seastat, _compare_pandas, _frames),
     QuerySet("data: incident search", _data_seastat, _data_pandas),
 ]
 

@@ -3,8 +3,9 @@ the concentration curve, and how well last period's hot spots predicted this one
 
 Pure functions on pandas/numpy; the page feeds them the aggregated query results.
 
-Gi* and multiple testing. The statistic and its z-score are esda's `G_Local` (star, binary
-weights; H3 neighbours on the grid, Queen contiguity between beats). esda's pseudo p-values are
+Gi* and multiple testing. The z-score is esda's `G_Local` (star, binary weights; H3 neighbours on
+the grid, Queen contiguity between beats), computed here in one sparse product per period, as
+esda rebuilds the weights on every call (tests check both agree). esda's pseudo p-values are
 not used: esda holds the focal value fixed in each permutation, so one very busy cell among quiet
 neighbours is never flagged, and 999 permutations cannot go below p = 0.001, which no correction
 over ~2,800 cells lets through. The p-value here is exact under total randomisation (all counts
@@ -21,7 +22,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import esda
 import geopandas as gpd
 import h3
 import libpysal
@@ -75,7 +75,7 @@ def beat_weights(boundaries_dir: Path) -> libpysal.weights.W:
 
 
 def cell_counts(points: pd.DataFrame, grid: HexGrid, periods: int) -> tuple[np.ndarray, np.ndarray]:
-    """(periods x cells) incident counts from per-coordinate counts (period, longitude, latitude,
+    """(periods x cells) incident counts from counts with coordinates (period, longitude, latitude,
     incidents), and per period the incidents whose coordinates fall outside the study area."""
     counts = np.zeros((periods, grid.size))
     outside = np.zeros(periods, dtype=int)
@@ -104,17 +104,20 @@ def gi_star(y: np.ndarray, w: libpysal.weights.W, significance: float) -> pd.Dat
         raise ValueError("Gi* here takes incident counts: whole numbers, none negative")
     if y.sum() == 0:
         return pd.DataFrame({"z": 0.0, "p": 1.0, "hot": False}, index=range(len(y)))
-    w = with_self(w)
+    hoods = with_self(w).sparse.tocsr()
+    totals, sizes, n = hoods @ y, np.diff(hoods.indptr), len(y)
+    # esda.G_Local(y, w, transform="B", star=True).Zs, written out (see the module's notes).
     with np.errstate(divide="ignore", invalid="ignore"):  # constant y: no variance, z undefined
-        z = np.nan_to_num(esda.G_Local(y, w, transform="B", star=True, permutations=0).Zs)
-    p = _p_high(y, w)
+        variance = sizes * (n - sizes) / (n - 1) / n**2 * y.var() / y.mean() ** 2
+        z = np.nan_to_num((totals / y.sum() - sizes / n) / np.sqrt(variance))
+    p = _p_high(y, totals, sizes)
     hot = (z > 0) & (stats.false_discovery_control(p) <= significance)
     return pd.DataFrame({"z": z, "p": p, "hot": hot})
 
 
 def with_self(w: libpysal.weights.W) -> libpysal.weights.W:
-    """Binary weights in which every unit is also its own neighbour: Gi*'s neighbourhoods.
-    (Built once per map: esda rebuilding it on every call costs ten times the statistic.)"""
+    """Binary weights in which every unit is also its own neighbour: Gi*'s neighbourhoods
+    (built once per map, not once per period)."""
     if (w.sparse.diagonal() > 0).all():
         return w
     star = libpysal.weights.fill_diagonal(w, 1.0)
@@ -122,31 +125,33 @@ def with_self(w: libpysal.weights.W) -> libpysal.weights.W:
     return star
 
 
-def _p_high(y: np.ndarray, star: libpysal.weights.W) -> np.ndarray:
+def _p_high(y: np.ndarray, totals: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """P(k cells picked at random hold at least this neighbourhood's total), k = its size: the
     exact Gi* p-value under total randomisation, where a neighbourhood of k cells is a random
     k-subset of all the cells' counts."""
-    hoods = star.sparse.tocsr()
-    totals, sizes = (hoods @ y).round().astype(int), np.diff(hoods.indptr)
+    totals = totals.round().astype(int)
     tail = _subset_total_tail(y.astype(int), sizes.max(), totals.max())
     return np.minimum(tail[sizes, totals], 1.0)
 
 
 def _subset_total_tail(counts: np.ndarray, k_max: int, top: int) -> np.ndarray:
     """tail[k, s] = P(the total of k distinct cells drawn at random is at least s), s <= top.
-    Counted by dynamic programming over the distinct count values (totals above `top` are
-    lumped together, as only the tail up to the largest observed total is needed)."""
-    values, multiplicity = np.unique(counts, return_counts=True)
+    Counted by dynamic programming over the distinct count values, smallest first, so only the
+    totals reachable so far are touched; totals above `top` are lumped together at `top`, as
+    only the tail up to the largest observed total is needed."""
+    values, multiplicity = np.unique(np.minimum(counts, top), return_counts=True)
     ways = np.zeros((k_max + 1, top + 1))      # ways[k, s]: k-subsets with total s (min(s, top))
     ways[0, 0] = 1.0
-    for value, m in zip(values, multiplicity):
-        grown = np.zeros_like(ways)
-        for c in range(min(m, k_max) + 1):     # c cells of this value join the subset
-            shift = min(c * value, top)
-            rows = ways[: k_max + 1 - c]
-            grown[c:, shift:] += rows[:, : top + 1 - shift] * special.comb(m, c)
-            grown[c:, top] += rows[:, top + 1 - shift:].sum(axis=1) if shift else 0.0
-        ways = grown
+    reach = 0                                  # no subset totals more than this yet
+    for value, m in zip(values.tolist(), multiplicity.tolist()):
+        # The subsets before this value; one cell of it (most large counts) reads them in place.
+        before = ways[:, :reach + 1] if m == 1 else ways[:, :reach + 1].copy()
+        for c in range(1, min(m, k_max) + 1):  # c cells of this value join a subset
+            shift, weight = c * value, special.comb(m, c)
+            kept = max(0, min(reach + 1, top + 1 - shift))      # totals still under the lump
+            ways[c:, top] += weight * before[:k_max + 1 - c, kept:].sum(axis=1)
+            ways[c:, shift:shift + kept] += weight * before[:k_max + 1 - c, :kept]
+        reach = min(top, reach + min(m, k_max) * value)
     subsets = special.comb(len(counts), np.arange(k_max + 1))[:, None]
     return np.cumsum(ways[:, ::-1], axis=1)[:, ::-1] / subsets
 
@@ -240,12 +245,17 @@ def query_params(grid: Grid, period: Window, hs: HotspotSettings, dataset: str, 
     return windows, params
 
 
-def analyse(points: pd.DataFrame, beat_counts: pd.DataFrame, blocks: pd.DataFrame,
-            boundaries_dir: Path, periods: int, hs: HotspotSettings) -> Analysis:
+def analyse(incidents: pd.DataFrame, boundaries_dir: Path, periods: int, hs: HotspotSettings) -> Analysis:
+    """Everything the page shows from queries/hotspots/incidents.sql over `periods` windows."""
     grid = hex_grid(Path(boundaries_dir), hs.h3_resolution)
-    cells, outside = cell_hotspots(points, grid, periods, hs)
+    located = incidents.dropna(subset=["longitude", "latitude"])
+    cells, outside = cell_hotspots(located, grid, periods, hs)
+    beat_counts = incidents.groupby(["period", "precinct", "sector", "beat"], dropna=False,
+                                    as_index=False)["incidents"].sum()
     beats = beat_hotspots(beat_counts, load_boundaries(Path(boundaries_dir))["beat"], beat_weights(Path(boundaries_dir)),
                           periods, hs)
+    blocks = incidents.dropna(subset=["block_address"]).groupby(["period", "beat", "block_address"], dropna=False,
+                                                                as_index=False)["incidents"].sum()
     return Analysis(cells, beats, blocks, periods, int(outside[-1]), int(beats["incidents"].sum()),
                     int(beats["previous"].sum()))
 

@@ -187,8 +187,7 @@ def _hotspot_section(store, settings, grid, dataset: str, period, label: str) ->
     """The hot-spot page's analysis for the period: the static map (no tiles) and the hottest blocks."""
     hs = settings.hotspots
     windows, params = hotspots.query_params(grid, period, hs, dataset)
-    result = hotspots.analyse(store.df("hotspots/points", **params), store.df("hotspots/beats", **params),
-                              store.df("hotspots/blocks", **params), settings.boundaries_dir, len(windows), hs)
+    result = hotspots.analyse(store.df("hotspots/incidents", **params), settings.boundaries_dir, len(windows), hs)
     hot = hotspots.significant_cells(result.cells, hs.min_cell_count)
     title = f"Hot spots: {label}, {period.label()}"
     chart = export.with_caption(maps.static_map(load_boundaries(settings.boundaries_dir), result.beats, hot,

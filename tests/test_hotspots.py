@@ -8,12 +8,14 @@ import io
 import itertools
 import json
 
+import esda
 import h3
 import libpysal
 import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
+from scipy import stats
 
 from conftest import BUNDLED_STORE
 from seastat import export, hotspots, maps
@@ -51,8 +53,7 @@ def query_params(settings, windows, **filters):
 
 def run_analysis(bundled_store, settings, windows, **filters) -> hotspots.Analysis:
     params = query_params(settings, windows, **filters)
-    return hotspots.analyse(bundled_store.df("hotspots/points", **params), bundled_store.df("hotspots/beats", **params),
-                            bundled_store.df("hotspots/blocks", **params), settings.boundaries_dir, len(windows),
+    return hotspots.analyse(bundled_store.df("hotspots/incidents", **params), settings.boundaries_dir, len(windows),
                             settings.hotspots)
 
 
@@ -124,6 +125,34 @@ def test_gi_star_p_value_is_exact_under_random_placement():
         total = y[hood].sum()
         subsets = [sum(c) for c in itertools.combinations(y, len(hood))]
         assert result["p"][i] == pytest.approx(np.mean(np.array(subsets) >= total))
+
+
+def test_gi_star_p_value_is_exact_with_repeated_large_counts():
+    """Equal busy cells whose totals pass the largest observed one (a lumped tail once lost
+    their weight and gave too small p-values), checked by brute force over every subset."""
+    w = libpysal.weights.lat2W(3, 4, rook=True)
+    y = np.array([9, 9, 9, 0, 1, 9, 2, 0, 9, 1, 0, 3], dtype=float)
+    result = hotspots.gi_star(y, w, significance=0.05)
+    for i in range(w.n):
+        hood = [i, *w.neighbors[i]]
+        subsets = np.array([sum(c) for c in itertools.combinations(y, len(hood))])
+        assert result["p"][i] == pytest.approx(np.mean(subsets >= y[hood].sum()))
+
+
+def test_gi_star_p_value_of_one_incident_cells_is_hypergeometric(grid):
+    """With counts of 0 or 1, a neighbourhood's total is hypergeometric: scipy gives the tail."""
+    y = (np.random.default_rng(11).random(grid.size) < 0.05).astype(float)
+    result = hotspots.gi_star(y, grid.weights, significance=0.05)
+    hoods = hotspots.with_self(grid.weights).sparse.tocsr()
+    totals, sizes = hoods @ y, np.diff(hoods.indptr)
+    expected = stats.hypergeom.sf(totals - 1, grid.size, int(y.sum()), sizes)
+    np.testing.assert_allclose(result["p"], expected, rtol=1e-9, atol=1e-12)
+
+
+def test_gi_star_z_is_esdas(grid):
+    y, *_ = planted(grid, 47.61, -122.33, rate=9.0, background=1.5, seed=5)
+    expected = esda.G_Local(y, hotspots.with_self(grid.weights), transform="B", star=True, permutations=0).Zs
+    np.testing.assert_allclose(hotspots.gi_star(y, grid.weights, 0.05)["z"], expected, rtol=1e-10)
 
 
 def test_gi_star_takes_counts_only(grid, hs):
@@ -267,8 +296,9 @@ def test_no_sensitive_offense_in_any_export(bundled_store, settings, windows, pa
     counted, in their beats and in the "no published address" line."""
     boundaries = load_boundaries(settings.boundaries_dir)
     params = query_params(settings, windows, types=["rape"])
-    assert bundled_store.df("hotspots/points", **params).empty
-    assert bundled_store.df("hotspots/blocks", **params).empty
+    incidents = bundled_store.df("hotspots/incidents", **params)
+    assert incidents["incidents"].sum() > 0
+    assert incidents[["block_address", "longitude", "latitude"]].isna().all().all()
     rape = run_analysis(bundled_store, settings, windows, types=["rape"])
     files = exports(rape, boundaries, hs, bundled_store.manifest)
     blocks = pd.read_csv(io.BytesIO(files["blocks.csv"]))
