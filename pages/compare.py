@@ -160,9 +160,10 @@ if mode in ("places", "periods"):
 
 # --- One place and period, three datasets ------------------------------------------------------------
 else:
-    counts = {d: ui.query(store, "compare/counts", dataset=d, windows=compare.windows_param(a)) for d in used}
-    period_counts = {d: ui.query(store, "trends/window_counts", dataset=d, windows=period_windows, against=[])
-                     for d in used}
+    # Totals only (no days, no offense mix): the daily rollup answers, this period and the year in one query.
+    counts = {d: ui.query(store, "trends/window_counts", dataset=d, windows=compare.windows_param(a) + period_windows,
+                          against=[]) for d in used}
+    this_period = {d: counts[d][counts[d]["window"] == a.key] for d in used}     # every area
     stem = export.file_stem("compare", *stem_parts)
     here = {d: compare.chosen(counts[d], a) for d in used}
     n = {d: int(here[d]["n"].sum()) for d in used}
@@ -177,11 +178,11 @@ else:
         numbers[3].metric("Calls per reported crime", compare.ratio_text(per_crime))
         numbers[4].metric("Uses of force per 1,000 calls", compare.ratio_text(per_1000))
         st.markdown("#### " + compare.datasets_in_words(place.label, n, per_crime, per_1000))
-        table = compare.dataset_table(*(counts[d] for d in used))
+        table = compare.dataset_table(*(this_period[d] for d in used))
         st.markdown("**By precinct, this period**")
         st.table(compare.shown(table), hide_index=True)
         ui.download_table(table, stem + "_precincts", label="Table (CSV)")
-        series = compare.dataset_periods(period_counts, periods, place)
+        series = compare.dataset_periods(counts, periods, place)
         show_chart(compare.dataset_chart(series, f"Crime reports, 911 calls and use of force per period, "
                                                  f"{place.label}"), stem)
         ui.download_table(series, stem, label="Chart data (CSV)")
@@ -193,12 +194,11 @@ else:
         by_level = here["use_of_force"].groupby("offense")["n"].sum()
         st.markdown("#### " + compare.use_of_force_in_words(place.label, by_level.reindex(levels, fill_value=0),
                                                             n["calls"], per_1000))
-        table = compare.use_of_force_table(counts["use_of_force"], counts["calls"], levels)
+        table = compare.use_of_force_table(this_period["use_of_force"], this_period["calls"], levels)
         st.markdown("**By incident type and precinct, this period**")
         st.table(compare.shown(table), hide_index=True)
         ui.download_table(table, stem + "_precincts", label="Table (CSV)")
-        series = compare.use_of_force_periods(period_counts["use_of_force"], period_counts["calls"], periods, place,
-                                              levels)
+        series = compare.use_of_force_periods(counts["use_of_force"], counts["calls"], periods, place, levels)
         show_chart(compare.use_of_force_chart(series, levels, f"Use of force per period by incident type, and per "
                                                               f"1,000 calls for service, {place.label}"), stem)
         ui.download_table(series, stem, label="Chart data (CSV)")

@@ -96,8 +96,8 @@ def precinct_panel() -> None:
 @st.cache_data(max_entries=16, show_spinner="Finding hot spots…")
 def hot_spot_pictures(version: str, periods: int, params: dict, title: str) -> tuple[bytes, hotspots.Analysis]:
     """The static hot-spot map as a PNG (the hot-spot page's export: no tiles, no WebGL) and the analysis."""
-    queries = [ui.query(store, f"hotspots/{name}", **params) for name in ("points", "beats", "blocks")]
-    result = hotspots.analyse(*queries, settings.boundaries_dir, periods, settings.hotspots)
+    result = hotspots.analyse(ui.query(store, "hotspots/incidents", **params), settings.boundaries_dir, periods,
+                              settings.hotspots)
     hot_cells = hotspots.significant_cells(result.cells, settings.hotspots.min_cell_count)
     chart = maps.static_map(load_boundaries(settings.boundaries_dir), result.beats, hot_cells, "count", title)
     return export.chart_png(export.with_caption(chart.properties(width=460, height=540), manifest)), result
@@ -138,7 +138,8 @@ def change_panel() -> None:
 
 def period_counts(*datasets):
     one = compare.Slice("a", period, compare.Area(), "")
-    return [ui.query(store, "compare/counts", dataset=d, windows=compare.windows_param(one)) for d in datasets]
+    return [ui.query(store, "trends/window_counts", dataset=d, windows=compare.windows_param(one), against=[])
+            for d in datasets]
 
 
 def datasets_panel() -> None:

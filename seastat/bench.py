@@ -141,13 +141,12 @@ def _compare_periods(ctx: Context) -> list[Window]:
 def _compare_seastat(store: Store, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The compare page's 'Crime, calls and use of force' view, city-wide: the three datasets by
     precinct in the period, and per period for a year."""
-    this = compare.windows_param(compare.Slice("a", ctx.period, compare.Area(), ""))
+    a = compare.Slice("a", ctx.period, compare.Area(), "")
     periods = _compare_periods(ctx)
-    over_time = compstat.as_params({p.start.isoformat(): p for p in periods})
-    counts = [store.df("compare/counts", dataset=d, windows=this) for d in compare.DATASETS]
-    period_counts = {d: store.df("trends/window_counts", dataset=d, windows=over_time, against=[])
-                     for d in compare.DATASETS}
-    return compare.dataset_table(*counts), compare.dataset_periods(period_counts, periods, compare.Area())
+    windows = compare.windows_param(a) + compstat.as_params({p.start.isoformat(): p for p in periods})
+    counts = {d: store.df("trends/window_counts", dataset=d, windows=windows, against=[]) for d in compare.DATASETS}
+    this_period = [frame[frame["window"] == a.key] for frame in counts.values()]
+    return compare.dataset_table(*this_period), compare.dataset_periods(counts, periods, compare.Area())
 
 
 def _compare_pandas(root: Path, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -89,7 +89,7 @@ def period_against(grid: Grid, period: Window, against: str) -> Window:
 
 
 def windows_param(*slices: Slice) -> list[dict]:
-    """The slices' windows as the $windows parameter of queries/compare/counts.sql."""
+    """The slices' windows as the $windows parameter of queries/compare/counts.sql or trends/window_counts.sql."""
     return compstat.as_params({s.key: s.window for s in slices})
 
 

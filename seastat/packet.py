@@ -229,7 +229,8 @@ def _compare_section(store, settings, grid, dataset: str, period, first_day, lab
                                       export.chart_png(chart), export.chart_svg(chart).decode()))
     if set(compare.DATASETS) <= set(store.datasets):
         one = compare.Slice("a", period, compare.Area(), "")
-        by = {d: store.df("compare/counts", dataset=d, windows=compare.windows_param(one)) for d in compare.DATASETS}
+        by = {d: store.df("trends/window_counts", dataset=d, windows=compare.windows_param(one), against=[])
+              for d in compare.DATASETS}
         table = compare.dataset_table(*by.values())
         section.tables.append(Table("Crime, 911 calls and use of force by precinct", compare.shown(table),
                                     "A ratio with nothing to divide by reads 'not available'."))
