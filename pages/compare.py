@@ -100,7 +100,7 @@ if early:
                "Choose a later period.")
     st.stop()
 periods = compstat.trend_periods(grid, period, first_day, SHOWN_PERIODS, 0)
-period_windows = compstat.as_params({p.start.isoformat(): p for p in periods})
+period_windows = compstat.period_params(periods)
 stem_parts = [mode, period.start, place_level, place.value]
 
 

@@ -86,7 +86,7 @@ def precinct_panel() -> None:
     first_day = ui.data_days(store, dataset)[0]
     periods = compstat.trend_periods(grid, period, first_day, SHOWN_PERIODS, settings.stats.baseline_periods)
     counts = ui.query(store, "trends/window_counts", dataset=dataset, against=[],
-                      windows=compstat.as_params({p.start.isoformat(): p for p in periods}))
+                      windows=compstat.period_params(periods))
     series = present.headline_trends(counts, periods, rows, keys, panel.precinct, level=level,
                                      baseline_periods=settings.stats.baseline_periods, shown=SHOWN_PERIODS)
     title = f"{panel.precinct}: {label} per biweekly period; grey band: expected range"

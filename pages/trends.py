@@ -55,7 +55,7 @@ windows = compstat.report_windows(grid, period, first_day, stats.baseline_period
 periods = compstat.trend_periods(grid, period, first_day, SHOWN_PERIODS, stats.baseline_periods)
 counts = ui.query(store, "trends/window_counts", dataset=dataset, windows=compstat.as_params(windows), against=against)
 period_counts = ui.query(store, "trends/window_counts", dataset=dataset, against=against,
-                         windows=compstat.as_params({p.start.isoformat(): p for p in periods}))
+                         windows=compstat.period_params(periods))
 
 rows = compstat.offense_rows(dataset, settings, sorted(set(counts["offense"]) | set(period_counts["offense"])))
 default_rows = compstat.default_rows(dataset, settings, rows)

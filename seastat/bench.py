@@ -143,7 +143,7 @@ def _compare_seastat(store: Store, ctx: Context) -> tuple[pd.DataFrame, pd.DataF
     precinct in the period, and per period for a year."""
     a = compare.Slice("a", ctx.period, compare.Area(), "")
     periods = _compare_periods(ctx)
-    windows = compare.windows_param(a) + compstat.as_params({p.start.isoformat(): p for p in periods})
+    windows = compare.windows_param(a) + compstat.period_params(periods)
     counts = {d: store.df("trends/window_counts", dataset=d, windows=windows, against=[]) for d in compare.DATASETS}
     this_period = [frame[frame["window"] == a.key] for frame in counts.values()]
     return compare.dataset_table(*this_period), compare.dataset_periods(counts, periods, compare.Area())

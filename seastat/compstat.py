@@ -149,6 +149,12 @@ def as_params(windows: dict[str, Window]) -> list[dict]:
     return [{"name": name, "start": w.start, "end": w.end} for name, w in windows.items()]
 
 
+def period_params(periods: list[Window]) -> list[dict]:
+    """Periods as the $windows parameter, each named by its start date, as trend_series and the
+    compare page's series look them up."""
+    return as_params({p.start.isoformat(): p for p in periods})
+
+
 # --- Offense rows --------------------------------------------------------------------------
 
 def offense_rows(dataset: str, settings: Settings, offenses: list[str]) -> dict[str, tuple[str, tuple | None]]:

@@ -164,7 +164,7 @@ def _compstat(store, settings, grid, dataset: str, period, first_day):
     periods = compstat.trend_periods(grid, period, first_day, TREND_PERIODS, settings.stats.baseline_periods)
     counts = store.df("trends/window_counts", dataset=dataset, windows=compstat.as_params(windows), against=[])
     period_counts = store.df("trends/window_counts", dataset=dataset, against=[],
-                             windows=compstat.as_params({p.start.isoformat(): p for p in periods}))
+                             windows=compstat.period_params(periods))
     rows = compstat.offense_rows(dataset, settings, sorted(set(counts["offense"]) | set(period_counts["offense"])))
     rows = {k: rows[k] for k in compstat.default_rows(dataset, settings, rows)}
     areas = store.df("areas", dataset=dataset)

@@ -180,7 +180,7 @@ def test_zero_denominators_over_periods_read_not_available(small_store_dir, grid
     store = Store.open(small_store_dir)
     crime, calls = (pd.read_parquet(small_store_dir / "current" / d) for d in ("crime", "calls"))
     periods = compstat.trend_periods(grid, LATEST, D(2024, 1, 1), 26, 0)
-    windows = compstat.as_params({p.start.isoformat(): p for p in periods})
+    windows = compstat.period_params(periods)
     counts = {d: store.df("trends/window_counts", dataset=d, windows=windows, against=[]) for d in compare.DATASETS}
     checked = 0
     for beat in ("F2", "N1", "E2"):
@@ -199,7 +199,7 @@ def test_zero_denominators_over_periods_read_not_available(small_store_dir, grid
 
 def test_series_for_two_places_equal_independent_counts(bundled_store, published, grid, settings):
     periods = compstat.trend_periods(grid, LATEST, D(2024, 1, 1), 6, 0)
-    windows = compstat.as_params({p.start.isoformat(): p for p in periods})
+    windows = compstat.period_params(periods)
     counts = bundled_store.df("trends/window_counts", dataset="crime", windows=windows, against=[])
     violent = settings.offense_groups["violent"]
     series = compare.place_periods(counts, periods, [compare.Area("precinct", "North"), compare.Area("sector", "K")],
@@ -268,7 +268,7 @@ def test_projector_summary_equals_independent_counts(bundled_store, published, g
 
 def test_precinct_trend_panels_end_on_the_period(bundled_store, published, grid, settings):
     periods = compstat.trend_periods(grid, LATEST, D(2024, 1, 1), 12, settings.stats.baseline_periods)
-    windows = compstat.as_params({p.start.isoformat(): p for p in periods})
+    windows = compstat.period_params(periods)
     counts = bundled_store.df("trends/window_counts", dataset="crime", windows=windows, against=[])
     rows = compstat.offense_rows("crime", settings, [])
     keys = compstat.default_rows("crime", settings, rows)

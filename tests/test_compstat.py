@@ -225,7 +225,7 @@ def crime_series(bundled_store, settings):
     grid = Grid(settings.periods.anchor, 14)
     periods = compstat.trend_periods(grid, LATEST, D(2024, 1, 1), 52, 26)
     counts = bundled_store.df("trends/window_counts", dataset="crime", against=[],
-                              windows=compstat.as_params({p.start.isoformat(): p for p in periods}))
+                              windows=compstat.period_params(periods))
     violent = counts[counts["offense"].isin(settings.offense_groups["violent"])]
     return periods, compstat.trend_series(violent, periods, "precinct", level=LEVEL, baseline_periods=26, shown=52,
                                           total=compstat.CITY)
