@@ -204,6 +204,6 @@ else:
         ui.download_table(series, stem, label="Chart data (CSV)")
 
 st.caption("[Open the meeting's shared-screen mode](?present=1) — the panels of config.toml [present], "
-           "stepped with Previous / Next or the arrow keys.")
+           f"stepped with Previous / Next or the {settings.present.previous_key} / {settings.present.next_key} keys.")
 with notice_box:
     ui.show_notices()

@@ -1,6 +1,6 @@
 """Shared-screen mode (?present=1 on any address): the meeting's panels from config.toml [present],
-one at a time, in large type, with no sidebar or filters, stepped with Previous / Next or the
-arrow keys. The step, dataset and period are in the URL (&step=3), so a link reopens the panel.
+one at a time, in large type, with no sidebar or filters, stepped with Previous / Next or their
+keys (config.toml: the arrows, or a clicker's PageUp / PageDown). The step, dataset and period are in the URL (&step=3), so a link reopens the panel.
 The numbers come from the same builders as the trends, hot-spot and compare pages."""
 import datetime as dt
 
@@ -41,11 +41,11 @@ def leave() -> None:
 
 
 bar = st.columns([1.2, 6, 1.2, 1], vertical_alignment="center")
-bar[0].button("Previous", key="previous", shortcut="Left", disabled=step == 1,     # the key shows on the button
+bar[0].button("Previous", key="previous", shortcut=settings.present.previous_key, disabled=step == 1,   # the key shows on it
               on_click=go, args=(present.previous_step(step),), width="stretch")
 about = label if panel.kind in ("city", "precinct", "hotspots", "change") else "Crime, calls and use of force"
 bar[1].markdown(f"## {panel.title}\n{step} of {len(panels)} · {about} · {period.label()}")
-bar[2].button("Next", key="next", shortcut="Right", disabled=step == len(panels), type="primary",
+bar[2].button("Next", key="next", shortcut=settings.present.next_key, disabled=step == len(panels), type="primary",
               on_click=go, args=(present.next_step(step, len(panels)),), width="stretch")
 bar[3].button("Leave", key="leave", icon=":material/close:", on_click=leave, help="Back to the dashboard",
               type="tertiary")

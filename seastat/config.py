@@ -44,9 +44,21 @@ class HotspotSettings(_Section):
     basemap: Literal["carto-light", "carto-dark", "none"] = "carto-light"
 
 
+# Keys that can step the shared-screen panels (names as Streamlit's button shortcuts take them).
+PanelKey = Literal["Left", "Right", "Up", "Down", "PageUp", "PageDown", "Space", "Enter", "Home", "End"]
+
+
 class PresentSettings(_Section):
     panels: list[Literal["city", "precincts", "hotspots", "compare"]]
     precinct_order: list[str]
+    previous_key: PanelKey = "Left"
+    next_key: PanelKey = "Right"
+
+    @model_validator(mode="after")
+    def _two_keys(self) -> "PresentSettings":
+        if self.previous_key == self.next_key:
+            raise ValueError(f"previous_key and next_key are both {self.next_key!r}; they must differ")
+        return self
 
     @field_validator("precinct_order")
     @classmethod

@@ -199,18 +199,21 @@ def test_present_bad_step_falls_back_with_a_notice():
     assert any("99" in i.value for i in at.info)
 
 
-def test_present_order_comes_from_config(tmp_path):
+def test_present_order_and_keys_come_from_config(tmp_path):
     text = (PROJECT_ROOT / "config.toml").read_text()
     text = text.replace('boundaries = "data/boundaries"', f'boundaries = "{PROJECT_ROOT / "data" / "boundaries"}"')
     text = text.replace('panels = ["city", "precincts", "hotspots", "compare"]', 'panels = ["precincts", "city"]')
     text = text.replace('precinct_order = ["North", "East", "South", "West", "Southwest"]',
                         'precinct_order = ["Southwest", "West"]')
+    text = text.replace('previous_key = "Left"', 'previous_key = "PageUp"').replace('next_key = "Right"',
+                                                                                  'next_key = "PageDown"')
     (tmp_path / "config.toml").write_text(text)
     os.environ["SEASTAT_CONFIG"] = str(tmp_path / "config.toml")
     st.cache_resource.clear()                                 # ui.settings() is cached per process
     try:
         at = run_page("home", {"present": "1", "step": "3"})
         assert not at.exception and title(at) == "City-wide"
+        assert (at.button(key="previous").proto.shortcut, at.button(key="next").proto.shortcut) == ("pageup", "pagedown")
         at.button(key="previous").click().run()
         assert title(at) == "West Precinct"
         at.button(key="previous").click().run()

@@ -37,3 +37,17 @@ def test_a_wrong_value_names_the_setting(tmp_path):
 def test_missing_settings_file(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize("keys,message", [
+    (('"PageUp"', '"PageUp"'), "previous_key and next_key are both 'PageUp'"),
+    (('"Left"', '"Clicker"'), "present.next_key"),
+])
+def test_shared_screen_keys_are_checked(tmp_path, keys, message):
+    """A typo in the clicker keys is named when the settings load, not a traceback in the meeting."""
+    from seastat.config import DEFAULT_CONFIG
+    text = DEFAULT_CONFIG.read_text().replace('previous_key = "Left"', f"previous_key = {keys[0]}")
+    path = tmp_path / "config.toml"
+    path.write_text(text.replace('next_key = "Right"', f"next_key = {keys[1]}"))
+    with pytest.raises(ConfigError, match=message):
+        load_settings(path)
