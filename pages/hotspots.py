@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from seastat import ui
-from seastat import export, hotspots, maps
+from seastat import export, hotspots, maps, ui
 from seastat.geo import load_boundaries
 
 st.title("Hot spots")
 store = ui.store()
 ui.synthetic_notice(store)
 dataset = ui.pick_dataset(store)
-settings, hs = ui.settings(), ui.settings().hotspots
+settings = ui.settings()
+hs = settings.hotspots
 boundaries = load_boundaries(settings.boundaries_dir)
 beat_names = sorted(boundaries["beat"]["beat"])
 
