@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -29,6 +30,9 @@ class DataSettings(_Section):
 class PeriodSettings(_Section):
     anchor: dt.date
     length_days: int = Field(14, ge=1, le=366)
+    rolling_days: int = Field(28, ge=1, le=366)     # the CompStat "last N days against the N before" window
+    trend_periods: int = Field(52, ge=4)           # periods in the trend charts (two years)
+    recent_periods: int = Field(26, ge=4)          # periods in the compare and shared-screen charts (a year)
 
 
 class StatsSettings(_Section):
@@ -95,6 +99,19 @@ class Settings(_Section):
             if unknown:
                 raise ValueError(f"offense_groups.{group} names unknown offense type(s) {unknown}")
         return self
+
+    # --- Values derived from the settings, computed here once ---------------------------------
+
+    @cached_property
+    def grid(self) -> "Grid":
+        from .periods import Grid
+        return Grid(self.periods.anchor, self.periods.length_days)
+
+    @cached_property
+    def level(self) -> float:
+        """The two-sided significance level of the flags: the level of |z| >= z_threshold (2 -> 4.55 %)."""
+        from .compstat import alpha
+        return alpha(self.stats.z_threshold)
 
     def resolve(self, path: Path) -> Path:
         """Relative paths in the file are relative to the file's own folder."""

@@ -17,12 +17,12 @@ import pytest
 from PIL import Image
 from scipy import stats
 
-from conftest import BUNDLED_STORE
+from conftest import SYNTH_STORE
 from seastat import export, hotspots, maps
 from seastat.geo import load_boundaries
 from seastat.periods import Grid
 
-CRIME = BUNDLED_STORE / "current" / "crime"
+CRIME = SYNTH_STORE / "current" / "crime"
 
 
 # --- Fixtures: the bundled store's latest complete period, read two ways -----------------------
@@ -38,9 +38,9 @@ def grid(settings, hs):
 
 
 @pytest.fixture(scope="module")
-def windows(settings, bundled_store):
+def windows(settings, synth_store):
     g = Grid(settings.periods.anchor, settings.periods.length_days)
-    last = dt.datetime.fromisoformat(bundled_store.manifest["datasets"]["crime"]["max_event_at"]).date()
+    last = dt.datetime.fromisoformat(synth_store.manifest["datasets"]["crime"]["max_event_at"]).date()
     period = g.latest_complete(last)
     return g.periods_back(period, settings.hotspots.emerging_periods) + [period]
 
@@ -51,15 +51,15 @@ def query_params(settings, windows, **filters):
                 groups=filters.get("groups", []), types=filters.get("types", []))
 
 
-def run_analysis(bundled_store, settings, windows, **filters) -> hotspots.Analysis:
+def run_analysis(synth_store, settings, windows, **filters) -> hotspots.Analysis:
     params = query_params(settings, windows, **filters)
-    return hotspots.analyse(bundled_store.df("hotspots/incidents", **params), settings.boundaries_dir, len(windows),
+    return hotspots.analyse(synth_store.df("hotspots/incidents", **params), settings.boundaries_dir, len(windows),
                             settings.hotspots)
 
 
 @pytest.fixture(scope="module")
-def analysis(bundled_store, settings, windows):
-    return run_analysis(bundled_store, settings, windows)
+def analysis(synth_store, settings, windows):
+    return run_analysis(synth_store, settings, windows)
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +253,7 @@ def test_block_table_ranks_suppresses_and_adds_up(analysis, parquet_crime, windo
 
 # --- Concentration and prediction ----------------------------------------------------------------
 
-def test_concentration_curve_matches_an_independent_computation(analysis, parquet_crime, windows, bundled_store):
+def test_concentration_curve_matches_an_independent_computation(analysis, parquet_crime, windows, synth_store):
     now = in_window(parquet_crime, windows[-1])
     has_block = ~parquet_crime["location_withheld"] & parquet_crime["block_address"].fillna("").ne("")
     places = parquet_crime.loc[has_block, "block_address"].nunique()
@@ -261,7 +261,7 @@ def test_concentration_curve_matches_an_independent_computation(analysis, parque
     cumulative = np.cumsum(counts) / counts.sum()
 
     current = analysis.blocks[analysis.blocks["period"] == analysis.periods - 1]
-    assert int(bundled_store.df("hotspots/block_count", dataset="crime")["blocks"].iloc[0]) == places
+    assert int(synth_store.df("hotspots/block_count", dataset="crime")["blocks"].iloc[0]) == places
     curve = hotspots.concentration_curve(current.groupby("block_address")["incidents"].sum(), places)
     assert np.allclose(curve["incident_share"].to_numpy()[1:len(counts) + 1], cumulative)
     assert np.allclose(curve["place_share"].to_numpy()[1:len(counts) + 1], np.arange(1, len(counts) + 1) / places)
@@ -291,16 +291,16 @@ def exports(analysis, boundaries, hs, manifest) -> dict[str, bytes]:
             "cells.geojson": hotspots.geojson_bytes(cells, "test"), "map.svg": export.chart_svg(chart)}
 
 
-def test_no_sensitive_offense_in_any_export(bundled_store, settings, windows, parquet_crime, hs):
+def test_no_sensitive_offense_in_any_export(synth_store, settings, windows, parquet_crime, hs):
     """Even filtered to rape only, no block, cell or point carries one; the incidents are still
     counted, in their beats and in the "no published address" line."""
     boundaries = load_boundaries(settings.boundaries_dir)
     params = query_params(settings, windows, types=["rape"])
-    incidents = bundled_store.df("hotspots/incidents", **params)
+    incidents = synth_store.df("hotspots/incidents", **params)
     assert incidents["incidents"].sum() > 0
     assert incidents[["block_address", "longitude", "latitude"]].isna().all().all()
-    rape = run_analysis(bundled_store, settings, windows, types=["rape"])
-    files = exports(rape, boundaries, hs, bundled_store.manifest)
+    rape = run_analysis(synth_store, settings, windows, types=["rape"])
+    files = exports(rape, boundaries, hs, synth_store.manifest)
     blocks = pd.read_csv(io.BytesIO(files["blocks.csv"]))
     assert blocks["rank"].isna().all()
     assert blocks.loc[blocks["block_address"].str.startswith("No published address"), "incidents"].item() == rape.total
@@ -310,7 +310,7 @@ def test_no_sensitive_offense_in_any_export(bundled_store, settings, windows, pa
     sensitive = parquet_crime[parquet_crime["offense_code"].isin(settings.privacy.sensitive_offense_codes)
                               | parquet_crime["offense"].str.upper().isin(settings.privacy.sensitive_offenses)]
     assert len(sensitive) > 0 and sensitive["location_withheld"].all()
-    everything = exports(run_analysis(bundled_store, settings, windows), boundaries, hs, bundled_store.manifest)
+    everything = exports(run_analysis(synth_store, settings, windows), boundaries, hs, synth_store.manifest)
     for name, data in everything.items():
         text = data.decode()
         for offense in settings.privacy.sensitive_offenses:
@@ -384,11 +384,11 @@ def test_no_basemap_means_no_tile_provider(analysis, hs, settings):
     assert {"sectors", "precincts"} <= {layer["id"] for layer in spec["layers"]}     # the map still reads
 
 
-def test_static_map_png_renders_without_tiles(analysis, hs, settings, bundled_store):
+def test_static_map_png_renders_without_tiles(analysis, hs, settings, synth_store):
     boundaries = load_boundaries(settings.boundaries_dir)
     cells = hotspots.significant_cells(analysis.cells, hs.min_cell_count)
     chart = export.with_caption(maps.static_map(boundaries, analysis.beats, cells, "count", "Hot spots"),
-                                bundled_store.manifest)
+                                synth_store.manifest)
     spec = json.dumps(chart.to_dict())
     assert "http" not in spec.replace("https://vega.github.io/schema", "")       # inline data, no tiles
     pixels = np.asarray(Image.open(io.BytesIO(export.chart_png(chart))).convert("RGB")).reshape(-1, 3)
