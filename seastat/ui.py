@@ -35,6 +35,9 @@ def page(title: str | None) -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+    here = title or "shared screen"
+    st.session_state["_seastat_entered"] = st.session_state.get("_seastat_page") != here
+    st.session_state["_seastat_page"] = here
     if title:
         st.title(title)
 
@@ -171,11 +174,12 @@ def one_of(options: Sequence[str]) -> Callable[[str], str]:
 
 
 def seed(key: str, value: Any, valid: Callable[[Any], bool] = lambda v: True, url_key: str | None = None) -> None:
-    """Give widget `key` its value before it is drawn: a link's (`value`, when ?url_key= was just
-    opened), else the one it has if it still fits its options, else `value`. Writing it back is
-    what keeps it when the page or the widget's options change (Streamlit would otherwise give a
-    widget with other options its default)."""
-    keep = key in st.session_state and valid(st.session_state[key]) and not (url_key and fresh(url_key))
+    """Give widget `key` its value before it is drawn: `value` (the link's or the meeting's) when
+    ?url_key= was just opened or when the page was just entered from another, else the one it has
+    if it still fits its options, else `value`. Writing it back is what keeps it when the widget's
+    options change (Streamlit would otherwise give a widget with other options its default)."""
+    renew = url_key and (fresh(url_key) or (url_key in MEETING and st.session_state.get("_seastat_entered")))
+    keep = key in st.session_state and valid(st.session_state[key]) and not renew
     st.session_state[key] = st.session_state[key] if keep else value
 
 
