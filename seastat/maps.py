@@ -1,6 +1,12 @@
 """The hot-spot page's pictures as pure builders: the interactive pydeck map (beat choropleth,
-H3 density, Gi* hot spots, boundaries), its legend, and Altair charts for the static PNG
-(no tiles needed) and the concentration curve.
+H3 density, Gi* hot spots, precinct and sector outlines, beat labels, the chosen beat zoomed to),
+its legend in words, and Altair charts for the static PNG (no tiles needed) and the concentration
+curve.
+
+Outlines are drawn as closed paths of the dissolved beats' outer rings: the beats are simplified,
+so their dissolve keeps thin sliver holes along inner beat edges, which a stroked GeoJSON polygon
+draws as stray stubs. (SPD's published precinct layer predates the 2018 beats and differs from
+their dissolve by up to 0.45 km², so the dissolve is the exact one.)
 
 Colours are computed here, one RGBA per feature, so the map, its legend and the PNG agree.
 Sequential classes are ColorBrewer YlOrRd; change is a red-blue diverging scale; the hot-spot
@@ -12,8 +18,11 @@ import altair as alt
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import math
+
 import pydeck as pdk
 import shapely
+from shapely.geometry import MultiPolygon, Polygon
 
 COUNT_COLOURS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
 CHANGE_COLOURS = ["#2c7bb6", "#abd9e9", "#f7f7f7", "#fdae61", "#d7191c"]   # fall ... rise
@@ -21,6 +30,8 @@ LABEL_COLOURS = {"intensifying": "#d55e00", "persistent": "#cc79a7", "new": "#e6
 LABEL_SYMBOLS = {"intensifying": "▲", "persistent": "●", "new": "✚", "fading": "▼", "none": "", "not mapped": ""}
 SELECTED = [0, 114, 178, 255]
 SEATTLE = pdk.ViewState(latitude=47.614, longitude=-122.335, zoom=10.3)
+MAP_SIZE = (800, 660)          # the page's map in pixels at 1920x1080: what the chosen beat is fitted to
+LABEL_SIZE = 15                # px: beat codes readable on a shared screen at 1920x1080
 BASEMAPS = {"carto-light": ("carto", pdk.map_styles.CARTO_LIGHT),
             "carto-dark": ("carto", pdk.map_styles.CARTO_DARK), "none": (None, None)}
 VIEWS = {"count": "Incidents by beat", "change": "Change by beat", "density": "Density (H3 cells)",
@@ -70,9 +81,26 @@ def change_classes(change: pd.Series) -> tuple[np.ndarray, list[tuple[str, str]]
     return klass, entries
 
 
-def label_entries(labels: pd.Series) -> list[tuple[str, str]]:
+LABEL_MEANINGS = {
+    "intensifying": "hot now and in at least half of the last {n} periods, getting hotter",
+    "persistent": "hot now and in at least half of the last {n} periods, steady",
+    "new": "hot now, not before (in fewer than half of the last {n} periods)",
+    "fading": "hot in at least half of the last {n} periods, cooling or no longer hot",
+}
+
+
+def label_entries(labels: pd.Series, emerging_periods: int = 6) -> list[tuple[str, str]]:
+    """One legend entry per hot-spot label: symbol, name, how many cells, and what it means."""
     counts = labels.value_counts()
-    return [(colour, f"{LABEL_SYMBOLS[label]} {label} ({counts.get(label, 0)})") for label, colour in LABEL_COLOURS.items()]
+    return [(colour, f"{LABEL_SYMBOLS[label]} {label} ({counts.get(label, 0)}): "
+                     f"{LABEL_MEANINGS[label].format(n=emerging_periods)}")
+            for label, colour in LABEL_COLOURS.items()]
+
+
+def in_words(entries: list[tuple[str, str]], what: str) -> list[tuple[str, str]]:
+    """Count or change classes as sentences: "12 to 30 incidents in the beat"."""
+    return [(colour, f"{text} {what}" if text[0].isdigit() or text[0] in "+−" else f"{text} ({what})")
+            for colour, text in entries]
 
 
 def legend_html(title: str, entries: list[tuple[str, str]]) -> str:
@@ -113,15 +141,17 @@ def beat_layer(beats: gpd.GeoDataFrame, table: pd.DataFrame, view: str, previous
     return layer, entries
 
 
-def cell_layer(cells: pd.DataFrame, view: str, min_count: int, previous_label: str) -> tuple[pdk.Layer | None, list]:
+def cell_layer(cells: pd.DataFrame, view: str, min_count: int, previous_label: str,
+               emerging_periods: int = 6) -> tuple[pdk.Layer | None, list]:
     """H3 cells counted on the server: busy cells (density) or Gi* hot and fading cells."""
     if view == "density":
         shown = cells[cells["incidents"] >= min_count]        # smaller cells only in aggregate
         klass, entries = count_classes(shown["incidents"])
         fills = [count_colour(k, entries, 200) for k in klass]
+        entries = in_words(entries, "incidents in the cell")
     elif view == "hotspots":
         shown = cells[cells["label"] != "none"]
-        entries = label_entries(cells["label"])
+        entries = label_entries(cells["label"], emerging_periods)
         fills = [rgba(LABEL_COLOURS[label], 215) for label in shown["label"]]
     else:
         return None, []
@@ -140,26 +170,69 @@ def cell_layer(cells: pd.DataFrame, view: str, min_count: int, previous_label: s
     return layer, entries
 
 
-def outline_layer(frame: gpd.GeoDataFrame, layer_id: str, colour: list[int], width: float) -> pdk.Layer:
-    return pdk.Layer("GeoJsonLayer", data=frame[["geometry"]].__geo_interface__, id=layer_id, pickable=False,
-                     stroked=True, filled=False, get_line_color=colour, line_width_min_pixels=width)
+def rings(frame: gpd.GeoDataFrame, name: str) -> list[dict]:
+    """The outer ring of every polygon part as a closed path (first point == last), one row each."""
+    rows = []
+    for value, geometry in zip(frame[name], frame.geometry):
+        parts = geometry.geoms if isinstance(geometry, MultiPolygon) else [geometry]
+        for part in parts:
+            if isinstance(part, Polygon) and not part.is_empty:
+                path = [[round(x, 6), round(y, 6)] for x, y in part.exterior.coords]
+                rows.append({name: value, "path": path})
+    return rows
+
+
+# pydeck reads a bare string property as an accessor expression; quoted, it is a literal.
+def outline_layer(frame: gpd.GeoDataFrame, name: str, layer_id: str, colour: list[int], width: float) -> pdk.Layer:
+    return pdk.Layer("PathLayer", data=rings(frame, name), id=layer_id, pickable=False, get_path="path",
+                     get_color=colour, width_units="'pixels'", get_width=width, width_min_pixels=width,
+                     joint_rounded=True, cap_rounded=True)
+
+
+def label_layer(beats: gpd.GeoDataFrame) -> pdk.Layer:
+    """Beat codes at a point inside each beat, dark on a white halo, readable on any fill."""
+    points = beats.geometry.representative_point()
+    data = pd.DataFrame({"beat": beats["beat"].to_numpy(), "position": [[p.x, p.y] for p in points]})
+    return pdk.Layer("TextLayer", data=data, id="beat-labels", pickable=False, get_position="position",
+                     get_text="beat", get_size=LABEL_SIZE, size_units="'pixels'", get_color=[20, 20, 20, 255],
+                     font_weight=700, outline_width=3, outline_color=[255, 255, 255, 230],
+                     font_settings={"sdf": True}, get_text_anchor="'middle'", get_alignment_baseline="'center'")
+
+
+def fit_view(bounds: tuple[float, float, float, float], size: tuple[int, int] = MAP_SIZE,
+             margin: float = 0.25) -> pdk.ViewState:
+    """The web-Mercator view centred on (west, south, east, north) with the box filling the map
+    but for `margin` of it on each axis (deck.gl's world is 512 px wide at zoom 0)."""
+    west, south, east, north = bounds
+    y = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))         # Mercator
+    width, height = (side * (1 - margin) for side in size)
+    zoom = min(math.log2(width * 360 / (512 * max(east - west, 1e-6))),
+               math.log2(height * 2 * math.pi / (512 * max(y(north) - y(south), 1e-9))))
+    centre = math.degrees(2 * math.atan(math.exp((y(north) + y(south)) / 2)) - math.pi / 2)
+    return pdk.ViewState(latitude=centre, longitude=(west + east) / 2, zoom=round(min(zoom, 16), 2))
 
 
 def hotspot_deck(boundaries: dict[str, gpd.GeoDataFrame], beat_table: pd.DataFrame, cells: pd.DataFrame,
                  view: str, basemap: str, min_count: int, selected_beat: str | None = None,
-                 previous_label: str = "previous period") -> tuple[pdk.Deck, list[tuple[str, str]]]:
-    """The map and its legend entries. Boundaries are always drawn, so the map reads without tiles."""
+                 previous_label: str = "previous period", emerging_periods: int = 6,
+                 size: tuple[int, int] = MAP_SIZE) -> tuple[pdk.Deck, list[tuple[str, str]]]:
+    """The map and its legend entries (in words). Boundaries and beat labels are always drawn,
+    so the map reads without tiles; a chosen beat is outlined and the view fitted to it."""
     beats, legend = beat_layer(boundaries["beat"], beat_table, view, previous_label)
-    cell, cell_legend = cell_layer(cells, view, min_count, previous_label)
+    cell, cell_legend = cell_layer(cells, view, min_count, previous_label, emerging_periods)
+    legend = in_words(legend, "incidents in the beat" if view == "count" else f"incidents vs {previous_label}")
     layers = [beats] + ([cell] if cell else []) + [
-        outline_layer(boundaries["sector"], "sectors", [90, 90, 90, 200], 1),
-        outline_layer(boundaries["precinct"], "precincts", [20, 20, 20, 255], 2.5),
+        outline_layer(boundaries["sector"], "sector", "sectors", [90, 90, 90, 200], 1),
+        outline_layer(boundaries["precinct"], "precinct", "precincts", [20, 20, 20, 255], 2.5),
+        label_layer(boundaries["beat"]),
     ]
+    view_state = SEATTLE
     if selected_beat:
         chosen = boundaries["beat"][boundaries["beat"]["beat"] == selected_beat]
-        layers.append(outline_layer(chosen, "selected", SELECTED, 5))
+        layers.append(outline_layer(chosen, "beat", "selected", SELECTED, 5))
+        view_state = fit_view(tuple(chosen.total_bounds), size)
     provider, style = BASEMAPS[basemap]
-    deck = pdk.Deck(layers=layers, initial_view_state=SEATTLE, map_provider=provider, map_style=style,
+    deck = pdk.Deck(layers=layers, initial_view_state=view_state, map_provider=provider, map_style=style,
                     tooltip=TOOLTIP)
     return deck, legend + cell_legend
 

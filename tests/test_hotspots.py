@@ -14,6 +14,7 @@ import libpysal
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from PIL import Image
 
 from conftest import BUNDLED_STORE
@@ -586,6 +587,66 @@ def test_deck_layers_are_pickable_with_ids_and_tooltips(analysis, hs, settings, 
     assert legend, "every view has a legend"
     assert "{title}" in deck._tooltip["html"]
     assert json.loads(deck.to_json())["mapProvider"] == "carto"
+
+
+def deck_spec(analysis, hs, boundaries, view="count", beat=None) -> dict:
+    deck, _ = maps.hotspot_deck(boundaries, analysis.beats, analysis.cells, view, "none", hs.min_cell_count, beat)
+    return json.loads(deck.to_json())
+
+
+def layer(spec: dict, layer_id: str) -> dict:
+    return next(item for item in spec["layers"] if item["id"] == layer_id)
+
+
+def test_precinct_outlines_are_closed_rings_around_each_whole_precinct(analysis, hs, boundaries):
+    """What the browser draws: one closed ring per precinct (no stubs), enclosing its beats."""
+    rings = layer(deck_spec(analysis, hs, boundaries), "precincts")["data"]
+    assert sorted(r["precinct"] for r in rings) == sorted(boundaries["precinct"]["precinct"])
+    beats = boundaries["beat"].to_crs("EPSG:32610")
+    for ring in rings:
+        assert ring["path"][0] == ring["path"][-1] and len(ring["path"]) >= 4
+        drawn = gpd.GeoSeries([shapely.Polygon(ring["path"])], crs="EPSG:4326").to_crs("EPSG:32610").iloc[0]
+        inside = beats[beats["precinct"] == ring["precinct"]]
+        assert drawn.area == pytest.approx(inside.area.sum(), rel=0.01)
+        assert (inside.geometry.representative_point().within(drawn)).all()
+    for ring in layer(deck_spec(analysis, hs, boundaries), "sectors")["data"]:
+        assert ring["path"][0] == ring["path"][-1]
+
+
+@pytest.mark.parametrize("beat", ["K1", "E2", "N1", "W1"])
+def test_the_chosen_beat_is_outlined_and_zoomed_to(analysis, hs, boundaries, beat):
+    spec = deck_spec(analysis, hs, boundaries, beat=beat)
+    west, south, east, north = boundaries["beat"].set_index("beat").geometry[beat].bounds
+    view = spec["initialViewState"]
+    assert west < view["longitude"] < east and south < view["latitude"] < north
+    width, height = maps.MAP_SIZE                     # what the map shows at that zoom (a 512 px world)
+    mercator = lambda lat: np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+    shown = np.array([width * 360, height * 2 * np.pi]) / (512 * 2 ** view["zoom"])
+    spans = np.array([east - west, mercator(north) - mercator(south)])
+    assert (spans < shown).all()                      # the whole beat is on screen
+    assert (spans / shown).max() > 0.5                # and fills the map along one side
+    outline = layer(spec, "selected")["data"]
+    assert [r["beat"] for r in outline] == [beat] and outline[0]["path"][0] == outline[0]["path"][-1]
+    assert deck_spec(analysis, hs, boundaries)["initialViewState"]["zoom"] < view["zoom"]   # the city first
+
+
+def test_every_beat_is_labelled_inside_itself(analysis, hs, boundaries):
+    labels = layer(deck_spec(analysis, hs, boundaries), "beat-labels")
+    assert labels["@@type"] == "TextLayer" and labels["getSize"] >= 14 and labels["sizeUnits"] == "pixels"
+    shapes = boundaries["beat"].set_index("beat").geometry
+    assert sorted(row["beat"] for row in labels["data"]) == sorted(shapes.index)
+    for row in labels["data"]:
+        assert shapes[row["beat"]].contains(shapely.Point(row["position"]))
+
+
+def test_legends_say_what_each_colour_means(analysis, hs, boundaries):
+    _, counts = maps.hotspot_deck(boundaries, analysis.beats, analysis.cells, "count", "none", hs.min_cell_count)
+    assert all(text.endswith("incidents in the beat") for _, text in counts)
+    _, labels = maps.hotspot_deck(boundaries, analysis.beats, analysis.cells, "hotspots", "none", hs.min_cell_count,
+                                  emerging_periods=hs.emerging_periods)
+    words = dict((text.split(" ")[1], text) for _, text in labels)
+    assert set(words) == {"intensifying", "persistent", "new", "fading"}
+    assert f"last {hs.emerging_periods} periods" in words["persistent"] and "hot now" in words["new"]
 
 
 def test_no_basemap_means_no_tile_provider(analysis, hs, settings):
