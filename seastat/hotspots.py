@@ -36,8 +36,8 @@ its expected count in standard deviations (esda's `G_Local(star=True)` z-score r
 counts' sample variance). Its Mann-Kendall trend over the periods drives the emerging labels. A
 hot spot needs enough incidents to be told from chance: a seven-cell patch at three times a
 surrounding rate of three incidents per resolution-9 cell per period is found (its centre hot)
-nearly every period, at two incidents about nine periods in ten, at one about half; a lone busy
-cell needs about 20 incidents.
+in 99 % of periods, at two incidents in about 86 %, at one in about a fifth (at five times the
+rate: 99 % even at one); a lone busy cell needs about 20 incidents.
 """
 from __future__ import annotations
 
