@@ -2,7 +2,7 @@
 Layout only: the numbers come from reports.hotspot_report."""
 import streamlit as st
 
-from seastat import charts, export, hotspots, maps, reports, ui, wording
+from seastat import charts, export, hotspots, maps, palette, reports, ui, wording
 from seastat.datasets import FACTS
 from seastat.geo import load_boundaries
 
@@ -50,7 +50,7 @@ if beat:
     numbers[2].metric("Hot-spot cells in the beat", f"{int((a.cells['hot'] & (a.cells['beat'] == beat)).sum())}")
     numbers[3].metric("Beat Gi* z-score", f"{row['z']:.1f}", delta_color="off", delta_arrow="off",
                       delta="not a hot spot" if row["label"] == "none" else
-                      f"{maps.LABEL_SYMBOLS[row['label']]} {row['label']}")
+                      f"{palette.LABEL_SYMBOLS[row['label']]} {row['label']}")
 else:
     hit, pai = result.hit_rate_and_pai
     half = result.half_on
@@ -79,7 +79,7 @@ def pick_from_map() -> None:
 
 previous_label = f"{result.previous.start:%b %d}–{result.previous.last_day:%b %d}"
 deck, legend = maps.hotspot_deck(boundaries, a.beats, a.cells, view_kind, hs.basemap, hs.min_cell_count,
-                                 beat or None, previous_label)
+                                 beat or None, previous_label, hs.emerging_periods)
 map_col, side_col = st.columns([4, 5])
 map_col.pydeck_chart(deck, height=620, key="hotspot_map", on_select=pick_from_map, selection_mode="single-object")
 legend_titles = {"count": "Incidents per beat", "change": f"Change vs {previous_label}",
@@ -104,7 +104,7 @@ side_col.dataframe(
         "previous": "Previous", "change": "Change",
         "share": st.column_config.NumberColumn(f"Share{where}" if where else "Share of all", format="%.1f%%")})
 beat_table = result.beats[result.beats["precinct"].isin(precincts)] if precincts else result.beats
-beat_table = beat_table.assign(label=[f"{maps.LABEL_SYMBOLS.get(lab, '')} {lab}".strip() for lab in beat_table["label"]])
+beat_table = beat_table.assign(label=[f"{palette.LABEL_SYMBOLS.get(lab, '')} {lab}".strip() for lab in beat_table["label"]])
 beats_col, curve_col, export_col = st.columns([4, 4, 2])
 beats_col.markdown("**Beats**")
 beats_col.dataframe(
@@ -127,8 +127,25 @@ export_col.download_button(
     "Hot-spot cells (GeoJSON)", lambda: hotspots.geojson_bytes(
         result.hot_cells, f"{what}. {export.source_caption(ui.store().manifest)}"),
     file_name=f"{stem}_cells.geojson", mime="application/geo+json", icon=":material/map:", on_click="ignore")
-static = export.with_caption(maps.static_map(boundaries, a.beats, result.hot_cells,
+static = export.with_caption(charts.static_map(boundaries, a.beats, result.hot_cells,
                                              "change" if view_kind == "change" else "count", f"Hot spots · {what}"),
                              ui.store().manifest)
 export_col.caption("Map as a picture (no background tiles)")
 ui.download_chart(static, stem + "_map", where=export_col)
+
+# --- Near-repeat risk (burglary, robbery, vehicle theft) -------------------------------------------
+if FACTS[dataset].has_offense_groups:
+    with st.spinner("Testing near repeats…"):
+        near = ui.report(reports.near_repeat_report, period)
+    st.subheader("Near-repeat risk: burglary, robbery and vehicle theft")
+    st.caption(near.note + f" Events tested: {near.lookback.label()}; Knox test, {settings.near_repeat.permutations} "
+               "date shuffles per offense type.")
+    knox_col, places_col = st.columns([5, 4])
+    knox_col.markdown("**Pairs close in space and time, more often than chance** (ratio = observed / expected)")
+    knox_col.dataframe(wording.knox_table(near.elevated(settings.level)), hide_index=True)
+    places_col.markdown(f"**Places at risk now** (events in the {settings.near_repeat.recent_days} days to "
+                        f"{period.last_day:%b %d}, window open)")
+    places_col.dataframe(near.places, hide_index=True, column_config={
+        "block_address": "100-block", "beat": "Beat", "events": "Events", "offenses": "Offenses",
+        "last_event": "Last event", "open_until": "Open until"})
+    ui.download_table(near.places, stem + "_near_repeat", "Places at risk (CSV)", where=places_col)

@@ -4,7 +4,7 @@ keys. The step, dataset and period are in the URL (&step=3), so a link reopens t
 Layout only: the same reports as the trends, hot-spot and compare pages."""
 import streamlit as st
 
-from seastat import charts, compare, maps, present, reports, ui, wording
+from seastat import charts, compare, present, reports, ui, wording
 from seastat.datasets import FACTS
 from seastat.geo import load_boundaries
 
@@ -67,7 +67,7 @@ def precinct_panel() -> None:
 def hotspots_panel() -> None:
     result = ui.report(reports.hotspot_report, view)
     map_col, table_col = st.columns([1, 1.5])
-    ui.show_chart(maps.static_map(load_boundaries(settings.boundaries_dir), result.analysis.beats, result.hot_cells,
+    ui.show_chart(charts.static_map(load_boundaries(settings.boundaries_dir), result.analysis.beats, result.hot_cells,
                                   "count", f"Hot spots · {label} · {period.label()}").properties(width=460, height=540),
                   where=map_col)
     cells = result.analysis.cells

@@ -136,7 +136,7 @@ def _hotspots_pandas(root: Path, ctx: Context) -> hotspots.Analysis:
     df.loc[df.location_withheld, ["block_address", "longitude", "latitude"]] = None
     incidents = (df.groupby(["period", "precinct", "sector", "beat", "block_address", "longitude", "latitude"],
                             dropna=False).size().rename("incidents").reset_index())
-    return hotspots.analyse(incidents, ctx.settings.boundaries_dir, len(windows), hs)
+    return hotspots.analyse(incidents, reports.study_area(ctx.settings), len(windows), hs)
 
 
 def _hot(result) -> tuple:

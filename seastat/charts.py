@@ -8,10 +8,13 @@ titles. No `configure_*` here, so a caller can still concatenate or caption the 
 from __future__ import annotations
 
 import altair as alt
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
-from .palette import (BAND_COLOUR, DOWN, DOWN_COLOUR, FLAG_NAMES, LEVEL_COLOURS, LINE_COLOUR, NEUTRAL_COLOUR,
+from . import maps
+from .palette import (LABEL_COLOURS, LABEL_SYMBOLS, BAND_COLOUR, DOWN, DOWN_COLOUR, FLAG_NAMES, LEVEL_COLOURS, LINE_COLOUR, NEUTRAL_COLOUR,
                       PLACE_COLOURS, SLICE_COLOURS, SLICE_DASHES, UP, UP_COLOUR)
 
 
@@ -193,3 +196,43 @@ def concentration_chart(curves: dict[str, pd.DataFrame], title: str) -> alt.Char
         strokeDash=alt.StrokeDash("places:N", legend=None))
     half = alt.Chart(pd.DataFrame({"y": [0.5]})).mark_rule(strokeDash=[4, 4], color="#555").encode(y="y:Q")
     return (line + half).properties(title=title, height=320)
+
+
+# --- The hot-spot map as a picture (vl-convert: no tiles, no browser) ---------------------------------
+
+
+def for_vega(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Outer rings clockwise, as Vega's spherical geometry reads them (GeoJSON's counter-clockwise
+    rings would be taken as the whole globe minus the shape)."""
+    return frame.set_geometry(shapely.orient_polygons(frame.geometry.values, exterior_cw=True))
+
+
+def static_map(boundaries: dict[str, gpd.GeoDataFrame], beat_table: pd.DataFrame, hot_cells: gpd.GeoDataFrame,
+               view: str, title: str) -> alt.LayerChart:
+    """Beats by count (or change) with the hot-spot cells on top and precinct lines."""
+    beats = for_vega(boundaries["beat"][["beat", "precinct", "geometry"]]).merge(
+        beat_table[["beat", "incidents", "change"]], on="beat", how="left").fillna({"incidents": 0, "change": 0})
+    if view == "change":
+        klass, entries = maps.change_classes(beats["change"])
+    else:
+        klass, entries = maps.count_classes(beats["incidents"])
+    beats["class"] = [entries[k][1] if k >= 0 else "0" for k in klass]
+    order = [text for _, text in entries] + (["0"] if (klass < 0).any() else [])
+    colours = [colour for colour, _ in entries] + (["#ffffff"] if (klass < 0).any() else [])
+    legend_title = "Change vs previous" if view == "change" else "Incidents"
+    base = alt.Chart(beats).mark_geoshape(stroke="#777", strokeWidth=0.5).encode(
+        color=alt.Color("class:N", title=legend_title, sort=order, scale=alt.Scale(domain=order, range=colours),
+                        legend=alt.Legend(orient="left", labelFontSize=13, titleFontSize=14)),
+        tooltip=["beat:N", "incidents:Q", "change:Q"])
+    layers = [base, alt.Chart(for_vega(boundaries["precinct"][["precinct", "geometry"]])).mark_geoshape(
+        filled=False, stroke="black", strokeWidth=2)]
+    if not hot_cells.empty:
+        cells = for_vega(hot_cells[["cell", "label", "geometry"]])
+        labels = [label for label in LABEL_COLOURS if label in set(cells["label"])]
+        cells["label"] = [f"{LABEL_SYMBOLS[lab]} {lab}" for lab in cells["label"]]
+        layers.append(alt.Chart(cells).mark_geoshape(stroke="black", strokeWidth=0.8).encode(
+            fill=alt.Fill("label:N", title="Gi* hot spot", scale=alt.Scale(
+                domain=[f"{LABEL_SYMBOLS[lab]} {lab}" for lab in labels], range=[LABEL_COLOURS[lab] for lab in labels]),
+                legend=alt.Legend(orient="left", labelFontSize=13, titleFontSize=14))))
+    return alt.layer(*layers).resolve_scale(color="independent", fill="independent").properties(
+        width=620, height=720, title=title).project(type="mercator")

@@ -48,6 +48,13 @@ class HotspotSettings(_Section):
     basemap: Literal["carto-light", "carto-dark", "none"] = "carto-light"
 
 
+class NearRepeatSettings(_Section):
+    lookback_days: int = Field(365, ge=28)     # the events the Knox test looks at
+    permutations: int = Field(99, ge=19)       # date shuffles; the smallest p-value is 1 / (permutations + 1)
+    recent_days: int = Field(14, ge=1)         # events this recent mark a place at risk now ...
+    window_days: int = Field(14, ge=1)         # ... for this many days after the last of them
+
+
 # Keys that can step the shared-screen panels (names as Streamlit's button shortcuts take them).
 PanelKey = Literal["Left", "Right", "Up", "Down", "PageUp", "PageDown", "Space", "Enter", "Home", "End"]
 
@@ -86,6 +93,7 @@ class Settings(_Section):
     periods: PeriodSettings
     stats: StatsSettings
     hotspots: HotspotSettings
+    near_repeat: NearRepeatSettings = NearRepeatSettings()
     present: PresentSettings
     privacy: PrivacySettings
     offense_types: dict[str, list[str]]

@@ -163,16 +163,23 @@ def _hotspot_section(store, settings, view: reports.View, label: str) -> Section
     hs = settings.hotspots
     result = reports.hotspot_report(store, settings, view)
     title = f"Hot spots: {label}, {view.period.label()}"
-    chart = maps.static_map(load_boundaries(settings.boundaries_dir), result.analysis.beats, result.hot_cells,
+    chart = charts.static_map(load_boundaries(settings.boundaries_dir), result.analysis.beats, result.hot_cells,
                             "count", title)
     labels = ", ".join(f"{n} {lab}" for lab, n in result.hot_cells["label"].value_counts().items()) or "none"
+    near = reports.near_repeat_report(store, settings, view.period) if FACTS[view.dataset].has_offense_groups else None
+    tables = [Table("Hottest 100-blocks", wording.hot_blocks(result.blocks(), top=15))]
+    if near is not None:
+        tables += [Table("Near repeats: pairs close in space and time more often than chance",
+                         wording.knox_table(near.elevated(settings.level)), near.note),
+                   Table("Near repeats: places at risk now", near.places.rename(columns={
+                       "block_address": "100-block", "beat": "Beat", "events": "Events", "offenses": "Offenses",
+                       "last_event": "Last event", "open_until": "Open until"}))]
     return Section("Hot spots", [
-        f"Beats shaded by incidents this period; outlined cells are Getis-Ord Gi* hot spots (H3 cells, "
+        f"Beats shaded by incidents this period; outlined cells are hot spots (H3 cells, "
         f"false discovery rate {hs.significance:.0%}) labelled against the previous {hs.emerging_periods} periods: "
         f"{labels}. Sensitive offenses are never placed on the map; blocks under {hs.min_cell_count} incidents "
         "appear only in the aggregate line."],
-        tables=[Table("Hottest 100-blocks", wording.hot_blocks(result.blocks(), top=15))],
-        figures=[_figure(chart, store.manifest, title)])
+        tables=tables, figures=[_figure(chart, store.manifest, title)])
 
 
 def _compare_section(store, settings, view: reports.View, label: str) -> Section:

@@ -24,3 +24,11 @@ SLICE_DASHES = ([1, 0], [8, 4])
 LEVEL_COLOURS = ["#FDD0A2", "#FD8D3C", "#D94801", "#7F2704"]
 # Two kinds of place on one concentration curve.
 PLACE_COLOURS = ["#0072B2", "#D55E00"]
+
+# Maps. Beat counts: ColorBrewer YlOrRd classes; change: a blue-red diverging scale (fall ... rise);
+# hot-spot labels: Okabe-Ito colours plus a symbol each; the chosen beat: Okabe-Ito blue.
+COUNT_COLOURS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+CHANGE_COLOURS = ["#2c7bb6", "#abd9e9", "#f7f7f7", "#fdae61", "#d7191c"]
+LABEL_COLOURS = {"intensifying": "#d55e00", "persistent": "#cc79a7", "new": "#e69f00", "fading": "#56b4e9"}
+LABEL_SYMBOLS = {"intensifying": "▲", "persistent": "●", "new": "✚", "fading": "▼", "none": "", "not mapped": ""}
+SELECTED = [0, 114, 178, 255]

@@ -22,9 +22,10 @@ from functools import cached_property
 
 import pandas as pd
 
-from . import compare, compstat, hotspots
+from . import compare, compstat, hotspots, nearrepeat
 from .config import Settings
 from .datasets import FACTS
+from .geo import load_boundaries
 from .periods import Window, complete_periods
 from .store import Store
 
@@ -247,9 +248,47 @@ def hotspot_report(store: Store, settings: Settings, view: View) -> HotspotRepor
     label = ", ".join(rows[k][0].lower() for k in keys) if offenses else FACTS[view.dataset].noun
     hs = settings.hotspots
     windows, params = hotspots.query_params(settings.grid, view.period, hs, view.dataset, types=offenses or [])
-    analysis = hotspots.analyse(store.df("hotspots/incidents", **params), settings.boundaries_dir, len(windows), hs)
+    analysis = hotspots.analyse(store.df("hotspots/incidents", **params), study_area(settings), len(windows), hs)
     places = int(store.df("hotspots/block_count", dataset=view.dataset)["blocks"].iloc[0])
     return HotspotReport(view, tuple(keys), label, windows, analysis, places, hs.min_cell_count)
+
+
+def study_area(settings: Settings) -> hotspots.StudyArea:
+    """The H3 grid and beats of the boundaries in config.toml (built once per process)."""
+    return hotspots.study_area(load_boundaries(settings.boundaries_dir), settings.hotspots.h3_resolution)
+
+
+@dataclass(frozen=True)
+class NearRepeatReport:
+    as_of: dt.date                   # the day after the period: "now" for the meeting
+    lookback: Window
+    events: dict[str, int]           # events tested per offense type
+    knox: dict[str, pd.DataFrame]    # per offense type: nearrepeat.knox (space, time, observed, expected, ratio, p)
+    places: pd.DataFrame             # nearrepeat.risk_places: 100-blocks whose near-repeat window is open
+    note: str = nearrepeat.METHOD_NOTE
+
+    def elevated(self, level: float) -> pd.DataFrame:
+        """The space-time bands where close pairs were more frequent than chance, per offense type."""
+        rows = [k.assign(offense=t) for t, k in self.knox.items() if not k.empty]
+        if not rows:
+            return pd.DataFrame(columns=["offense", "space", "time", "observed", "expected", "ratio", "p"])
+        table = pd.concat(rows, ignore_index=True)
+        return table[(table["p"] <= level) & (table["ratio"] > 1)][["offense", "space", "time", "observed",
+                                                                    "expected", "ratio", "p"]]
+
+
+def near_repeat_report(store: Store, settings: Settings, period: Window) -> NearRepeatReport:
+    """The Knox test per near-repeat offense type over the year before the period's end, and the
+    places at risk now. Descriptive, not predictive (nearrepeat.METHOD_NOTE)."""
+    nr = settings.near_repeat
+    params = nearrepeat.query_params(period.end, nr.lookback_days)
+    events = store.df("hotspots/near_repeat", **params)
+    knox = {t: nearrepeat.knox(events[events["offense_type"] == t], nr.permutations, seed=1)
+            for t in nearrepeat.TYPES if (events["offense_type"] == t).sum() >= 2}
+    counts = {t: int((events["offense_type"] == t).sum()) for t in nearrepeat.TYPES}
+    places = nearrepeat.risk_places(events, period.end, settings.hotspots.min_cell_count, nr.recent_days,
+                                    nr.window_days)
+    return NearRepeatReport(period.end, Window(params["start"].date(), period.end), counts, knox, places)
 
 
 # --- Comparisons ----------------------------------------------------------------------------------

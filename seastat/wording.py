@@ -194,3 +194,15 @@ def hot_blocks(blocks: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
                       share=[f"{v:.1%}" for v in out["share"]]).rename(columns={
         "rank": "Rank", "block_address": "100-block", "beat": "Beat", "incidents": "This period",
         "previous": "Previous", "change": "± previous", "share": "Share"})
+
+
+def knox_table(elevated: pd.DataFrame) -> pd.DataFrame:
+    """The Knox bands with more close pairs than chance, as read on a screen or on paper."""
+    if elevated.empty:
+        return pd.DataFrame({"Finding": ["No space-time band had more close pairs than chance."]})
+    return pd.DataFrame({
+        "Offense": elevated["offense"].str.replace("_", " ").str.capitalize(),
+        "Distance": elevated["space"], "Days apart": elevated["time"],
+        "Pairs": elevated["observed"].map("{:,}".format), "Expected": elevated["expected"].map("{:,.1f}".format),
+        "Ratio": elevated["ratio"].map("{:.2f}".format),
+        "p": elevated["p"].map(lambda p: f"{p:.2f}")}).reset_index(drop=True)
