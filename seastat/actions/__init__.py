@@ -10,29 +10,38 @@
 """
 from __future__ import annotations
 
-from ..config import Settings
-from .check import ActionError, Known, place_label, target_label
-from .db import FIELDS, Actions, Draft, FieldChange, Record, StaleCommitment, change_in_words, downgrade, revision, upgrade
-from .model import COMPARISON_LEVELS, PLACE_LEVELS, STATUSES
-from .result import (IMPROVED, NO_CHANGE, NOT_ENOUGH, WORSE, Counts, Result, before_after_chart, did_test, judge,
-                     result, results_table)
+import importlib
+
+# Loaded on first use (PEP 562), so `seastat publish` and friends do not pay for SQLAlchemy,
+# Alembic and SciPy at start-up just because the `actions` command exists.
+_WHERE = {
+    **dict.fromkeys(["ActionError", "Known", "place_label", "target_label"], "check"),
+    **dict.fromkeys(["FIELDS", "Actions", "Draft", "FieldChange", "Record", "StaleCommitment", "change_in_words",
+                     "downgrade", "revision", "upgrade"], "db"),
+    **dict.fromkeys(["COMPARISON_LEVELS", "PLACE_LEVELS", "STATUSES"], "names"),
+    **dict.fromkeys(["IMPROVED", "NO_CHANGE", "NOT_ENOUGH", "WORSE", "Counts", "Result", "before_after_chart",
+                     "did_test", "judge", "result", "results_table", "chart_frame"], "outcome"),
+}
+__all__ = sorted([*_WHERE, "database_url", "due_back", "open_for"])
 
 
-def database_url(settings: Settings) -> str:
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def database_url(settings) -> str:
+    """[actions] database_url, SEASTAT_DATABASE_URL, or actions.sqlite beside the store."""
     return settings.database_url
 
 
-def open_for(settings: Settings) -> Actions:
+def open_for(settings):
     """The commitments database the settings name (migrated to the newest schema)."""
+    from .db import Actions
     return Actions.open(settings.database_url)
 
 
-def due_back(actions: Actions, on_or_before) -> list[Record]:
+def due_back(actions, on_or_before):
     """Open commitments due back at a meeting on or before this day: the packet's follow-up section."""
     return actions.list(status="open", due_by=on_or_before)
-
-
-__all__ = ["ActionError", "Actions", "COMPARISON_LEVELS", "Counts", "Draft", "FIELDS", "FieldChange", "IMPROVED",
-           "Known", "NOT_ENOUGH", "NO_CHANGE", "PLACE_LEVELS", "Record", "Result", "STATUSES", "StaleCommitment",
-           "WORSE", "before_after_chart", "change_in_words", "database_url", "did_test", "downgrade", "due_back",
-           "judge", "open_for", "place_label", "result", "results_table", "revision", "target_label", "upgrade"]

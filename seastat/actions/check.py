@@ -31,6 +31,7 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]
 
 
 def _shown(value: str, limit: int = 40) -> str:
+    value = " ".join(value.split())   # messages stay on one line
     return value if len(value) <= limit else value[:limit] + "…"
 
 

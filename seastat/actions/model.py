@@ -12,9 +12,7 @@ import datetime as dt
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-STATUSES = ("open", "done", "dropped")
-PLACE_LEVELS = ("precinct", "sector", "beat", "block")
-COMPARISON_LEVELS = ("city", "precinct", "sector", "beat")
+from .names import COMPARISON_LEVELS, PLACE_LEVELS, STATUSES  # noqa: F401  (re-exported)
 
 
 class Base(DeclarativeBase):
