@@ -99,7 +99,8 @@ def comparison_area(record: Record, known: Known) -> tuple[str, str]:
 def comparison_label(record: Record, known: Known) -> str:
     level, value = comparison_area(record, known)
     if record.comparison_level:
-        return f"{place_label(level, value)} (without {record.place})"
+        inside = level == "city" or (level == "precinct" and known.precinct_of(record.place_level, record.place_value) == value)
+        return f"{place_label(level, value)} (without {record.place})" if inside else place_label(level, value)
     return "the rest of the city" if level == "city" else f"the rest of {place_label(level, value)}"
 
 
