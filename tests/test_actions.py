@@ -485,3 +485,43 @@ def test_cli_csv_export_does_not_hand_a_spreadsheet_a_formula(capsys, cli_config
     assert pd.read_csv(pd.io.common.StringIO(out)).loc[0, "what"].startswith("'=")
     _, out, _ = run(capsys, cli_config, "export", "--format", "json")
     assert json.loads(out)[0]["what"].startswith("=")          # JSON keeps the text exactly
+
+
+@pytest.mark.parametrize("args,message", [
+    (["add", "--what", "x"], "the following arguments are required: --owner"),
+    (["add", *ADD[1:12], "2026-13-01", *ADD[13:]], "argument --start: not a date (YYYY-MM-DD): '2026-13-01'"),
+    (["update", "1", "--status", "finished"], "argument --status: invalid choice: 'finished'"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+])
+def test_cli_usage_mistakes_are_one_line_exit_2(capsys, cli_config, args, message):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--config", cli_config, "actions", *args])
+    out, err = capsys.readouterr()
+    assert stop.value.code == 2 and out == "" and message in err and err.count("\n") == 1
+
+
+def test_cli_update_of_a_missing_commitment_and_a_closing_without_a_note(capsys, cli_config):
+    code, _, err = run(capsys, cli_config, "update", "7", "--status", "done", "--note", "x")
+    assert code == 2 and "there is no commitment #7" in err
+    assert run(capsys, cli_config, *ADD)[0] == 0
+    code, _, err = run(capsys, cli_config, "update", "1", "--status", "dropped")
+    assert code == 2 and "say in the note why the commitment is dropped" in err
+
+
+def test_the_commitment_code_sends_no_sql_text_of_its_own():
+    """SQLAlchemy expressions and bound parameters only: no .execute() in the commitments code
+    (DuckDB goes through queries/actions/*.sql), and the one driver-level statement is a constant."""
+    import ast
+    files = [*(PROJECT_ROOT / "seastat" / "actions").glob("*.py"), *(PROJECT_ROOT / "seastat" / "migrations").rglob("*.py"),
+             PROJECT_ROOT / "pages" / "followup.py"]
+    found = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr in ("execute", "executemany"):
+                    found.append(f"{path.name}:{node.lineno}")
+                if node.func.attr == "exec_driver_sql" and not isinstance(node.args[0], ast.Constant):
+                    found.append(f"{path.name}:{node.lineno}")
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
+                found += [f"{path.name}:{node.lineno} imports text()" for a in node.names if a.name == "text"]
+    assert found == []

@@ -36,11 +36,20 @@ def _who() -> str:
         return "unknown"
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A usage mistake is one line on stderr and exit code 2, like every other input error
+    (argparse would print the whole usage first); --help still shows it all."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see {self.prog} --help)\n")
+
+
 def add_parser(sub) -> None:
     """The `actions` subcommand and its four verbs, on seastat's subparsers."""
     p = sub.add_parser("actions", help="commitments made at the meeting: add, list, update, export")
+    p.error = OneLineParser.error.__get__(p)
     p.add_argument("--store", help="store folder, for checking places and showing results (default: data.store)")
-    verbs = p.add_subparsers(dest="verb", required=True)
+    verbs = p.add_subparsers(dest="verb", required=True, parser_class=OneLineParser)
 
     a = verbs.add_parser("add", help="record a commitment")
     a.add_argument("--what", required=True, help="the action, in plain text")
