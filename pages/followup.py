@@ -151,7 +151,11 @@ for record in open_ones:
         shout = {actions.IMPROVED: text_col.success, actions.WORSE: text_col.warning}.get(outcome.verdict, text_col.info)
         shout(view.plain(outcome.text))
         if outcome.counts is not None:
-            chart_col.altair_chart(actions.before_after_chart(outcome, width=260, height=160), width="content")
+            # fixed size and its own colours, like the other pages' charts; the title as a caption
+            chart_col.caption(f"{view.plain(outcome.target)} in {view.plain(outcome.place)} and "
+                              f"{view.plain(outcome.comparison)}")
+            chart_col.altair_chart(actions.before_after_chart(outcome, width=220, height=150, titled=False),
+                                   theme=None)
         stale = st.session_state.get(f"stale_{record.id}")
         if stale is not None:
             st.error(f"Not saved: {view.plain(str(stale))}.", icon=":material/sync_problem:")

@@ -400,7 +400,7 @@ def test_the_before_after_chart_shows_the_place_falling_below_its_comparison(pla
     got = result(store, _record(), known, settings)
     chart = before_after_chart(got)
     assert isinstance(chart, alt.Chart)
-    frame = chart_frame(got).set_index(["area", "window"])["index"]
+    frame = chart_frame(got).set_index(["area", "window"])["relative"]
     assert frame[("Beat C1", "Before")] == frame[("the rest of East precinct", "Before")] == 100
     assert frame[("Beat C1", "Since start")] < 50 < 90 < frame[("the rest of East precinct", "Since start")]
     svg = export.chart_svg(chart).decode()
@@ -525,3 +525,20 @@ def test_the_commitment_code_sends_no_sql_text_of_its_own():
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
                 found += [f"{path.name}:{node.lineno} imports text()" for a in node.names if a.name == "text"]
     assert found == []
+
+
+def test_the_packet_section_lists_what_is_due_back_with_results_and_charts(planted_store, database_url):
+    store, _, _ = planted_store
+    settings = load_settings()
+    known = Known.from_store(store, settings)
+    from seastat.actions import followup_section
+    db = Actions.open(database_url)
+    common = dict(start_date=planted.START, target="burglary")
+    due = db.add(draft(**common, due_date=dt.date(2026, 11, 23)), by="ana", known=known)
+    db.add(draft(**common, place_value="E2", due_date=dt.date(2026, 12, 21)), by="ana", known=known)   # later
+    closed = db.add(draft(**common, place_value="G3", due_date=dt.date(2026, 11, 23)), by="ana", known=known)
+    db.update(closed.id, version=1, by="bo", known=known, status="dropped", status_note="duplicate")
+    table, charts = followup_section(db, store, known, settings, dt.date(2026, 11, 23))
+    assert table["#"].tolist() == [due.id] and table.loc[0, "Result"] == IMPROVED
+    assert set(charts) == {due.id} and isinstance(charts[due.id], alt.Chart)
+    db.close()

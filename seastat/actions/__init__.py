@@ -20,7 +20,7 @@ _WHERE = {
                      "downgrade", "revision", "upgrade"], "db"),
     **dict.fromkeys(["COMPARISON_LEVELS", "PLACE_LEVELS", "STATUSES"], "names"),
     **dict.fromkeys(["IMPROVED", "NO_CHANGE", "NOT_ENOUGH", "WORSE", "Counts", "Result", "before_after_chart",
-                     "did_test", "judge", "result", "results_table", "chart_frame"], "outcome"),
+                     "did_test", "judge", "result", "results_table", "chart_frame", "followup_section"], "outcome"),
 }
 __all__ = sorted([*_WHERE, "database_url", "due_back", "open_for"])
 

@@ -161,8 +161,9 @@ def judge(record: Record, counts: Counts | None, before: Window | None, since: W
         alone = float(compstat.p_value(counts.place_since, counts.place_before, 1.0))
         if alone <= level:   # the place alone moved, but so did the comparison: not the commitment's doing
             moved = "fell" if counts.place_since < counts.place_before else "rose"
-            text += (f" The place {moved} {_pct(counts.place_since, counts.place_before, sign=False)}, "
-                     f"but {comparison} changed alike, so the change is not credited to the commitment.")
+            text += (f" The place {moved} {_pct(counts.place_since, counts.place_before, sign=False)}, but "
+                     f"{comparison} changed too ({_pct(counts.comparison_since, counts.comparison_before)}), "
+                     "so the change is not credited to the commitment.")
     return Result(record.id, place, comparison, target, before, since, counts, expected, ratio, p, verdict, flag, text)
 
 
@@ -199,32 +200,35 @@ def chart_frame(r: Result) -> pd.DataFrame:
     """Rows for the chart: each area before and since the start, as counts and as an index
     (before = 100)."""
     if r.counts is None:
-        return pd.DataFrame(columns=["area", "window", "order", "count", "index"])
+        return pd.DataFrame(columns=["area", "window", "order", "count", "relative"])
     c = r.counts
     rows = [(r.place, "Before", 0, c.place_before, c.place_before), (r.place, "Since start", 1, c.place_since, c.place_before),
             (r.comparison, "Before", 0, c.comparison_before, c.comparison_before),
             (r.comparison, "Since start", 1, c.comparison_since, c.comparison_before)]
     df = pd.DataFrame(rows, columns=["area", "window", "order", "count", "base"])
-    df["index"] = np.where(df["base"] > 0, df["count"] / df["base"].where(df["base"] > 0) * 100, np.nan)
+    df["relative"] = np.where(df["base"] > 0, df["count"] / df["base"].where(df["base"] > 0) * 100, np.nan)
     return df.drop(columns="base")
 
 
-def before_after_chart(r: Result, width: int = 320, height: int = 220) -> alt.Chart:
+def before_after_chart(r: Result, width: int | None = 320, height: int = 220, titled: bool = True) -> alt.Chart:
     """The place and its comparison from before to since the start, each indexed to 100 before:
     lines that stay together mean no difference; the place's line below the comparison's is the
-    drop the comparison does not explain. Counts in the tooltip."""
+    drop the comparison does not explain. Counts in the tooltip; width None fits the container; titled=False leaves the title to the page."""
     df = chart_frame(r)
     colours = alt.Scale(domain=[r.place, r.comparison], range=[PLACE_COLOUR, COMPARISON_COLOUR])
-    return (alt.Chart(df, title=alt.Title(f"{r.target}: {r.place}", subtitle="before the start = 100", anchor="start"))
+    return (alt.Chart(df, title=f"{r.target}: {r.place}" if titled else "")
             .mark_line(point=alt.OverlayMarkDef(size=80, filled=True), strokeWidth=3)
             .encode(x=alt.X("window:N", sort=["Before", "Since start"], title=None, axis=alt.Axis(labelAngle=0)),
-                    y=alt.Y("index:Q", title="Count (before = 100)", scale=alt.Scale(zero=True)),
+                    y=alt.Y("relative:Q", title="Count (before the start = 100)", scale=alt.Scale(zero=True)),
                     color=alt.Color("area:N", scale=colours, title=None, legend=alt.Legend(orient="bottom")),
                     strokeDash=alt.StrokeDash("area:N", scale=alt.Scale(domain=[r.place, r.comparison],
                                                                          range=[[1, 0], [6, 3]]), legend=None),
                     tooltip=["area:N", "window:N", alt.Tooltip("count:Q", title="count", format=","),
-                             alt.Tooltip("index:Q", format=".0f")])
-            .properties(width=width, height=height))
+                             alt.Tooltip("relative:Q", format=".0f")])
+            # "pad": the plot keeps its size and the legend and axes are added around it (Streamlit
+            # would otherwise fit the whole chart into the plot's height and squash the plot)
+            .properties(height=height, autosize=alt.AutoSizeParams(type="pad"),
+                        **({} if width is None else {"width": width})))   # None: the page's width
 
 
 def results_table(records: list[Record], results: dict[int, Result]) -> pd.DataFrame:
@@ -242,3 +246,12 @@ def results_table(records: list[Record], results: dict[int, Result]) -> pd.DataF
         })
     return pd.DataFrame(rows, columns=["#", "What", "Owner", "Place", "Target", "Start", "Due", "Status",
                                        "Before", "Since", "Expected", "Result", "p"])
+
+
+def followup_section(actions, store, known: Known, settings: Settings, due_by: dt.date) -> tuple[pd.DataFrame, dict[int, "alt.Chart"]]:
+    """The packet's follow-up section: the open commitments due back at a meeting on or before
+    `due_by`, as results_table() rows, and each one's before/after chart (by commitment id)."""
+    records = actions.list(status="open", due_by=due_by)
+    results = {r.id: result(store, r, known, settings) for r in records}
+    charts = {i: before_after_chart(res) for i, res in results.items() if res.counts is not None}
+    return results_table(records, results), charts
