@@ -542,3 +542,14 @@ def test_the_packet_section_lists_what_is_due_back_with_results_and_charts(plant
     assert table["#"].tolist() == [due.id] and table.loc[0, "Result"] == IMPROVED
     assert set(charts) == {due.id} and isinstance(charts[due.id], alt.Chart)
     db.close()
+
+
+def test_cli_migrates_down_and_up(capsys, cli_config, database_url):
+    assert run(capsys, cli_config, *ADD)[0] == 0
+    code, out, _ = run(capsys, cli_config, "migrate", "--to", "base")
+    assert code == 0 and "at revision base (no tables) (was 0001)" in out
+    code, out, _ = run(capsys, cli_config, "migrate")
+    assert code == 0 and "at revision 0001 (was base)" in out
+    assert run(capsys, cli_config, "list")[1].strip() == "no commitments"
+    code, _, err = run(capsys, cli_config, "migrate", "--to", "9999")
+    assert code == 2 and "cannot migrate to '9999'" in err and err.count("\n") == 1

@@ -86,6 +86,10 @@ def add_parser(sub) -> None:
     u.add_argument("--by", default=None)
     u.set_defaults(run=cmd_update)
 
+    m = verbs.add_parser("migrate", help="move the database schema up or down (opening it always goes to the newest)")
+    m.add_argument("--to", default="head", help="a revision: head (newest, default), base (empty), or e.g. 0001")
+    m.set_defaults(run=cmd_migrate)
+
     e = verbs.add_parser("export", help="every commitment (or the change history) as CSV or JSON")
     e.add_argument("--format", choices=["csv", "json"], default="csv")
     e.add_argument("--history", action="store_true", help="the change history instead of the commitments")
@@ -160,6 +164,32 @@ def cmd_update(args, settings: Settings) -> int:
     else:
         mine = [c for c in actions.history(record.id) if c.version == record.version]
         print(f"updated commitment #{record.id} to version {record.version}: {change_in_words(mine)}")
+    return 0
+
+
+def cmd_migrate(args, settings: Settings) -> int:
+    from alembic.util.exc import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .check import ActionError
+    from .db import downgrade, engine_for, revision, upgrade
+    engine = engine_for(settings.database_url)
+    try:
+        now = revision(engine)
+        target = args.to
+        if target == "base" or (target != "head" and now is not None and target < now):
+            downgrade(engine, target)
+        else:
+            upgrade(engine, target)
+        after = revision(engine)
+    except CommandError as exc:
+        raise ActionError(f"cannot migrate to {args.to!r}: {' '.join(str(exc).split())}") from None
+    except SQLAlchemyError as exc:
+        first = (str(getattr(exc, "orig", exc)).strip().splitlines() or [type(exc).__name__])[0]
+        raise ActionError(f"cannot open the commitments database: {first}") from None
+    finally:
+        engine.dispose()
+    print(f"commitments database at revision {after or 'base (no tables)'} (was {now or 'base'})")
     return 0
 
 
