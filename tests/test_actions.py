@@ -553,3 +553,22 @@ def test_cli_migrates_down_and_up(capsys, cli_config, database_url):
     assert run(capsys, cli_config, "list")[1].strip() == "no commitments"
     code, _, err = run(capsys, cli_config, "migrate", "--to", "9999")
     assert code == 2 and "cannot migrate to '9999'" in err and err.count("\n") == 1
+
+
+def test_a_911_call_type_is_counted_from_the_published_calls(bundled_store):
+    """The call-type path (queries/actions/event_counts.sql) against pandas over the bundled calls."""
+    settings = load_settings()
+    known = Known.from_store(bundled_store, settings)
+    call_type = known.targets["calls"][1]
+    record = _record(dataset="calls", target=call_type, place_level="sector", place_value="M",
+                     start_date=dt.date(2026, 10, 19), due_date=dt.date(2026, 11, 16))
+    got = result(bundled_store, record, known, settings)
+    calls = pd.read_parquet(bundled_store.version_dir / "calls")
+    calls = calls[calls["final_call_type"].fillna(calls["initial_call_type"]) == call_type]
+    day = calls["event_at"].dt.date
+    in_place = calls["sector"] == "M"
+    in_area = (calls["precinct"] == known.precinct_of("sector", "M")) & ~in_place
+    count = lambda mask, w: int((mask & (day >= w.start) & (day < w.end)).sum())
+    assert (got.counts.place_before, got.counts.place_since, got.counts.comparison_before, got.counts.comparison_since) \
+        == (count(in_place, got.before), count(in_place, got.since), count(in_area, got.before), count(in_area, got.since))
+    assert got.counts.place_before + got.counts.place_since > 0
