@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tomllib
 from functools import cached_property
 from pathlib import Path
@@ -88,6 +89,26 @@ class PrivacySettings(_Section):
     sensitive_call_type_words: list[str]
 
 
+class ActionSettings(_Section):
+    # Where commitments are kept: an SQLAlchemy URL ("postgresql://user@host/db"); empty = an SQLite
+    # file beside the store. SEASTAT_DATABASE_URL overrides it.
+    database_url: str = ""
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_database_url(cls, value: str) -> str:
+        if value:
+            from sqlalchemy.engine import make_url
+            from sqlalchemy.exc import ArgumentError
+            try:
+                backend = make_url(value).get_backend_name()
+            except ArgumentError:
+                raise ValueError("not a database URL (e.g. postgresql://user@host/dbname)") from None
+            if backend not in ("sqlite", "postgresql"):
+                raise ValueError(f"{backend} is not supported; use postgresql://... or sqlite:///...")
+        return value
+
+
 class Settings(_Section):
     data: DataSettings
     periods: PeriodSettings
@@ -96,6 +117,7 @@ class Settings(_Section):
     near_repeat: NearRepeatSettings = NearRepeatSettings()
     present: PresentSettings
     privacy: PrivacySettings
+    actions: ActionSettings = ActionSettings()
     offense_types: dict[str, list[str]]
     offense_groups: dict[str, list[str]]
     source: Path = Field(DEFAULT_CONFIG, exclude=True)
@@ -132,6 +154,13 @@ class Settings(_Section):
     @property
     def boundaries_dir(self) -> Path:
         return self.resolve(self.data.boundaries)
+
+    @property
+    def database_url(self) -> str:
+        """The commitments database: SEASTAT_DATABASE_URL, else [actions] database_url, else
+        actions.sqlite beside the store (data/actions.sqlite)."""
+        url = os.environ.get("SEASTAT_DATABASE_URL") or self.actions.database_url
+        return url or f"sqlite:///{self.store_dir.parent / 'actions.sqlite'}"
 
     def offense_type_lookup(self) -> tuple[list[str], list[str], list[str]]:
         """Parallel lists (offense code, offense type, offense group) for publish-time tagging."""
