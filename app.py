@@ -14,6 +14,7 @@ PAGES = [
     ("pages/hotspots.py", "Hot spots", ":material/map:", "hotspots", "Where incidents concentrate"),
     ("pages/compare.py", "Compare", ":material/compare_arrows:", "compare", "Precincts, periods, datasets"),
     ("pages/data.py", "Data", ":material/table_view:", "data", "Incident table and data quality"),
+    ("pages/followup.py", "Follow-up", ":material/task_alt:", "followup", "Commitments, and whether they worked"),
 ]
 ui.register_pages(PAGES)
 present = st.query_params.get("present") == "1"
