@@ -41,29 +41,7 @@ if not FACTS[dataset].has_coordinates:
     st.info("Use-of-force records carry no coordinates: the beat map and table only.", icon=":material/info:")
 
 # --- Key numbers (follow the chosen beat) ---------------------------------------------------------
-numbers = st.columns(4)
-if beat:
-    row = a.beats[a.beats["beat"] == beat].iloc[0]
-    numbers[0].metric(f"Incidents in beat {beat}", f"{row['incidents']:,}", f"{row['change']:+,} vs previous",
-                      delta_color="inverse")
-    numbers[1].metric("Share of all incidents", f"{row['incidents'] / max(a.total, 1):.1%}")
-    numbers[2].metric("Hot-spot cells in the beat", f"{int((a.cells['hot'] & (a.cells['beat'] == beat)).sum())}")
-    numbers[3].metric("Beat Gi* z-score", f"{row['z']:.1f}", delta_color="off", delta_arrow="off",
-                      delta="not a hot spot" if row["label"] == "none" else
-                      f"{palette.LABEL_SYMBOLS[row['label']]} {row['label']}")
-else:
-    hit, pai = result.hit_rate_and_pai
-    half = result.half_on
-    numbers[0].metric("Incidents", f"{a.total:,}", f"{a.total - a.total_previous:+,} vs previous",
-                      delta_color="inverse")
-    numbers[1].metric("Half of incidents fall on", wording.NO_DATA if half is None else f"{half:.1%} of 100-blocks")
-    numbers[2].metric("Gi* hot-spot cells", f"{int(a.cells['hot'].sum())}", f"{int(a.cells['was_hot'].sum())} last period",
-                      delta_color="off", delta_arrow="off")
-    numbers[3].metric("Last period's hot spots caught", wording.NO_DATA if hit is None else f"{hit:.1%} of incidents",
-                      "no hot-spot cells last period" if pai is None else f"PAI {pai:.1f}", delta_color="off",
-                      delta_arrow="off",
-                      help="Hit rate: this period's incidents inside last period's Gi* hot-spot cells. "
-                           "PAI = hit rate / the cells' share of the city's area.")
+ui.metrics(wording.hotspot_numbers(result, beat))
 
 
 # --- The map --------------------------------------------------------------------------------------

@@ -14,8 +14,22 @@ import pandas as pd
 import shapely
 
 from . import maps
-from .palette import (LABEL_COLOURS, LABEL_SYMBOLS, BAND_COLOUR, DOWN, DOWN_COLOUR, FLAG_NAMES, LEVEL_COLOURS, LINE_COLOUR, NEUTRAL_COLOUR,
-                      PLACE_COLOURS, SLICE_COLOURS, SLICE_DASHES, UP, UP_COLOUR)
+from .palette import (
+    BAND_COLOUR,
+    DOWN,
+    DOWN_COLOUR,
+    FLAG_NAMES,
+    LABEL_COLOURS,
+    LABEL_SYMBOLS,
+    LEVEL_COLOURS,
+    LINE_COLOUR,
+    NEUTRAL_COLOUR,
+    PLACE_COLOURS,
+    SLICE_COLOURS,
+    SLICE_DASHES,
+    UP,
+    UP_COLOUR,
+)
 
 
 def trend_small_multiples(series: pd.DataFrame, facet: str = "area", *, title: str = "", columns: int = 4,

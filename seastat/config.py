@@ -6,9 +6,12 @@ import os
 import tomllib
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+if TYPE_CHECKING:
+    from .periods import Grid
 
 PRECINCTS = ("North", "East", "South", "West", "Southwest")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -361,8 +361,10 @@ class DatasetsReport:
         return compare.ratio(self.totals["use_of_force"], self.totals["calls"], 1000)
 
 
-def datasets_report(store: Store, settings: Settings, period: Window,
-                    place: compare.Area = compare.Area()) -> DatasetsReport:
+CITY_WIDE = compare.Area()
+
+
+def datasets_report(store: Store, settings: Settings, period: Window, place: compare.Area = CITY_WIDE) -> DatasetsReport:
     one = compare.Slice("a", period, place, place.label)
     periods = _recent_periods(store, settings, period, list(compare.DATASETS))
     windows = compare.windows_param(one) + compstat.period_params(periods)

@@ -6,7 +6,6 @@ seastat.reports.
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -254,6 +253,13 @@ def view(dataset: str, period: Window, **areas: Sequence[str]) -> reports.View:
     chosen = reports.View(dataset, period, **{k: tuple(v) for k, v in areas.items()})
     set_url(dataset=dataset, period=period_text(period), precinct=chosen.precincts, offense=chosen.offenses)
     return chosen
+
+
+def metrics(numbers: Sequence, where=st) -> None:
+    """Key numbers (wording.Metric) side by side."""
+    for col, m in zip(where.columns(len(numbers)), numbers):
+        col.metric(m.label, m.value, m.delta, delta_color=m.colour, delta_arrow="off" if m.colour == "off" else "auto",
+                   help=m.help)
 
 
 # --- Charts and downloads ------------------------------------------------------------------------

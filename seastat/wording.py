@@ -4,12 +4,14 @@ with no data, "not available" for a ratio with nothing to divide by). Pure: no S
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from . import compstat
 from .datasets import FACTS
-from .palette import FLAG_STYLES
+from .palette import FLAG_STYLES, LABEL_SYMBOLS
 
 NOT_AVAILABLE = "not available"
 NO_DATA = "—"
@@ -206,3 +208,53 @@ def knox_table(elevated: pd.DataFrame) -> pd.DataFrame:
         "Pairs": elevated["observed"].map("{:,}".format), "Expected": elevated["expected"].map("{:,.1f}".format),
         "Ratio": elevated["ratio"].map("{:.2f}".format),
         "p": elevated["p"].map(lambda p: f"{p:.2f}")}).reset_index(drop=True)
+
+
+# --- Key numbers ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Metric:
+    """One key number as a page shows it (st.metric's arguments)."""
+    label: str
+    value: str
+    delta: str | None = None
+    colour: str = "off"        # 'inverse': a rise reads as bad (more incidents); 'off': no judgement
+    help: str | None = None
+
+
+def hotspot_numbers(report, beat: str = "") -> list[Metric]:
+    """The hot-spot page's four key numbers, for the city or one beat (a reports.HotspotReport)."""
+    a = report.analysis
+    if beat:
+        row = a.beats[a.beats["beat"] == beat].iloc[0]
+        label = "not a hot spot" if row["label"] == "none" else f"{LABEL_SYMBOLS[row['label']]} {row['label']}"
+        return [Metric(f"Incidents in beat {beat}", f"{row['incidents']:,}", f"{row['change']:+,} vs previous", "inverse"),
+                Metric("Share of all incidents", f"{row['incidents'] / max(a.total, 1):.1%}"),
+                Metric("Hot-spot cells in the beat", f"{int((a.cells['hot'] & (a.cells['beat'] == beat)).sum())}"),
+                Metric("Beat Gi* z-score", f"{row['z']:.1f}", label)]
+    hit, pai = report.hit_rate_and_pai
+    half = report.half_on
+    return [Metric("Incidents", f"{a.total:,}", f"{a.total - a.total_previous:+,} vs previous", "inverse"),
+            Metric("Half of incidents fall on", NO_DATA if half is None else f"{half:.1%} of 100-blocks"),
+            Metric("Hot-spot cells", f"{int(a.cells['hot'].sum())}", f"{int(a.cells['was_hot'].sum())} last period"),
+            Metric("Last period's hot spots caught", NO_DATA if hit is None else f"{hit:.1%} of incidents",
+                   "no hot-spot cells last period" if pai is None else f"PAI {pai:.1f}",
+                   help="Hit rate: this period's incidents inside last period's hot-spot cells. "
+                        "PAI = hit rate / the cells' share of the city's area.")]
+
+
+def slices_numbers(d) -> list[Metric]:
+    """Slice A, slice B and their difference (a compare.Difference)."""
+    return [Metric(f"A · {d.a}", f"{d.n_a:,}"), Metric(f"B · {d.b}", f"{d.n_b:,}"),
+            Metric("A − B", f"{d.change:+,}", NOT_AVAILABLE + " (B is 0)" if d.n_b == 0 else f"{d.percent:+.0f}%")]
+
+
+def datasets_numbers(report, use_of_force: bool = False) -> list[Metric]:
+    """One place and period across the datasets (a reports.DatasetsReport), or its use of force."""
+    n = report.totals
+    per_1000 = Metric("Uses of force per 1,000 calls", ratio_text(report.per_1000_calls))
+    if use_of_force:
+        return [Metric("Uses of force", f"{n['use_of_force']:,}"), Metric(FACTS["calls"].label, f"{n['calls']:,}"),
+                per_1000]
+    return [*(Metric(FACTS[d].label, f"{n[d]:,}") for d in ("crime", "calls", "use_of_force")),
+            Metric("Calls per reported crime", ratio_text(report.calls_per_crime)), per_1000]

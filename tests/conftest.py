@@ -103,7 +103,7 @@ class Dashboard:
                 return
             except OSError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(self.proc.stdout.read().decode(errors="replace"))
+                    raise RuntimeError(self.proc.stdout.read().decode(errors="replace")) from None
                 time.sleep(0.3)
         self.stop()
         raise RuntimeError("streamlit did not start within 60 s")

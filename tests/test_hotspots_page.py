@@ -3,15 +3,13 @@ real headless Chromium that draws the map, selects a beat by clicking it, and sa
 from __future__ import annotations
 
 import io
-import os
 import time
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SYNTH_STORE, page_errors, run_page, wait_for_streamlit
 from PIL import Image
-
-from conftest import SYNTH_STORE, page_errors, wait_for_streamlit, run_page
 
 CRIME = SYNTH_STORE / "current" / "crime"
 
