@@ -2,7 +2,7 @@
 Layout only: the numbers come from reports.hotspot_report."""
 import streamlit as st
 
-from seastat import charts, export, hotspots, maps, palette, reports, ui, wording
+from seastat import charts, export, hotspots, maps, palette, reports, tables, ui, wording
 from seastat.datasets import FACTS
 from seastat.geo import load_boundaries
 
@@ -72,7 +72,7 @@ if a.outside:
 
 # --- Tables ---------------------------------------------------------------------------------------
 chosen_beats = [beat] if beat else (beat_names if precincts else None)
-block_table = result.blocks(chosen_beats)
+block_table = tables.hot_blocks(result, chosen_beats)
 where = f" in beat {beat}" if beat else (f" in {', '.join(precincts)}" if precincts else "")
 side_col.markdown(f"**Hottest 100-blocks{where}**")
 side_col.dataframe(
@@ -99,8 +99,9 @@ curve_col.caption(f"100-blocks: the {result.places:,} blocks with any published 
                   "In Seattle about half of crime falls on about 5 % of street segments (Weisburd 2015).")
 stem = export.file_stem("hotspots", dataset, period.start, view.offenses, precincts, beat)
 export_col.markdown("**Exports**")
-ui.download_table(block_table, stem + "_blocks", "Hottest blocks (CSV)", where=export_col)
-ui.download_table(beat_table, stem + "_beats", "Beats (CSV)", where=export_col)
+ui.download_table(tables.hot_blocks(result, chosen_beats), stem + "_blocks", "Hottest blocks (CSV)", where=export_col)
+ui.download_table(tables.hotspot_beats(result, precincts), stem + "_beats", "Beats (CSV)", where=export_col)
+ui.download_table(tables.hotspot_cells(result), stem + "_cells", "Cells (CSV)", where=export_col)
 export_col.download_button(
     "Hot-spot cells (GeoJSON)", lambda: hotspots.geojson_bytes(
         result.hot_cells, f"{what}. {export.source_caption(ui.store().manifest)}"),
@@ -126,4 +127,5 @@ if FACTS[dataset].has_offense_groups:
     places_col.dataframe(near.places, hide_index=True, column_config={
         "block_address": "100-block", "beat": "Beat", "events": "Events", "offenses": "Offenses",
         "last_event": "Last event", "open_until": "Open until"})
-    ui.download_table(near.places, stem + "_near_repeat", "Places at risk (CSV)", where=places_col)
+    ui.download_table(tables.near_repeat_places(near), stem + "_near_repeat", "Places at risk (CSV)",
+                      where=places_col)

@@ -141,6 +141,38 @@ def cmd_packet(args, settings) -> int:
     return 0
 
 
+def cmd_table(args, settings) -> int:
+    """Any table the dashboard offers for download, as the page's CSV (or JSON rows)."""
+    from . import export, reports
+    from .store import Store
+    from .tables import TABLES, as_json_rows
+    if args.list or not args.name:
+        for name, table in TABLES.items():
+            print(f"{name:<15} {table.what}")
+        return 0
+    if args.name not in TABLES:
+        raise ValueError(f"no table {args.name!r}; `seastat table --list` names them: {', '.join(TABLES)}")
+    store = Store.open(Path(args.store) if args.store else settings.store_dir)
+    if not store.has(args.dataset):
+        raise ValueError(f"the store has no {args.dataset} rows")
+    offered = {p.start: p for p in reports.periods_offered(store, settings, args.dataset)}
+    period = offered.get(args.period) if args.period else max(offered.values(), key=lambda p: p.start)
+    if period is None:
+        raise ValueError(f"{args.period} does not start a complete period of {args.dataset} in the data; "
+                         f"periods start every {settings.grid.length_days} days from {settings.grid.anchor}, "
+                         f"the latest complete one on {max(offered)}")
+    rows = reports.offense_rows(store, settings, args.dataset)
+    if args.offense_group and args.offense_group not in rows:
+        raise ValueError(f"no offense group {args.offense_group!r} for {args.dataset}; choose from {', '.join(rows)}")
+    view = reports.View(args.dataset, period, offenses=(args.offense_group,) if args.offense_group else ())
+    frame = TABLES[args.name].build(store, settings, view)
+    if args.format == "json":
+        sys.stdout.write(f"{export.source_line(store.manifest)}\n{as_json_rows(frame)}\n")
+    else:
+        sys.stdout.write(export.table_csv(frame, store.manifest).decode())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seastat", description="SeaStat: SPD's biweekly strategy dashboard.")
     parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="settings file (default: config.toml)")
@@ -185,6 +217,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-render", action="store_true", help="skip the browser first-render measurement")
     p.set_defaults(run=cmd_bench)
 
+    p = sub.add_parser("table", help="print any table the dashboard offers for download (CSV or JSON rows)")
+    p.add_argument("name", nargs="?", help="the table; --list names them")
+    p.add_argument("--list", action="store_true", help="name every table")
+    p.add_argument("--store", help="published store (default: config.toml [data] store)")
+    p.add_argument("--dataset", default="crime", choices=["crime", "calls", "use_of_force"])
+    p.add_argument("--period", type=_date, help="first day of a complete period (default: the latest)")
+    p.add_argument("--offense-group", help="an offense group or type of config.toml (default: all)")
+    p.add_argument("--format", default="csv", choices=["csv", "json"])
+    p.set_defaults(run=cmd_table)
     actions_cli.add_parser(sub)   # seastat actions add|list|update|export (seastat/actions/cli.py)
     return parser
 
