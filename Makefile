@@ -45,10 +45,10 @@ data: $(STAMP)
 	$(BIN)/seastat synth --rows $(BUNDLE_ROWS) --end $(BUNDLE_END) --out build/sources
 	$(BIN)/seastat publish build/sources/crime.csv build/sources/calls.csv build/sources/use_of_force.csv --out data/store
 
-# Speed and memory at 1 and 10 million rows (generated data is cached in build/bench).
+# Speed and memory at two real shapes of growth (seastat/bench.py SHAPES; generated data is cached in build/bench).
 bench: $(STAMP)
 	@$(MAKE) --no-print-directory system-deps DEBS="$(TEST_DEBS)"
-	$(BIN)/seastat bench --rows 1000000 --rows 10000000 --json build/bench.json
+	$(BIN)/seastat bench --shape seattle --shape dense --json build/bench.json
 
 # The fault, fuzz and load proofs with SOAK_FACTOR (default 25) times as many cases (about an hour).
 soak: $(STAMP)

@@ -97,12 +97,14 @@ def cmd_serve(args, settings) -> int:
 def cmd_bench(args, settings) -> int:
     import json
 
-    from .bench import bench_size, format_table
-    if min(args.rows) < 1:
+    from .bench import SHAPES, bench_size, format_table
+    if min(args.rows or [1]) < 1:
         raise ValueError("--rows must be at least 1")
+    if not (args.rows or args.shape):
+        raise ValueError(f"give --rows N or --shape ({', '.join(SHAPES)})")
     results = []
-    for rows in args.rows:
-        result = bench_size(rows, Path(args.cache), settings, runs=args.runs, render=not args.no_render,
+    for size in [*(args.rows or []), *(SHAPES[s] for s in args.shape or [])]:
+        result = bench_size(size, Path(args.cache), settings, runs=args.runs, render=not args.no_render,
                             log=lambda m: print(m, file=sys.stderr))
         print(format_table(result))
         results.append(result)
@@ -210,7 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("bench", help="measure query speed and memory at N rows against a pandas baseline")
-    p.add_argument("--rows", type=int, action="append", required=True, help="crime rows (repeat for sizes)")
+    p.add_argument("--rows", type=int, action="append", help="crime rows, as many calls (repeat for sizes)")
+    p.add_argument("--shape", action="append", choices=["seattle", "dense"],
+                   help="seattle: 1 M offenses over 13 years and 10 M calls over 12; dense: 10 M of each over 1.5 years")
     p.add_argument("--json", help="write the figures to this JSON file")
     p.add_argument("--runs", type=int, default=20, help="warm runs per query set (p50/p95)")
     p.add_argument("--cache", default="build/bench", help="where generated data is kept between runs")
