@@ -49,12 +49,16 @@ def cmd_publish(args, settings) -> int:
     from .publish import publish
     out = Path(args.out) if args.out else settings.store_dir
     progress = ProgressLine()
-    manifest = publish([Path(p) for p in args.sources], out, settings, progress=progress)
+    manifest = publish([Path(p) for p in args.sources], out, settings, progress=progress,
+                       replace_all=args.replace_all)
     progress.done()
     print(f"published {manifest['version']} to {out}")
     for name, info in manifest["datasets"].items():
+        if name in manifest["kept"]:
+            print(f"  {name:<13} kept unchanged: {info['rows_published']:,} rows published in {info['published_in']}")
+            continue
         print(f"  {name:<13} rows in {info['rows_in']:>10,} = published {info['rows_published']:>10,}"
-              f" + quarantined {info['rows_quarantined']:>8,}"
+              f" + quarantined {info['rows_quarantined']:>8,} + superseded {info['rows_superseded']:>8,}"
               f"{'   (synthetic)' if info['synthetic'] else ''}")
     return 0
 
@@ -148,6 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("publish", help="publish SPD exports (CSV, CSV.gz or Parquet) into a Parquet store")
     p.add_argument("sources", nargs="+", help="export files as downloaded from the city's portal")
     p.add_argument("--out", help="store folder (default: data.store in the settings)")
+    p.add_argument("--replace-all", action="store_true",
+                   help="datasets given no file are published empty (by default they are kept from the store)")
     p.set_defaults(run=cmd_publish)
 
     p = sub.add_parser("synth", help="write synthetic SPD-shaped source files (labelled synthetic)")

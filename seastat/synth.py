@@ -5,7 +5,9 @@ The structure is the one analysts know from the real data: incidents concentrate
 arrive late, and carry the oddities of the real exports (blank and UNKNOWN precincts, OOJ,
 REDACTED addresses, missing coordinates written as 0 or -1, offense starts decades before the
 report, duplicated rows). A few blocks are given a hot spot that emerges or fades over time.
-Everything written here is labelled synthetic: `synthetic.json` lists the files by SHA-256.
+Everything written here is labelled synthetic inside the file itself: every export carries a
+`SeaStat Synthetic` column, which `seastat publish` recognises, so a copy is still labelled.
+(`synthetic.json` beside them records the seed and span; nothing relies on it for the label.)
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ import pyarrow.parquet as pq
 import shapely
 
 from .geo import load_boundaries
-from .publish import SYNTHETIC_MARKER, sha256_of
+from .publish import SYNTHETIC_COLUMN, sha256_of
 
 CHUNK = 500_000
 BLOCKS_PER_BEAT = 120
@@ -333,13 +335,15 @@ def synth(
         total, done = counts[name], 0
         while done < total:
             n = min(CHUNK, total - done)
-            _write(GENERATORS[name](rng, places, n, done + 1, start, end), path, state, fmt)
+            table = GENERATORS[name](rng, places, n, done + 1, start, end)
+            table = table.append_column(SYNTHETIC_COLUMN, pa.array(["1"] * table.num_rows, pa.string()))
+            _write(table, path, state, fmt)
             done += n
             if progress:
                 progress(f"{name}: {done:,} of {total:,} rows", done / total)
         state["w"].close()
         written[name] = path
-    marker = out / SYNTHETIC_MARKER
+    marker = out / "synthetic.json"
     existing = json.loads(marker.read_text())["files"] if marker.exists() else {}
     existing.update({p.name: sha256_of(p) for p in written.values()})
     marker.write_text(json.dumps({"generator": "seastat synth", "seed": seed, "start": start.isoformat(),
