@@ -71,9 +71,9 @@ def _read_together(root: Path) -> list[str]:
     for group in ("crime/*/", "calls/*/", "use_of_force/*/", "quarantine/", "rollup/"):
         schemas = {p.relative_to(root).as_posix(): [(f.name, str(f.type)) for f in pq.read_schema(p)]
                    for p in sorted(root.glob(f"{group}*.parquet"))}
-        first = next(iter(schemas.values()), None)
-        problems += [f"{rel}: columns differ from its siblings': "
-                     + (", ".join(f"{a[0]} {a[1]} / {b[1]}" for a, b in zip(schema, first) if a != b) or "names")
+        first_rel, first = next(iter(schemas.items()), (None, None))
+        problems += [f"{first_rel} and {rel}, read together by one view, disagree on their columns: "
+                     + (", ".join(f"{a[0]} {a[1]} / {b[1]}" for a, b in zip(first, schema) if a != b) or "names")
                      for rel, schema in schemas.items() if schema != first]
     if problems:
         return problems
