@@ -99,12 +99,20 @@ def test_unknown_blank_and_ooj_areas_are_kept_as_explicit_values(tmp_path, setti
     assert df.loc["9", ["precinct", "sector", "beat", "beat_derived"]].tolist() == ["West", "M", "M3", True]
     assert df.loc["10", ["precinct", "sector", "beat"]].tolist() == ["East", "E", "UNKNOWN"]
     assert not df.drop(index="9")["beat_derived"].any()
+
+
+def test_a_beat_from_coordinates_that_contradicts_the_sector_is_not_taken(tmp_path, settings):
+    rows = [crime_row("1", Sector="K", Beat=""), crime_row("2", Sector="M", Beat="")]   # the point is in M3
+    publish([write_csv(tmp_path / "c.csv", CRIME_HEADER, rows)], tmp_path / "store", settings)
+    df = published_df(tmp_path / "store", "crime").set_index("offense_id")
+    assert df.loc["1", ["sector", "beat", "beat_derived"]].tolist() == ["K", "UNKNOWN", False]
+    assert df.loc["2", ["sector", "beat", "beat_derived"]].tolist() == ["M", "M3", True]
     assert df.loc["2", "block_address"] == "12XX BLOCK OF PINE ST"
 
 
 def test_an_export_missing_optional_columns_publishes_what_it_has(tmp_path, settings):
     header = [h for h in CRIME_HEADER if h not in ("Group A B", "Beat", "Offense Code")]
-    rows = [[v for h, v in zip(CRIME_HEADER, crime_row(str(i))) if h in header] for i in range(3)]
+    rows = [[v for h, v in zip(CRIME_HEADER, crime_row(str(i), Sector="M")) if h in header] for i in range(3)]
     manifest = publish([write_csv(tmp_path / "c.csv", header, rows)], tmp_path / "store", settings)
     info = manifest["datasets"]["crime"]
     assert (info["rows_published"], info["beats_derived"]) == (3, 3)

@@ -24,15 +24,19 @@ WITH parsed AS (
     FROM stage
 ),
 
-placed AS (   -- a beat the file does not give is found from the coordinates (beat_derived)
+placed AS (   -- a beat the file does not give is found from the coordinates (beat_derived), unless
+              -- it contradicts the file's sector (a blurred point across a sector line)
     SELECT
-        p.* EXCLUDE (precinct_raw, sector_given, beat_given),
-        coalesce(d.beat, p.beat_given) AS beat,
-        d.beat IS NOT NULL AS beat_derived,
-        seastat_sector_of(p.sector_given, coalesce(d.beat, p.beat_given)) AS sector,
-        seastat_precinct(p.precinct_raw, seastat_sector_of(p.sector_given, coalesce(d.beat, p.beat_given))) AS precinct
-    FROM parsed AS p
-    LEFT JOIN derived AS d USING (source_index, source_row)
+        * EXCLUDE (precinct_raw, sector_given, beat_given, found),
+        coalesce(found, beat_given) AS beat,
+        found IS NOT NULL AS beat_derived,
+        seastat_sector_of(sector_given, coalesce(found, beat_given)) AS sector,
+        seastat_precinct(precinct_raw, seastat_sector_of(sector_given, coalesce(found, beat_given))) AS precinct
+    FROM (
+        SELECT p.*, CASE WHEN p.sector_given IN ('UNKNOWN', left(d.beat, 1)) THEN d.beat END AS found
+        FROM parsed AS p
+        LEFT JOIN derived AS d USING (source_index, source_row)
+    )
 ),
 
 tagged AS (

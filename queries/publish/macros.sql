@@ -77,7 +77,7 @@ CREATE OR REPLACE MACRO seastat_block_of(a) AS CASE   -- a: upper case, single s
         || 'XX BLOCK OF ' || regexp_replace(a, '^[0-9]+(-[A-Z0-9]+)?[ ,]+', '')
     ELSE a END;
 CREATE OR REPLACE MACRO seastat_block(addr) AS seastat_block_of(
-    upper(trim(regexp_replace(coalesce(addr, ''), '[\pZ\pC]+', ' ', 'g'))));
+    upper(trim(regexp_replace(coalesce(seastat_text(addr), ''), '[\pZ\pC]+', ' ', 'g'))));
 
 -- Why a row is quarantined (first reason wins), shared by every dataset. Repeated ids are decided
 -- afterwards, across all the files (queries/publish/fates.sql).
