@@ -69,7 +69,8 @@ def cmd_synth(args, settings) -> int:
         raise ValueError("--rows must be at least 1")
     progress = ProgressLine()
     written = synth(args.rows, Path(args.out), seed=args.seed, start=args.start, end=args.end,
-                    fmt=args.format, boundaries=settings.boundaries_dir, progress=progress)
+                    fmt=args.format, boundaries=settings.boundaries_dir, progress=progress,
+                    real_store=Path(args.real_store) if args.real_store else None)
     progress.done()
     for name, path in written.items():
         print(f"  {name:<13} {path}")
@@ -163,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=_date, default=dt.date(2024, 1, 1))
     p.add_argument("--end", type=_date, default=dt.date.today() - dt.timedelta(days=1))
     p.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    p.add_argument("--real-store", help="a store published from real exports: draw each beat's blocks and "
+                                        "coordinates from its records")
     p.set_defaults(run=cmd_synth)
 
     p = sub.add_parser("packet", help="the meeting packet for a period, as PDF or self-contained HTML")

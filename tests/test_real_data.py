@@ -328,3 +328,21 @@ def test_a_real_export_cut_off_mid_row_is_refused_in_one_line(tmp_path, settings
         publish([cut], tmp_path / "store", settings, now=NOW)
     assert "cut off mid-row" in str(err.value) and "\n" not in str(err.value)
     assert not (tmp_path / "store" / "current").exists()
+
+
+def test_synthetic_blocks_are_drawn_from_real_records_of_the_same_beat(real_store, tmp_path, settings):
+    from seastat.synth import synth
+    store, _ = real_store
+    written = synth(3000, tmp_path / "src", seed=5, end=dt.date(2026, 11, 22), boundaries=settings.boundaries_dir,
+                    datasets=("crime",), real_store=store)
+    fake = pd.read_csv(written["crime"], dtype=str, keep_default_na=False)
+    real = pd.concat(pd.read_parquet(store / "current" / n, columns=["beat", "block_address"]) for n in ("crime", "calls"))
+    pairs = set(zip(real.beat, real.block_address))
+    placed = fake[fake.Beat.str.fullmatch(r"[A-Z]\d") & ~fake["100 Block Address"].isin(["", "REDACTED"])]
+    assert len(placed) > 2500
+    assert all((b, a) in pairs for b, a in zip(placed.Beat, placed["100 Block Address"]))   # a real block of its beat
+    beats = load_boundaries(settings.boundaries_dir)["beat"].set_index("beat").geometry
+    located = placed[~placed.Longitude.isin(["", "0", "-1"])]
+    assert all(shapely.contains_xy(beats[b], float(x), float(y))
+               for b, x, y in zip(located.Beat, located.Longitude, located.Latitude))
+    assert (fake["SeaStat Synthetic"] == "1").all()
