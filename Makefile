@@ -3,9 +3,10 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Debian packages: DejaVu fonts for the PDF packet; for the tests also Chromium and poppler (pdftoppm).
+# Debian packages: DejaVu fonts for the PDF packet; for the tests also Chromium, poppler (pdftoppm) and
+# PostgreSQL (its binaries only: the commitment tests start a throw-away server of their own, tests/pg_server.py).
 RUN_DEBS  := fonts-dejavu-core
-TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils postgresql
 
 .PHONY: run test setup system-deps data bench soak clean
 

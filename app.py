@@ -1,17 +1,31 @@
-"""SeaStat: the Streamlit entry point. Pages live in pages/; their logic lives in the seastat package."""
+"""SeaStat: the Streamlit entry point. It holds the one table of pages, opens the store, says
+once what a reader must know (synthetic data, a link's unusable values), then runs the page.
+Pages live in pages/ and only lay out; their numbers come from seastat.reports."""
 import streamlit as st
+
+from seastat import ui
 
 st.set_page_config(page_title="SeaStat", page_icon=":material/monitoring:", layout="wide")
 
+# (file, title, icon, URL path, what Home says of it)
 PAGES = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="", default=True),
-    st.Page("pages/trends.py", title="Precinct trends", icon=":material/trending_up:", url_path="trends"),
-    st.Page("pages/hotspots.py", title="Hot spots", icon=":material/map:", url_path="hotspots"),
-    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
-    st.Page("pages/data.py", title="Data", icon=":material/table_view:", url_path="data"),
+    ("pages/home.py", "Home", ":material/home:", "", "What is loaded, and the meeting packet"),
+    ("pages/trends.py", "Precinct trends", ":material/trending_up:", "trends", "The CompStat table and trends"),
+    ("pages/hotspots.py", "Hot spots", ":material/map:", "hotspots", "Where incidents concentrate"),
+    ("pages/compare.py", "Compare", ":material/compare_arrows:", "compare", "Precincts, periods, datasets"),
+    ("pages/data.py", "Data", ":material/table_view:", "data", "Incident table and data quality"),
+    ("pages/followup.py", "Follow-up", ":material/task_alt:", "followup", "Commitments, and whether they worked"),
 ]
-PRESENT = st.query_params.get("present") == "1"
-if PRESENT:   # shared-screen mode, on any address: the meeting's panels in place of the page, no navigation
-    PAGES = [st.Page("pages/present.py", title=p.title, url_path=p.url_path, default=not p.url_path) for p in PAGES]
-
-st.navigation(PAGES, position="hidden" if PRESENT else "top").run()
+ui.register_pages(PAGES)
+present = st.query_params.get("present") == "1"
+# Shared-screen mode, on any address: the meeting's panels in place of the page, no navigation.
+pages = [st.Page("pages/present.py" if present else file, title=title, icon=icon, url_path=path, default=not path)
+         for file, title, icon, path, _ in PAGES]
+page = st.navigation(pages, position="hidden" if present else "top")
+notice_box = st.container()
+if not present:                            # shared-screen mode says it under its bar
+    ui.store_notices(ui.store())
+try:
+    page.run()
+finally:
+    ui.show_notices(notice_box)

@@ -22,22 +22,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import compare, compstat, hotspots
+from . import compare, compstat, hotspots, reports
 from .config import PROJECT_ROOT, Settings
-from .periods import Grid, Window
+from .periods import Window
 from .store import Store
 
 SEED = 7
 END = dt.date(2026, 11, 22)
-FIRST_DAY = dt.date(2024, 1, 1)     # synth's first day: no window starts before it
-COMPARE_PERIODS = 26               # as pages/compare.py: a year of periods
 
 
 @dataclass(frozen=True)
 class QuerySet:
-    """One page's queries: what SeaStat runs for the page, and the same computation in pandas.
-    Only those two are timed; `answer` then turns either result into one comparable value (the
-    test suite checks they agree), so the speed-up is for the same answer."""
+    """One page's report: what SeaStat computes for the page (seastat.reports), and the same
+    computation with its counting done by pandas. Only those two are timed; `answer` then turns
+    either result into one comparable value (the tests check they agree), so the speed-up is for
+    the same answer."""
     name: str
     seastat: Callable[[Store, "Context"], object]
     pandas: Callable[[Path, "Context"], object]
@@ -47,11 +46,16 @@ class QuerySet:
 @dataclass(frozen=True)
 class Context:
     settings: Settings
+    store: Store
     period: Window
 
     @property
-    def grid(self) -> Grid:
-        return Grid(self.settings.periods.anchor, self.settings.periods.length_days)
+    def view(self) -> reports.View:
+        return reports.View("crime", self.period)
+
+    @property
+    def first_day(self) -> dt.date:
+        return self.store.days("crime")[0]
 
 
 def _ts(day: dt.date) -> dt.datetime:
@@ -60,11 +64,12 @@ def _ts(day: dt.date) -> dt.datetime:
 
 # --- Query sets ---------------------------------------------------------------------------------
 
+SEARCH = dict(precincts=["West"], beats=[], text="theft")
+
+
 def _data_seastat(store: Store, ctx: Context):
-    params = dict(dataset="crime", start=_ts(ctx.period.start), end=_ts(ctx.period.end),
-                  precincts=["West"], beats=[], text="theft")
-    count = int(store.df("search_count", **params)["matching"].iloc[0])
-    return count, store.df("search", **params, limit=1000)["id"].tolist()
+    found = reports.records(store, ctx.settings, "crime", ctx.period.start, ctx.period.last_day, **SEARCH)
+    return found.matching, found.rows["id"].tolist()
 
 
 def _data_pandas(root: Path, ctx: Context):
@@ -85,37 +90,44 @@ def _window_counts_pandas(root: Path, windows: dict[str, Window]) -> pd.DataFram
         inside = df[(df.event_at >= _ts(w.start)) & (df.event_at < _ts(w.end))]
         parts.append(inside.groupby(["precinct", "sector", "beat", "offense_type"]).size().rename("n")
                      .reset_index().assign(window=name))
-    return pd.concat(parts, ignore_index=True)
+    return pd.concat(parts, ignore_index=True).rename(columns={"offense_type": "offense"})
 
 
-def _window_counts_seastat(store: Store, windows: dict[str, Window]) -> pd.DataFrame:
-    return store.df("trends/window_counts", dataset="crime", windows=compstat.as_params(windows), against=[])
+def _compstat_pandas(root: Path, ctx: Context) -> reports.CompStatReport:
+    s = ctx.settings
+    windows = compstat.report_windows(s.grid, ctx.period, ctx.first_day, s.stats.baseline_periods,
+                                      s.periods.rolling_days)
+    counts = _window_counts_pandas(root, windows)
+    areas = pd.read_parquet(root / "crime", columns=["precinct", "sector", "beat"]).drop_duplicates()
+    rows = compstat.offense_rows("crime", s, sorted(counts["offense"].unique()))
+    keys = compstat.default_rows("crime", s, rows)
+    table = compstat.compstat_table(counts, areas, windows, {k: rows[k] for k in keys}, level=s.level,
+                                    period_days=s.grid.length_days)
+    return reports.CompStatReport(ctx.view, windows, rows, keys, table, compstat.headers(s.periods.rolling_days))
 
 
-def _counts(frame: pd.DataFrame) -> list[tuple]:
-    """Window counts as sorted (window, precinct, sector, beat, offense, n) rows."""
-    frame = frame.rename(columns={"offense_type": "offense"})
-    return sorted(frame[["window", "precinct", "sector", "beat", "offense", "n"]].itertuples(index=False, name=None))
+def _table(result: reports.CompStatReport) -> list[tuple]:
+    columns = ["level", "precinct", "sector", "beat", "offense", *result.windows, "expected"]
+    return [tuple(row) for row in result.table[columns].astype(object).where(result.table[columns].notna(), None)
+            .itertuples(index=False)]
 
 
-def _report_windows(ctx: Context) -> dict[str, Window]:
-    return compstat.report_windows(ctx.grid, ctx.period, FIRST_DAY, ctx.settings.stats.baseline_periods)
+def _trends_pandas(root: Path, ctx: Context) -> reports.TrendReport:
+    s = ctx.settings
+    shown, baseline = s.periods.trend_periods, s.stats.baseline_periods
+    periods = compstat.trend_periods(s.grid, ctx.period, ctx.first_day, shown, baseline)
+    counts = _window_counts_pandas(root, {p.start.isoformat(): p for p in periods})
+    rows = compstat.offense_rows("crime", s, sorted(counts["offense"].unique()))
+    return reports.TrendReport(ctx.view, periods, counts, rows, shown, s.level, baseline)
 
 
-def _series_windows(ctx: Context) -> dict[str, Window]:
-    periods = compstat.trend_periods(ctx.grid, ctx.period, FIRST_DAY, 52, ctx.settings.stats.baseline_periods)
-    return {p.start.isoformat(): p for p in periods}
-
-
-def _hotspots_seastat(store: Store, ctx: Context) -> hotspots.Analysis:
-    hs = ctx.settings.hotspots
-    windows, params = hotspots.query_params(ctx.grid, ctx.period, hs, "crime")
-    return hotspots.analyse(store.df("hotspots/incidents", **params), ctx.settings.boundaries_dir, len(windows), hs)
+def _series(result: reports.TrendReport) -> list[dict]:
+    return _frames([result.series(row) for row in ("all", "violent")])
 
 
 def _hotspots_pandas(root: Path, ctx: Context) -> hotspots.Analysis:
     hs = ctx.settings.hotspots
-    windows, params = hotspots.query_params(ctx.grid, ctx.period, hs, "crime")
+    windows, params = hotspots.query_params(ctx.settings.grid, ctx.period, hs, "crime")
     df = pd.read_parquet(root / "crime", columns=["event_at", "precinct", "sector", "beat", "block_address",
                                                   "longitude", "latitude", "location_withheld"])
     df = df[(df.event_at >= params["start"]) & (df.event_at < params["end"])]
@@ -124,58 +136,49 @@ def _hotspots_pandas(root: Path, ctx: Context) -> hotspots.Analysis:
     df.loc[df.location_withheld, ["block_address", "longitude", "latitude"]] = None
     incidents = (df.groupby(["period", "precinct", "sector", "beat", "block_address", "longitude", "latitude"],
                             dropna=False).size().rename("incidents").reset_index())
-    return hotspots.analyse(incidents, ctx.settings.boundaries_dir, len(windows), hs)
+    return hotspots.analyse(incidents, reports.study_area(ctx.settings), len(windows), hs)
 
 
-def _hot(result: hotspots.Analysis) -> tuple:
+def _hot(result) -> tuple:
     """The answer compared: each cell's count and label, and the beats' counts."""
-    cells = result.cells
+    analysis = getattr(result, "analysis", result)
+    cells = analysis.cells
     return (sorted(zip(cells["cell"], cells["incidents"].astype(int), cells["label"])),
-            sorted(zip(result.beats["beat"], result.beats["incidents"].astype(int))))
-
-
-def _compare_periods(ctx: Context) -> list[Window]:
-    return compstat.trend_periods(ctx.grid, ctx.period, FIRST_DAY, COMPARE_PERIODS, 0)
-
-
-def _compare_seastat(store: Store, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The compare page's 'Crime, calls and use of force' view, city-wide: the three datasets by
-    precinct in the period, and per period for a year."""
-    a = compare.Slice("a", ctx.period, compare.Area(), "")
-    periods = _compare_periods(ctx)
-    windows = compare.windows_param(a) + compstat.period_params(periods)
-    counts = {d: store.df("trends/window_counts", dataset=d, windows=windows, against=[]) for d in compare.DATASETS}
-    this_period = [frame[frame["window"] == a.key] for frame in counts.values()]
-    return compare.dataset_table(*this_period), compare.dataset_periods(counts, periods, compare.Area())
+            sorted(zip(analysis.beats["beat"], analysis.beats["incidents"].astype(int))))
 
 
 def _compare_pandas(root: Path, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
-    periods = _compare_periods(ctx)
+    s = ctx.settings
+    start_day = max(ctx.store.days(d)[0] for d in compare.DATASETS)
+    periods = compstat.trend_periods(s.grid, ctx.period, start_day, s.periods.recent_periods, 0)
     start, end = _ts(periods[0].start), _ts(periods[-1].end)
     counts, period_counts = [], {}
     for d in compare.DATASETS:
         df = pd.read_parquet(root / d, columns=["event_at", "precinct"])
         df = df[(df.event_at >= start) & (df.event_at < end)]
-        index = (df.event_at - start).dt.days // ctx.grid.length_days
+        index = (df.event_at - start).dt.days // s.grid.length_days
         df = df.assign(window=index.map(lambda i: periods[i].start.isoformat()))
         counts.append(df[df.window == ctx.period.start.isoformat()].groupby("precinct").size().rename("n").reset_index())
         period_counts[d] = df.groupby("window").size().rename("n").reset_index()
     return compare.dataset_table(*counts), compare.dataset_periods(period_counts, periods, compare.Area())
 
 
-def _frames(result: tuple[pd.DataFrame, ...]) -> list[dict]:
+def _frames(result) -> list[dict]:
     """Tables as column lists, ratios to nine decimals, 'not available' (NaN) as None."""
-    rounded = [frame.round(dict.fromkeys(frame.select_dtypes("float").columns, 9)) for frame in result]
+    frames = (result.table, result.series) if isinstance(result, reports.DatasetsReport) else result
+    rounded = [frame.round(dict.fromkeys(frame.select_dtypes("float").columns, 9)) for frame in frames]
     return [frame.astype(object).where(frame.notna(), None).to_dict("list") for frame in rounded]
 
 
 QUERY_SETS: list[QuerySet] = [
-    QuerySet("trends: CompStat table", lambda s, c: _window_counts_seastat(s, _report_windows(c)),
-             lambda r, c: _window_counts_pandas(r, _report_windows(c)), _counts),
-    QuerySet("trends: trend series", lambda s, c: _window_counts_seastat(s, _series_windows(c)),
-             lambda r, c: _window_counts_pandas(r, _series_windows(c)), _counts),
-    QuerySet("hotspots: grid and Gi*", _hotspots_seastat, _hotspots_pandas, _hot),
-    QuerySet("compare: three datasets", _compare_seastat, _compare_pandas, _frames),
+    QuerySet("trends: CompStat table", lambda s, c: reports.compstat_report(s, c.settings, c.view),
+             _compstat_pandas, _table),
+    QuerySet("trends: trend series", lambda s, c: reports.trend_report(s, c.settings, c.view), _trends_pandas,
+             _series),
+    QuerySet("hotspots: grid and Gi*", lambda s, c: reports.hotspot_report(s, c.settings, c.view),
+             _hotspots_pandas, _hot),
+    QuerySet("compare: three datasets", lambda s, c: reports.datasets_report(s, c.settings, c.period),
+             _compare_pandas, _frames),
     QuerySet("data: incident search", _data_seastat, _data_pandas),
 ]
 
@@ -264,8 +267,7 @@ def bench_size(rows: int, cache: Path, settings: Settings, runs: int = 20, rende
     log(f"{rows:,} rows: publishing …")
     seconds, publish_rss, rows_in = timed_publish(sources, store_dir, settings.source)
     store = Store.open(store_dir)
-    last_day = dt.date.fromisoformat(store.manifest["datasets"]["crime"]["max_event_at"][:10])
-    ctx = Context(settings, Grid(settings.periods.anchor, settings.periods.length_days).latest_complete(last_day))
+    ctx = Context(settings, store, reports.periods_offered(store, settings, "crime")[0])
     timings = {}
     for qs in QUERY_SETS:     # SeaStat first, so the peak memory below is the query layer's own
         log(f"{rows:,} rows: {qs.name} …")

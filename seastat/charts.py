@@ -1,21 +1,21 @@
-"""Altair chart builders (pure: a DataFrame in, a chart out; no Streamlit), shared by the pages
-and the exports.
+"""Every Altair chart SeaStat draws (pure: a DataFrame in, a chart out; no Streamlit), shared by
+the pages, shared-screen mode, the packet and the exports.
 
-Flag colours are the Okabe-Ito vermillion and blue, which stay apart for colour-blind readers,
-and every flag also has its own shape (▲ triangle up, ▼ triangle down). Sizes are for a
-projector: large axis labels and panel titles. No `configure_*` here, so a caller can still
-concatenate or caption the charts.
+Colours and symbols come from seastat.palette: every flag has its colour and its own shape
+(▲ triangle up, ▼ triangle down). Sizes are for a projector: large axis labels and panel
+titles. No `configure_*` here, so a caller can still concatenate or caption the charts.
 """
 from __future__ import annotations
 
 import altair as alt
+import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
-from .compstat import DOWN, UP
-
-UP_COLOUR, DOWN_COLOUR = "#D55E00", "#0072B2"
-LINE_COLOUR, BAND_COLOUR = "#111111", "#9E9E9E"
-FLAG_NAMES = {UP: "above expected range", DOWN: "below expected range"}
+from . import maps
+from .palette import (LABEL_COLOURS, LABEL_SYMBOLS, BAND_COLOUR, DOWN, DOWN_COLOUR, FLAG_NAMES, LEVEL_COLOURS, LINE_COLOUR, NEUTRAL_COLOUR,
+                      PLACE_COLOURS, SLICE_COLOURS, SLICE_DASHES, UP, UP_COLOUR)
 
 
 def trend_small_multiples(series: pd.DataFrame, facet: str = "area", *, title: str = "", columns: int = 4,
@@ -60,3 +60,179 @@ def trend_small_multiples(series: pd.DataFrame, facet: str = "area", *, title: s
         .resolve_axis(x="independent")     # every panel keeps its own dates, no orphan axis
         .properties(title=title)
     )
+
+
+# --- Comparisons (two slices on one axis) -----------------------------------------------------------
+
+AXIS = dict(labelFontSize=14, titleFontSize=15)
+TIME_AXIS = dict(format="%b %Y", tickCount=alt.TickCount(interval="month", step=2))
+
+
+def _slice_encodings(order: list[str]) -> dict:
+    legend = alt.Legend(title=None, orient="top", labelFontSize=16, symbolType="stroke", symbolStrokeWidth=4,
+                        symbolSize=500, labelLimit=0)
+    return dict(color=alt.Color("slice:N", sort=order, scale=alt.Scale(domain=order, range=list(SLICE_COLOURS)),
+                                legend=legend),
+                strokeDash=alt.StrokeDash("slice:N", sort=order, legend=legend,
+                                          scale=alt.Scale(domain=order, range=list(SLICE_DASHES))))
+
+
+def places_chart(series: pd.DataFrame, title: str, value_title: str, width: int = 860, height: int = 300) -> alt.Chart:
+    """Two places per period on one shared count axis (place_periods)."""
+    order = list(dict.fromkeys(series["slice"]))
+    return alt.Chart(series).mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=50)).encode(
+        x=alt.X("period_start:T", title=None, axis=alt.Axis(**TIME_AXIS, **AXIS)),
+        y=alt.Y("count:Q", title=value_title, axis=alt.Axis(**AXIS)),
+        tooltip=[alt.Tooltip("slice:N", title="Place"), alt.Tooltip("period:N", title="Period"),
+                 alt.Tooltip("count:Q", title=value_title, format=",")],
+        **_slice_encodings(order),
+    ).properties(width=width, height=height, title=title)
+
+
+def running_chart(series: pd.DataFrame, title: str, value_title: str, width: int = 860, height: int = 300) -> alt.Chart:
+    """Two periods day by day on one axis (running_totals): where one pulls ahead, and when."""
+    order = list(dict.fromkeys(series["slice"]))
+    return alt.Chart(series).mark_line(strokeWidth=3, point=alt.OverlayMarkDef(size=50)).encode(
+        x=alt.X("day:Q", title="Day of the period", scale=alt.Scale(domain=[1, int(series["day"].max())]),
+                axis=alt.Axis(tickMinStep=1, format="d", **AXIS)),
+        y=alt.Y("count:Q", title=f"{value_title}, running total", axis=alt.Axis(**AXIS)),
+        tooltip=[alt.Tooltip("slice:N", title="Period"), alt.Tooltip("date:N", title="Day"),
+                 alt.Tooltip("count:Q", title="Running total", format=",")],
+        **_slice_encodings(order),
+    ).properties(width=width, height=height, title=title)
+
+
+def mix_chart(mix: pd.DataFrame, a: str, b: str, title: str, width: int = 380) -> alt.HConcatChart:
+    """Each offense group's count in A and B on one axis, and beside it the difference, largest
+    first; rises in vermillion with '+', falls in blue with '−' (readable without colour)."""
+    order = list(mix["category"])
+    height = 30 * len(order)          # both panels: the rows line up
+    pairs = mix.melt(id_vars="category", value_vars=["a", "b"], var_name="which", value_name="count")
+    pairs["slice"] = pairs["which"].map({"a": a, "b": b})
+    y = alt.Y("category:N", sort=order, title=None, axis=alt.Axis(labelFontSize=14, labelLimit=330))
+    counts = alt.Chart(pairs).mark_bar().encode(
+        y=y, yOffset=alt.YOffset("slice:N", sort=[a, b]), x=alt.X("count:Q", title="Count", axis=alt.Axis(**AXIS)),
+        color=alt.Color("slice:N", sort=[a, b], scale=alt.Scale(domain=[a, b], range=list(SLICE_COLOURS)),
+                        legend=alt.Legend(title=None, orient="top", labelFontSize=16, labelLimit=0)),
+        tooltip=[alt.Tooltip("category:N", title="Group"), alt.Tooltip("slice:N", title="Slice"),
+                 alt.Tooltip("count:Q", format=",")],
+    ).properties(width=width, height=height)
+    change = mix["difference"]
+    diffs = mix.assign(text=[f"{d:+,}".replace("-", "−") for d in change],
+                       sign=np.select([change > 0, change < 0], ["more in A", "fewer in A"], "same"))
+    base = alt.Chart(diffs).encode(y=alt.Y("category:N", sort=order, title=None, axis=None))
+    bars = base.mark_bar().encode(
+        x=alt.X("difference:Q", title=f"{a} − {b}" if len(a + b) < 30 else "Difference, A − B",
+                axis=alt.Axis(**AXIS)),
+        color=alt.Color("sign:N", scale=alt.Scale(domain=["more in A", "fewer in A", "same"],
+                                                  range=[UP_COLOUR, DOWN_COLOUR, NEUTRAL_COLOUR]), legend=None),
+        tooltip=[alt.Tooltip("category:N", title="Group"), alt.Tooltip("difference:Q", format="+,")])
+    labels = [base.transform_filter(test).mark_text(align=align, dx=dx, fontSize=14, fontWeight="bold").encode(
+        x="difference:Q", text="text:N") for test, align, dx in ((alt.datum.difference >= 0, "left", 4),
+                                                                 (alt.datum.difference < 0, "right", -4))]
+    return (alt.hconcat(counts, alt.layer(bars, *labels).properties(width=width * 2 // 3, height=height), spacing=10)
+            .resolve_scale(color="independent").properties(title=title))
+
+
+DATASET_MEASURES = {"crime": "Crime reports", "calls": "911 calls for service", "use_of_force": "Uses of force",
+                    "calls_per_crime": "Calls per reported crime",
+                    "use_of_force_per_1000_calls": "Uses of force per 1,000 calls"}
+
+
+def dataset_chart(frame: pd.DataFrame, title: str, width: int = 860, height: int = 95) -> alt.FacetChart:
+    """The three datasets and their ratios per period, one row each on one shared time axis
+    (dataset_periods); a ratio with no denominator leaves a gap."""
+    long = frame.melt(id_vars=["period_start", "period"], value_vars=list(DATASET_MEASURES),
+                      var_name="measure", value_name="value")
+    long["measure"] = long["measure"].map(DATASET_MEASURES)
+    return alt.Chart(long).mark_line(strokeWidth=3, color=LINE_COLOUR, point=alt.OverlayMarkDef(size=40)).encode(
+        x=alt.X("period_start:T", title=None, axis=alt.Axis(**TIME_AXIS, **AXIS)),
+        y=alt.Y("value:Q", title=None, axis=alt.Axis(labelFontSize=13, tickCount=3, format="~s")),
+        tooltip=[alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("period:N", title="Period"),
+                 alt.Tooltip("value:Q", title="Value", format=",.1f")],
+    ).properties(width=width, height=height).facet(
+        facet=alt.Facet("measure:N", sort=list(DATASET_MEASURES.values()), title=None,
+                        header=alt.Header(labelFontSize=16, labelFontWeight="bold", labelAnchor="start")),
+        columns=1, spacing=12,
+    ).resolve_scale(y="independent").properties(title=title)
+
+
+def use_of_force_chart(frame: pd.DataFrame, levels: list[str], title: str, width: int = 860) -> alt.VConcatChart:
+    """Uses of force per period stacked by incident type, and under it, on the same time axis,
+    uses of force per 1,000 calls for service (use_of_force_periods)."""
+    long = frame.melt(id_vars=["period_start", "period"], value_vars=levels, var_name="level", value_name="n")
+    long["level_order"] = long["level"].map(levels.index)
+    x = alt.X("period_start:T", title=None, axis=alt.Axis(**TIME_AXIS, **AXIS))
+    bars = alt.Chart(long).mark_bar(width=max(4, width // (2 * max(len(frame), 1)))).encode(
+        x=x, y=alt.Y("sum(n):Q", title="Uses of force", axis=alt.Axis(**AXIS)),
+        color=alt.Color("level:N", sort=levels, title=None,
+                        scale=alt.Scale(domain=levels, range=(LEVEL_COLOURS * 2)[:len(levels)]),
+                        legend=alt.Legend(orient="top", labelFontSize=15, labelLimit=0, symbolStrokeColor="#333")),
+        order=alt.Order("level_order:Q"),
+        tooltip=[alt.Tooltip("period:N", title="Period"), alt.Tooltip("level:N", title="Incident type"),
+                 alt.Tooltip("n:Q", title="Uses of force")],
+    ).properties(width=width, height=220)
+    rate = alt.Chart(frame).mark_line(strokeWidth=3, color=LINE_COLOUR, point=alt.OverlayMarkDef(size=40)).encode(
+        x=x, y=alt.Y("use_of_force_per_1000_calls:Q", title="Per 1,000 calls", axis=alt.Axis(**AXIS)),
+        tooltip=[alt.Tooltip("period:N", title="Period"), alt.Tooltip("use_of_force:Q", title="Uses of force"),
+                 alt.Tooltip("calls:Q", title="911 calls", format=","),
+                 alt.Tooltip("use_of_force_per_1000_calls:Q", title="Per 1,000 calls", format=".1f")],
+    ).properties(width=width, height=150)
+    return alt.vconcat(bars, rate, spacing=12).resolve_scale(x="shared").properties(title=title)
+
+
+# --- Hot spots -------------------------------------------------------------------------------------
+
+def concentration_chart(curves: dict[str, pd.DataFrame], title: str) -> alt.Chart:
+    """Share of incidents against share of places, one line per kind of place."""
+    data = pd.concat([c.assign(places=name) for name, c in curves.items()], ignore_index=True)
+    line = alt.Chart(data).mark_line(strokeWidth=3, interpolate="step-after").encode(
+        x=alt.X("place_share:Q", title="Share of places (busiest first)", axis=alt.Axis(format="%", **AXIS),
+                scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("incident_share:Q", title="Share of incidents", axis=alt.Axis(format="%", **AXIS),
+                scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("places:N", title=None, scale=alt.Scale(range=PLACE_COLOURS),
+                        legend=alt.Legend(orient="bottom-right", labelFontSize=14)),
+        strokeDash=alt.StrokeDash("places:N", legend=None))
+    half = alt.Chart(pd.DataFrame({"y": [0.5]})).mark_rule(strokeDash=[4, 4], color="#555").encode(y="y:Q")
+    return (line + half).properties(title=title, height=320)
+
+
+# --- The hot-spot map as a picture (vl-convert: no tiles, no browser) ---------------------------------
+
+
+def for_vega(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Outer rings clockwise, as Vega's spherical geometry reads them (GeoJSON's counter-clockwise
+    rings would be taken as the whole globe minus the shape)."""
+    return frame.set_geometry(shapely.orient_polygons(frame.geometry.values, exterior_cw=True))
+
+
+def static_map(boundaries: dict[str, gpd.GeoDataFrame], beat_table: pd.DataFrame, hot_cells: gpd.GeoDataFrame,
+               view: str, title: str) -> alt.LayerChart:
+    """Beats by count (or change) with the hot-spot cells on top and precinct lines."""
+    beats = for_vega(boundaries["beat"][["beat", "precinct", "geometry"]]).merge(
+        beat_table[["beat", "incidents", "change"]], on="beat", how="left").fillna({"incidents": 0, "change": 0})
+    if view == "change":
+        klass, entries = maps.change_classes(beats["change"])
+    else:
+        klass, entries = maps.count_classes(beats["incidents"])
+    beats["class"] = [entries[k][1] if k >= 0 else "0" for k in klass]
+    order = [text for _, text in entries] + (["0"] if (klass < 0).any() else [])
+    colours = [colour for colour, _ in entries] + (["#ffffff"] if (klass < 0).any() else [])
+    legend_title = "Change vs previous" if view == "change" else "Incidents"
+    base = alt.Chart(beats).mark_geoshape(stroke="#777", strokeWidth=0.5).encode(
+        color=alt.Color("class:N", title=legend_title, sort=order, scale=alt.Scale(domain=order, range=colours),
+                        legend=alt.Legend(orient="left", labelFontSize=13, titleFontSize=14)),
+        tooltip=["beat:N", "incidents:Q", "change:Q"])
+    layers = [base, alt.Chart(for_vega(boundaries["precinct"][["precinct", "geometry"]])).mark_geoshape(
+        filled=False, stroke="black", strokeWidth=2)]
+    if not hot_cells.empty:
+        cells = for_vega(hot_cells[["cell", "label", "geometry"]])
+        labels = [label for label in LABEL_COLOURS if label in set(cells["label"])]
+        cells["label"] = [f"{LABEL_SYMBOLS[lab]} {lab}" for lab in cells["label"]]
+        layers.append(alt.Chart(cells).mark_geoshape(stroke="black", strokeWidth=0.8).encode(
+            fill=alt.Fill("label:N", title="Gi* hot spot", scale=alt.Scale(
+                domain=[f"{LABEL_SYMBOLS[lab]} {lab}" for lab in labels], range=[LABEL_COLOURS[lab] for lab in labels]),
+                legend=alt.Legend(orient="left", labelFontSize=13, titleFontSize=14))))
+    return alt.layer(*layers).resolve_scale(color="independent", fill="independent").properties(
+        width=620, height=720, title=title).project(type="mercator")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from .actions import cli as actions_cli
 from .config import DEFAULT_CONFIG, PROJECT_ROOT, ConfigError, load_settings
 from .datasets import SourceError
 from .store import StoreError
@@ -192,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", default="build/bench", help="where generated data is kept between runs")
     p.add_argument("--no-render", action="store_true", help="skip the browser first-render measurement")
     p.set_defaults(run=cmd_bench)
+
+    actions_cli.add_parser(sub)   # seastat actions add|list|update|export (seastat/actions/cli.py)
     return parser
 
 

@@ -26,36 +26,27 @@ import pandas as pd
 from scipy import stats
 
 from .config import PRECINCTS, Settings
+from .datasets import FACTS
+from .palette import DOWN, UP
 from .periods import Grid, Window, comparison
-
-METHOD = ("▲ / ▼ mark a change unlikely to be chance: an exact Poisson test (the count against the "
-          "earlier count, given their sum) puts the chance of so large a change, had the rate not moved, "
-          "at or below {alpha:.1%} (two-sided, the level of |z| ≥ {threshold:g}); the grey band on the charts "
-          "is the range of counts that test expects from the previous {periods} periods.")
 
 CITY = "City-wide"
 SELECTED = "Selected areas"
 UNASSIGNED = "Unassigned (UNKNOWN/OOJ)"
 UNASSIGNED_PRECINCTS = ("UNKNOWN", "OOJ")
 CRIME_AGAINST = ("PERSON", "PROPERTY", "SOCIETY", "NOT_A_CRIME", "UNKNOWN")
-UP, DOWN = "▲", "▼"
 LEVELS = ("city", "precinct", "sector", "beat")
 AREA_COLUMNS = ("precinct", "sector", "beat")
 
 # The windows queries/trends/window_counts.sql counts for the table ('baseline': the prior periods).
-COUNTED = ("current", "previous", "baseline", "last_year", "last_28", "prior_28", "ytd", "prior_ytd")
-# Table windows in column order, with the header each gets on screen ('expected': the baseline's mean).
-WINDOWS = {
-    "current": "This period", "previous": "Previous", "expected": "Expected",
-    "last_year": "Last year", "last_28": "Last 28 days", "prior_28": "Prior 28 days",
-    "ytd": "YTD", "prior_ytd": "Prior YTD",
-}
+COUNTED = ("current", "previous", "baseline", "last_year", "rolling", "prior_rolling", "ytd", "prior_ytd")
+# Table windows in column order ('expected': the baseline's mean).
+WINDOWS = ("current", "previous", "expected", "last_year", "rolling", "prior_rolling", "ytd", "prior_ytd")
 
 
 @dataclass(frozen=True)
 class Change:
     key: str      # column prefix in the table
-    label: str    # header on screen
     now: str      # window names
     before: str
 
@@ -66,20 +57,31 @@ class Change:
 
 
 CHANGES = (
-    Change("previous", "± previous", "current", "previous"),
-    Change("expected", "± expected", "current", "baseline"),    # shown beside the baseline mean
-    Change("last_year", "± last year", "current", "last_year"),
-    Change("28d", "± 28 days", "last_28", "prior_28"),
-    Change("ytd", "± YTD", "ytd", "prior_ytd"),
+    Change("previous", "current", "previous"),
+    Change("expected", "current", "baseline"),    # shown beside the baseline mean
+    Change("last_year", "current", "last_year"),
+    Change("rolling", "rolling", "prior_rolling"),
+    Change("ytd", "ytd", "prior_ytd"),
 )
 
 
+@dataclass(frozen=True)
+class Headers:
+    """What each window and each change is called on screen, in column order."""
+    windows: dict[str, str]
+    changes: dict[str, str]
+
+
+def headers(rolling_days: int) -> Headers:
+    return Headers(
+        {"current": "This period", "previous": "Previous", "expected": "Expected", "last_year": "Last year",
+         "rolling": f"Last {rolling_days} days", "prior_rolling": f"Prior {rolling_days} days",
+         "ytd": "YTD", "prior_ytd": "Prior YTD"},
+        {"previous": "± previous", "expected": "± expected", "last_year": "± last year",
+         "rolling": f"± {rolling_days} days", "ytd": "± YTD"})
+
+
 # --- Statistics ----------------------------------------------------------------------------
-
-def alpha(z_threshold: float) -> float:
-    """The two-sided significance level of a z-score threshold (2 -> 0.0455)."""
-    return float(2 * stats.norm.sf(z_threshold))
-
 
 def p_value(now, before, k=1.0):
     """Two-sided exact p-value that `now` (one window) and `before` (a window k times as long)
@@ -121,15 +123,21 @@ def percent_change(now, before):
     return out
 
 
+def alpha(z_threshold: float) -> float:
+    """The two-sided significance level of a z-score threshold (2 -> 0.0455); Settings.level."""
+    return float(2 * stats.norm.sf(z_threshold))
+
+
 # --- Windows -------------------------------------------------------------------------------
 
-def report_windows(grid: Grid, period: Window, first_day: dt.date, baseline_periods: int) -> dict[str, Window]:
+def report_windows(grid: Grid, period: Window, first_day: dt.date, baseline_periods: int,
+                   rolling_days: int = 28) -> dict[str, Window]:
     """The windows the table counts, by name. A window that starts before the data does is left
     out: its zero would mean "no data", not "no incidents". 'baseline' holds up to
     `baseline_periods` whole periods before `period`, and is left out with fewer than half of them."""
-    c = comparison(grid, period)
+    c = comparison(grid, period, rolling_days)
     windows = {"current": c.current, "previous": c.previous, "last_year": c.last_year,
-               "last_28": c.last_28, "prior_28": c.prior_28, "ytd": c.ytd, "prior_ytd": c.prior_ytd}
+               "rolling": c.rolling, "prior_rolling": c.prior_rolling, "ytd": c.ytd, "prior_ytd": c.prior_ytd}
     windows = {name: w for name, w in windows.items() if w.start >= first_day}
     covered = [p for p in grid.periods_back(period, baseline_periods) if p.start >= first_day]
     if len(covered) >= max(1, math.ceil(baseline_periods / 2)):
@@ -159,22 +167,25 @@ def period_params(periods: list[Window]) -> list[dict]:
 
 def offense_rows(dataset: str, settings: Settings, offenses: list[str]) -> dict[str, tuple[str, tuple | None]]:
     """The table's offense rows for a dataset: key -> (label, offenses it adds up; None = all).
-    Crime: each CompStat group with its types, then all offenses; use of force: each incident
-    type, then all; calls: all calls (calls have no offense grouping)."""
-    if dataset == "crime":
+    Crime: each CompStat group of config.toml with its types, then all offenses (the groups are
+    decided here, from the offense type every row was published with, for every page and the
+    packet alike); use of force: each incident type, then all; calls: all calls."""
+    facts = FACTS[dataset]
+    everything = {"all": (facts.all_label, None)}
+    if facts.has_offense_groups:
         rows = {}
         for group, types in settings.offense_groups.items():
-            rows[group] = (group.capitalize(), tuple(types))
+            rows[group] = (group.replace("_", " ").capitalize(), tuple(types))
             rows |= {t: (t.replace("_", " ").capitalize(), (t,)) for t in types}
-        return rows | {"all": ("All offenses", None)}
+        return rows | everything
     if dataset == "use_of_force":
-        return {t: (t, (t,)) for t in sorted(offenses)} | {"all": ("All uses of force", None)}
-    return {"all": ("All calls", None)}
+        return {t: (t, (t,)) for t in sorted(offenses)} | everything
+    return everything
 
 
 def default_rows(dataset: str, settings: Settings, rows: dict) -> list[str]:
     """Crime opens on the headline groups (violent, property, all); other datasets on every row."""
-    if dataset == "crime":
+    if FACTS[dataset].has_offense_groups:
         return [*settings.offense_groups, "all"]
     return list(rows)
 
@@ -216,7 +227,7 @@ def compstat_table(counts: pd.DataFrame, areas: pd.DataFrame, windows: dict[str,
     counts: window, precinct, sector, beat, offense, n (queries/trends/window_counts.sql);
     areas: the precinct/sector/beat rows to count (the area filter), each shown even with no events;
     windows: the counted windows (report_windows); a missing one shows as NaN, never as zero;
-    level: the significance level of the flags (alpha()).
+    level: the significance level of the flags (Settings.level).
     Columns: level, precinct, sector, beat, area, offense, offense_label, a count per window
     ('baseline' the total of the baseline periods, 'expected' their mean, 'expected_periods'
     how many), then per change <key>_change and <key>_pct (against the mean for 'expected'),
@@ -275,55 +286,7 @@ def drill_view(table: pd.DataFrame, precinct: str) -> pd.DataFrame:
     return table[(table["precinct"] == precinct) & table["level"].isin(["sector", "beat"])]
 
 
-# --- On screen -----------------------------------------------------------------------------
-
-def change_text(now: float, before: float, flag: str) -> str:
-    """'▲ +35%'; a zero baseline reads '+5 from 0' (or '0'); an unknown window '—'."""
-    if pd.isna(now) or pd.isna(before):
-        return "—"
-    if before == 0:
-        text = "0" if now == 0 else f"+{now:,.0f} from 0"
-    else:
-        text = f"{(now - before) / before:+.0%}"
-    return f"{flag} {text}" if flag else text
-
-
-def readable(table: pd.DataFrame) -> pd.DataFrame:
-    """The table as the meeting reads it: counts with thousands separators, each change as a
-    flagged percent, '—' where a window has no data; the area named once per block of rows."""
-    def count(values: pd.Series, decimals: int = 0) -> pd.Series:
-        return values.map(lambda v: "—" if pd.isna(v) else f"{v:,.{decimals}f}")
-
-    out = pd.DataFrame({"Area": table["area"].where(table["area"] != table["area"].shift(), ""),
-                        "Offense": table["offense_label"]})
-    for window, header in WINDOWS.items():
-        out[header] = count(table[window], 1 if window == "expected" else 0)
-        for change in CHANGES:
-            if change.beside == window:
-                out[change.label] = [change_text(n, b, f) for n, b, f in zip(
-                    table[change.now], table[change.beside], table[f"{change.key}_flag"])]
-    return out.reset_index(drop=True)
-
-
-FLAG_STYLES = {
-    UP: "background-color: #FDDBC7; color: #67000D; font-weight: 700",     # orange, dark red text
-    DOWN: "background-color: #D1E5F0; color: #053061; font-weight: 700",   # blue, dark blue text
-}
-
-
-def styled(shown: pd.DataFrame) -> "pd.io.formats.style.Styler":
-    """readable() with flagged changes in orange (up) or blue (down), colour-blind safe beside
-    the ▲ / ▼ symbols, and large bold numerals for the current period."""
-    change_columns = [c.label for c in CHANGES]
-
-    def flag_style(text: str) -> str:
-        return FLAG_STYLES.get(text[:1], "")
-
-    return (shown.style.hide(axis="index")
-            .map(flag_style, subset=change_columns)
-            .set_properties(subset=["This period"], **{"font-weight": "700"})
-            .set_properties(**{"font-size": "1.25rem", "white-space": "nowrap"}))
-
+# --- Exports ------------------------------------------------------------------------------
 
 def table_export(table: pd.DataFrame) -> pd.DataFrame:
     """The numeric table for the CSV download: every level, every window, every change with its

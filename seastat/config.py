@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tomllib
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -29,6 +31,9 @@ class DataSettings(_Section):
 class PeriodSettings(_Section):
     anchor: dt.date
     length_days: int = Field(14, ge=1, le=366)
+    rolling_days: int = Field(28, ge=1, le=366)     # the CompStat "last N days against the N before" window
+    trend_periods: int = Field(52, ge=4)           # periods in the trend charts (two years)
+    recent_periods: int = Field(26, ge=4)          # periods in the compare and shared-screen charts (a year)
 
 
 class StatsSettings(_Section):
@@ -42,6 +47,13 @@ class HotspotSettings(_Section):
     emerging_periods: int = Field(6, ge=2)
     min_cell_count: int = Field(3, ge=1)
     basemap: Literal["carto-light", "carto-dark", "none"] = "carto-light"
+
+
+class NearRepeatSettings(_Section):
+    lookback_days: int = Field(365, ge=28)     # the events the Knox test looks at
+    permutations: int = Field(99, ge=19)       # date shuffles; the smallest p-value is 1 / (permutations + 1)
+    recent_days: int = Field(14, ge=1)         # events this recent mark a place at risk now ...
+    window_days: int = Field(14, ge=1)         # ... for this many days after the last of them
 
 
 # Keys that can step the shared-screen panels (names as Streamlit's button shortcuts take them).
@@ -79,13 +91,35 @@ class PrivacySettings(_Section):
     sensitive_call_type_words: list[str]
 
 
+class ActionSettings(_Section):
+    # Where commitments are kept: an SQLAlchemy URL ("postgresql://user@host/db"); empty = an SQLite
+    # file beside the store. SEASTAT_DATABASE_URL overrides it.
+    database_url: str = ""
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_database_url(cls, value: str) -> str:
+        if value:
+            from sqlalchemy.engine import make_url
+            from sqlalchemy.exc import ArgumentError
+            try:
+                backend = make_url(value).get_backend_name()
+            except ArgumentError:
+                raise ValueError("not a database URL (e.g. postgresql://user@host/dbname)") from None
+            if backend not in ("sqlite", "postgresql"):
+                raise ValueError(f"{backend} is not supported; use postgresql://... or sqlite:///...")
+        return value
+
+
 class Settings(_Section):
     data: DataSettings
     periods: PeriodSettings
     stats: StatsSettings
     hotspots: HotspotSettings
+    near_repeat: NearRepeatSettings = NearRepeatSettings()
     present: PresentSettings
     privacy: PrivacySettings
+    actions: ActionSettings = ActionSettings()
     offense_types: dict[str, list[str]]
     # The older crime layout's UCR subcategories by offense type ("*" matches any text).
     ucr_offense_types: dict[str, list[str]] = {}
@@ -103,6 +137,19 @@ class Settings(_Section):
             raise ValueError(f"ucr_offense_types names unknown offense type(s) {unknown}")
         return self
 
+    # --- Values derived from the settings, computed here once ---------------------------------
+
+    @cached_property
+    def grid(self) -> "Grid":
+        from .periods import Grid
+        return Grid(self.periods.anchor, self.periods.length_days)
+
+    @cached_property
+    def level(self) -> float:
+        """The two-sided significance level of the flags: the level of |z| >= z_threshold (2 -> 4.55 %)."""
+        from .compstat import alpha
+        return alpha(self.stats.z_threshold)
+
     def resolve(self, path: Path) -> Path:
         """Relative paths in the file are relative to the file's own folder."""
         return path if path.is_absolute() else (self.source.parent / path).resolve()
@@ -114,6 +161,13 @@ class Settings(_Section):
     @property
     def boundaries_dir(self) -> Path:
         return self.resolve(self.data.boundaries)
+
+    @property
+    def database_url(self) -> str:
+        """The commitments database: SEASTAT_DATABASE_URL, else [actions] database_url, else
+        actions.sqlite beside the store (data/actions.sqlite)."""
+        url = os.environ.get("SEASTAT_DATABASE_URL") or self.actions.database_url
+        return url or f"sqlite:///{self.store_dir.parent / 'actions.sqlite'}"
 
     def offense_type_lookup(self) -> tuple[list[str], list[str], list[str]]:
         """Parallel lists (offense code, offense type, offense group) for publish-time tagging."""

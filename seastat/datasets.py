@@ -139,8 +139,24 @@ USE_OF_FORCE = Dataset(
 
 DATASETS: dict[str, Dataset] = {d.name: d for d in (CRIME, CALLS, USE_OF_FORCE)}
 LAYOUTS = (CRIME_UCR, CRIME, CALLS, USE_OF_FORCE)   # tried in this order; the older crime layout first
-# Short names for screens and exports.
-DATASET_LABELS = {"crime": "Crime reports", "calls": "911 calls for service", "use_of_force": "Use of force"}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the pages, the packet and the sentences need to know of a dataset, decided here once."""
+    label: str                 # its short name on screens and in exports
+    noun: str                  # what it counts, for sentences ("offenses")
+    all_label: str             # the offense row that adds everything up
+    has_coordinates: bool      # can be mapped (use of force carries no place finer than a beat)
+    has_offense_groups: bool   # counted by the CompStat offense groups of config.toml
+    row_label: str             # what its offense rows are called on screen
+
+
+FACTS: dict[str, Facts] = {
+    "crime": Facts("Crime reports", "offenses", "All offenses", True, True, "Offense groups"),
+    "calls": Facts("911 calls for service", "calls for service", "All calls", True, False, "Calls"),
+    "use_of_force": Facts("Use of force", "uses of force", "All uses of force", False, False, "Incident types"),
+}
 
 
 class SourceError(Exception):

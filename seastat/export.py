@@ -22,11 +22,20 @@ def file_stem(*parts: object) -> str:
     return "_".join(["seastat", *words])
 
 
+def is_synthetic(manifest: dict) -> bool:
+    return any(info.get("synthetic") for info in manifest.get("datasets", {}).values())
+
+
 def source_caption(manifest: dict) -> str:
     """The line every exported chart carries: where the numbers come from and how fresh they are."""
-    synthetic = any(info.get("synthetic") for info in manifest.get("datasets", {}).values())
-    source = "SYNTHETIC data (seastat synth), not SPD records" if synthetic else "Seattle Police Department open data"
+    source = ("SYNTHETIC data (seastat synth), not SPD records" if is_synthetic(manifest)
+              else "Seattle Police Department open data")
     return f"Source: {source} · published {manifest.get('published_at', 'unknown')[:16].replace('T', ' ')}"
+
+
+def source_line(manifest: dict) -> str:
+    """The comment line that opens every CSV download and command-line table."""
+    return f"# {source_caption(manifest)} · version {manifest.get('version', 'unknown')}"
 
 
 def with_caption(chart: alt.TopLevelMixin, manifest: dict) -> alt.TopLevelMixin:
@@ -45,5 +54,7 @@ def chart_svg(chart: alt.TopLevelMixin) -> bytes:
     return vlc.vegalite_to_svg(chart.to_dict()).encode()
 
 
-def table_csv(df: pd.DataFrame) -> bytes:
-    return df.to_csv(index=False).encode()
+def table_csv(df: pd.DataFrame, manifest: dict | None = None) -> bytes:
+    """A table as CSV, opened by the source line when the store's manifest is given."""
+    head = f"{source_line(manifest)}\n" if manifest is not None else ""
+    return (head + df.to_csv(index=False)).encode()

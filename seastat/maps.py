@@ -1,26 +1,31 @@
 """The hot-spot page's pictures as pure builders: the interactive pydeck map (beat choropleth,
-H3 density, Gi* hot spots, boundaries), its legend, and Altair charts for the static PNG
-(no tiles needed) and the concentration curve.
+H3 density, Gi* hot spots, precinct and sector outlines, beat labels, the chosen beat zoomed to),
+and its legend in words (the static map for pictures is seastat.charts.static_map, from the same
+classes).
 
-Colours are computed here, one RGBA per feature, so the map, its legend and the PNG agree.
-Sequential classes are ColorBrewer YlOrRd; change is a red-blue diverging scale; the hot-spot
-labels use Okabe-Ito colours plus a symbol, both readable with colour-blindness.
+Outlines are drawn as closed paths of the dissolved beats' outer rings: the beats are simplified,
+so their dissolve keeps thin sliver holes along inner beat edges, which a stroked GeoJSON polygon
+draws as stray stubs. (SPD's published precinct layer predates the 2018 beats and differs from
+their dissolve by up to 0.45 km², so the dissolve is the exact one.)
+
+Classes are computed here, one RGBA per feature from seastat.palette, so the map, its legend and
+the picture agree.
 """
 from __future__ import annotations
 
-import altair as alt
+import math
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pydeck as pdk
-import shapely
+from shapely.geometry import MultiPolygon, Polygon
 
-COUNT_COLOURS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
-CHANGE_COLOURS = ["#2c7bb6", "#abd9e9", "#f7f7f7", "#fdae61", "#d7191c"]   # fall ... rise
-LABEL_COLOURS = {"intensifying": "#d55e00", "persistent": "#cc79a7", "new": "#e69f00", "fading": "#56b4e9"}
-LABEL_SYMBOLS = {"intensifying": "▲", "persistent": "●", "new": "✚", "fading": "▼", "none": "", "not mapped": ""}
-SELECTED = [0, 114, 178, 255]
+from .palette import CHANGE_COLOURS, COUNT_COLOURS, LABEL_COLOURS, LABEL_SYMBOLS, SELECTED
+
 SEATTLE = pdk.ViewState(latitude=47.614, longitude=-122.335, zoom=10.3)
+MAP_SIZE = (800, 660)          # the page's map in pixels at 1920x1080: what the chosen beat is fitted to
+LABEL_SIZE = 15                # px: beat codes readable on a shared screen at 1920x1080
 BASEMAPS = {"carto-light": ("carto", pdk.map_styles.CARTO_LIGHT),
             "carto-dark": ("carto", pdk.map_styles.CARTO_DARK), "none": (None, None)}
 VIEWS = {"count": "Incidents by beat", "change": "Change by beat", "density": "Density (H3 cells)",
@@ -70,9 +75,26 @@ def change_classes(change: pd.Series) -> tuple[np.ndarray, list[tuple[str, str]]
     return klass, entries
 
 
-def label_entries(labels: pd.Series) -> list[tuple[str, str]]:
+LABEL_MEANINGS = {
+    "intensifying": "hot now and in at least half of the last {n} periods, getting hotter",
+    "persistent": "hot now and in at least half of the last {n} periods, steady",
+    "new": "hot now, not before (in fewer than half of the last {n} periods)",
+    "fading": "hot in at least half of the last {n} periods, cooling or no longer hot",
+}
+
+
+def label_entries(labels: pd.Series, emerging_periods: int = 6) -> list[tuple[str, str]]:
+    """One legend entry per hot-spot label: symbol, name, how many cells, and what it means."""
     counts = labels.value_counts()
-    return [(colour, f"{LABEL_SYMBOLS[label]} {label} ({counts.get(label, 0)})") for label, colour in LABEL_COLOURS.items()]
+    return [(colour, f"{LABEL_SYMBOLS[label]} {label} ({counts.get(label, 0)}): "
+                     f"{LABEL_MEANINGS[label].format(n=emerging_periods)}")
+            for label, colour in LABEL_COLOURS.items()]
+
+
+def in_words(entries: list[tuple[str, str]], what: str) -> list[tuple[str, str]]:
+    """Count or change classes as sentences: "12 to 30 incidents in the beat"."""
+    return [(colour, f"{text} {what}" if text[0].isdigit() or text[0] in "+−" else f"{text} ({what})")
+            for colour, text in entries]
 
 
 def legend_html(title: str, entries: list[tuple[str, str]]) -> str:
@@ -113,15 +135,17 @@ def beat_layer(beats: gpd.GeoDataFrame, table: pd.DataFrame, view: str, previous
     return layer, entries
 
 
-def cell_layer(cells: pd.DataFrame, view: str, min_count: int, previous_label: str) -> tuple[pdk.Layer | None, list]:
+def cell_layer(cells: pd.DataFrame, view: str, min_count: int, previous_label: str,
+               emerging_periods: int = 6) -> tuple[pdk.Layer | None, list]:
     """H3 cells counted on the server: busy cells (density) or Gi* hot and fading cells."""
     if view == "density":
         shown = cells[cells["incidents"] >= min_count]        # smaller cells only in aggregate
         klass, entries = count_classes(shown["incidents"])
         fills = [count_colour(k, entries, 200) for k in klass]
+        entries = in_words(entries, "incidents in the cell")
     elif view == "hotspots":
         shown = cells[cells["label"] != "none"]
-        entries = label_entries(cells["label"])
+        entries = label_entries(cells["label"], emerging_periods)
         fills = [rgba(LABEL_COLOURS[label], 215) for label in shown["label"]]
     else:
         return None, []
@@ -140,79 +164,68 @@ def cell_layer(cells: pd.DataFrame, view: str, min_count: int, previous_label: s
     return layer, entries
 
 
-def outline_layer(frame: gpd.GeoDataFrame, layer_id: str, colour: list[int], width: float) -> pdk.Layer:
-    return pdk.Layer("GeoJsonLayer", data=frame[["geometry"]].__geo_interface__, id=layer_id, pickable=False,
-                     stroked=True, filled=False, get_line_color=colour, line_width_min_pixels=width)
+def rings(frame: gpd.GeoDataFrame, name: str) -> list[dict]:
+    """The outer ring of every polygon part as a closed path (first point == last), one row each."""
+    rows = []
+    for value, geometry in zip(frame[name], frame.geometry):
+        parts = geometry.geoms if isinstance(geometry, MultiPolygon) else [geometry]
+        for part in parts:
+            if isinstance(part, Polygon) and not part.is_empty:
+                path = [[round(x, 6), round(y, 6)] for x, y in part.exterior.coords]
+                rows.append({name: value, "path": path})
+    return rows
+
+
+# pydeck reads a bare string property as an accessor expression; quoted, it is a literal.
+def outline_layer(frame: gpd.GeoDataFrame, name: str, layer_id: str, colour: list[int], width: float) -> pdk.Layer:
+    return pdk.Layer("PathLayer", data=rings(frame, name), id=layer_id, pickable=False, get_path="path",
+                     get_color=colour, width_units="'pixels'", get_width=width, width_min_pixels=width,
+                     joint_rounded=True, cap_rounded=True)
+
+
+def label_layer(beats: gpd.GeoDataFrame) -> pdk.Layer:
+    """Beat codes at a point inside each beat, dark on a white halo, readable on any fill."""
+    points = beats.geometry.representative_point()
+    data = pd.DataFrame({"beat": beats["beat"].to_numpy(), "position": [[p.x, p.y] for p in points]})
+    return pdk.Layer("TextLayer", data=data, id="beat-labels", pickable=False, get_position="position",
+                     get_text="beat", get_size=LABEL_SIZE, size_units="'pixels'", get_color=[20, 20, 20, 255],
+                     font_weight=700, outline_width=3, outline_color=[255, 255, 255, 230],
+                     font_settings={"sdf": True}, get_text_anchor="'middle'", get_alignment_baseline="'center'")
+
+
+def fit_view(bounds: tuple[float, float, float, float], size: tuple[int, int] = MAP_SIZE,
+             margin: float = 0.25) -> pdk.ViewState:
+    """The web-Mercator view centred on (west, south, east, north) with the box filling the map
+    but for `margin` of it on each axis (deck.gl's world is 512 px wide at zoom 0)."""
+    west, south, east, north = bounds
+    y = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))         # Mercator
+    width, height = (side * (1 - margin) for side in size)
+    zoom = min(math.log2(width * 360 / (512 * max(east - west, 1e-6))),
+               math.log2(height * 2 * math.pi / (512 * max(y(north) - y(south), 1e-9))))
+    centre = math.degrees(2 * math.atan(math.exp((y(north) + y(south)) / 2)) - math.pi / 2)
+    return pdk.ViewState(latitude=centre, longitude=(west + east) / 2, zoom=round(min(zoom, 16), 2))
 
 
 def hotspot_deck(boundaries: dict[str, gpd.GeoDataFrame], beat_table: pd.DataFrame, cells: pd.DataFrame,
                  view: str, basemap: str, min_count: int, selected_beat: str | None = None,
-                 previous_label: str = "previous period") -> tuple[pdk.Deck, list[tuple[str, str]]]:
-    """The map and its legend entries. Boundaries are always drawn, so the map reads without tiles."""
+                 previous_label: str = "previous period", emerging_periods: int = 6,
+                 size: tuple[int, int] = MAP_SIZE) -> tuple[pdk.Deck, list[tuple[str, str]]]:
+    """The map and its legend entries (in words). Boundaries and beat labels are always drawn,
+    so the map reads without tiles; a chosen beat is outlined and the view fitted to it."""
     beats, legend = beat_layer(boundaries["beat"], beat_table, view, previous_label)
-    cell, cell_legend = cell_layer(cells, view, min_count, previous_label)
+    cell, cell_legend = cell_layer(cells, view, min_count, previous_label, emerging_periods)
+    legend = in_words(legend, "incidents in the beat" if view == "count" else f"incidents vs {previous_label}")
     layers = [beats] + ([cell] if cell else []) + [
-        outline_layer(boundaries["sector"], "sectors", [90, 90, 90, 200], 1),
-        outline_layer(boundaries["precinct"], "precincts", [20, 20, 20, 255], 2.5),
+        outline_layer(boundaries["sector"], "sector", "sectors", [90, 90, 90, 200], 1),
+        outline_layer(boundaries["precinct"], "precinct", "precincts", [20, 20, 20, 255], 2.5),
+        label_layer(boundaries["beat"]),
     ]
+    view_state = SEATTLE
     if selected_beat:
         chosen = boundaries["beat"][boundaries["beat"]["beat"] == selected_beat]
-        layers.append(outline_layer(chosen, "selected", SELECTED, 5))
+        layers.append(outline_layer(chosen, "beat", "selected", SELECTED, 5))
+        view_state = fit_view(tuple(chosen.total_bounds), size)
     provider, style = BASEMAPS[basemap]
-    deck = pdk.Deck(layers=layers, initial_view_state=SEATTLE, map_provider=provider, map_style=style,
+    deck = pdk.Deck(layers=layers, initial_view_state=view_state, map_provider=provider, map_style=style,
                     tooltip=TOOLTIP)
     return deck, legend + cell_legend
-
-
-# --- Static pictures (Altair, rendered with vl-convert: no tiles, no browser) -------------------
-
-def for_vega(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Outer rings clockwise, as Vega's spherical geometry reads them (GeoJSON's counter-clockwise
-    rings would be taken as the whole globe minus the shape)."""
-    return frame.set_geometry(shapely.orient_polygons(frame.geometry.values, exterior_cw=True))
-
-
-def static_map(boundaries: dict[str, gpd.GeoDataFrame], beat_table: pd.DataFrame, hot_cells: gpd.GeoDataFrame,
-               view: str, title: str) -> alt.LayerChart:
-    """Beats by count (or change) with the hot-spot cells on top and precinct lines."""
-    beats = for_vega(boundaries["beat"][["beat", "precinct", "geometry"]]).merge(
-        beat_table[["beat", "incidents", "change"]], on="beat", how="left").fillna({"incidents": 0, "change": 0})
-    if view == "change":
-        klass, entries = change_classes(beats["change"])
-    else:
-        klass, entries = count_classes(beats["incidents"])
-    beats["class"] = [entries[k][1] if k >= 0 else "0" for k in klass]
-    order = [text for _, text in entries] + (["0"] if (klass < 0).any() else [])
-    colours = [colour for colour, _ in entries] + (["#ffffff"] if (klass < 0).any() else [])
-    legend_title = "Change vs previous" if view == "change" else "Incidents"
-    base = alt.Chart(beats).mark_geoshape(stroke="#777", strokeWidth=0.5).encode(
-        color=alt.Color("class:N", title=legend_title, sort=order, scale=alt.Scale(domain=order, range=colours),
-                        legend=alt.Legend(orient="left", labelFontSize=13, titleFontSize=14)),
-        tooltip=["beat:N", "incidents:Q", "change:Q"])
-    layers = [base, alt.Chart(for_vega(boundaries["precinct"][["precinct", "geometry"]])).mark_geoshape(
-        filled=False, stroke="black", strokeWidth=2)]
-    if not hot_cells.empty:
-        cells = for_vega(hot_cells[["cell", "label", "geometry"]])
-        labels = [label for label in LABEL_COLOURS if label in set(cells["label"])]
-        cells["label"] = [f"{LABEL_SYMBOLS[lab]} {lab}" for lab in cells["label"]]
-        layers.append(alt.Chart(cells).mark_geoshape(stroke="black", strokeWidth=0.8).encode(
-            fill=alt.Fill("label:N", title="Gi* hot spot", scale=alt.Scale(
-                domain=[f"{LABEL_SYMBOLS[lab]} {lab}" for lab in labels], range=[LABEL_COLOURS[lab] for lab in labels]),
-                legend=alt.Legend(orient="left", labelFontSize=13, titleFontSize=14))))
-    return alt.layer(*layers).resolve_scale(color="independent", fill="independent").properties(
-        width=620, height=720, title=title).project(type="mercator")
-
-
-def concentration_chart(curves: dict[str, pd.DataFrame], title: str) -> alt.Chart:
-    """Share of incidents against share of places, one line per kind of place."""
-    data = pd.concat([c.assign(places=name) for name, c in curves.items()], ignore_index=True)
-    line = alt.Chart(data).mark_line(strokeWidth=3, interpolate="step-after").encode(
-        x=alt.X("place_share:Q", title="Share of places (busiest first)", axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1])),
-        y=alt.Y("incident_share:Q", title="Share of incidents", axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("places:N", title=None, scale=alt.Scale(range=["#0072b2", "#d55e00"]),
-                        legend=alt.Legend(orient="bottom-right", labelFontSize=14)),
-        strokeDash=alt.StrokeDash("places:N", legend=None))
-    half = alt.Chart(pd.DataFrame({"y": [0.5]})).mark_rule(strokeDash=[4, 4], color="#555").encode(y="y:Q")
-    return (line + half).properties(title=title, height=320).configure_axis(labelFontSize=14, titleFontSize=15)

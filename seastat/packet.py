@@ -1,6 +1,6 @@
 """The meeting packet: one period's numbers, charts and notes as a PDF (fpdf2) and a
-self-contained HTML file. The content comes from the same builders the pages use; this module
-only lays it out."""
+self-contained HTML file. The content comes from the same reports the pages use
+(seastat.reports); this module only lays it out."""
 from __future__ import annotations
 
 import base64
@@ -14,10 +14,9 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from PIL import Image
 
-from . import charts, compare, compstat, export, hotspots, maps
-from .datasets import DATASET_LABELS
+from . import charts, compare, compstat, export, maps, reports, wording
+from .datasets import FACTS
 from .geo import load_boundaries
-from .periods import Grid
 
 # DejaVu Sans (Debian's fonts-dejavu-core, installed by `make`) has the ▲ ▼ flags and every accent.
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -152,149 +151,68 @@ def render_html(packet: Packet) -> str:
     return "\n".join(parts)
 
 
-# --- Content: the same builders the pages use ------------------------------------------------------
+# --- Content: the same reports the pages use -------------------------------------------------------
 
-TREND_PERIODS = 52
-
-
-def _compstat(store, settings, grid, dataset: str, period, first_day):
-    """The trends page's CompStat table and two-year period counts, via its query and builders."""
-    level = compstat.alpha(settings.stats.z_threshold)
-    windows = compstat.report_windows(grid, period, first_day, settings.stats.baseline_periods)
-    periods = compstat.trend_periods(grid, period, first_day, TREND_PERIODS, settings.stats.baseline_periods)
-    counts = store.df("trends/window_counts", dataset=dataset, windows=compstat.as_params(windows), against=[])
-    period_counts = store.df("trends/window_counts", dataset=dataset, against=[],
-                             windows=compstat.period_params(periods))
-    rows = compstat.offense_rows(dataset, settings, sorted(set(counts["offense"]) | set(period_counts["offense"])))
-    rows = {k: rows[k] for k in compstat.default_rows(dataset, settings, rows)}
-    areas = store.df("areas", dataset=dataset)
-    table = compstat.compstat_table(counts, areas, windows, rows, level=level, period_days=grid.length_days)
-    return table, period_counts, periods, rows, level
-
-
-def _trend_figure(period_counts, periods, rows, by: str, precinct: str | None, level, settings, manifest, title):
-    label, offenses = rows["all"]
-    part = period_counts if offenses is None else period_counts[period_counts["offense"].isin(offenses)]
-    if precinct:
-        part = part[part["precinct"] == precinct]
-    series = compstat.trend_series(part, periods, by, total=precinct or compstat.CITY, level=level,
-                                   baseline_periods=settings.stats.baseline_periods, shown=TREND_PERIODS)
-    chart = export.with_caption(charts.trend_small_multiples(series, title=title, columns=3), manifest)
+def _figure(chart, manifest: dict, title: str) -> Figure:
+    chart = export.with_caption(chart, manifest)
     return Figure(title, export.chart_png(chart), export.chart_svg(chart).decode())
 
 
-def _hotspot_section(store, settings, grid, dataset: str, period, label: str) -> Section:
+def _hotspot_section(store, settings, view: reports.View, label: str) -> Section:
     """The hot-spot page's analysis for the period: the static map (no tiles) and the hottest blocks."""
     hs = settings.hotspots
-    windows, params = hotspots.query_params(grid, period, hs, dataset)
-    result = hotspots.analyse(store.df("hotspots/incidents", **params), settings.boundaries_dir, len(windows), hs)
-    hot = hotspots.significant_cells(result.cells, hs.min_cell_count)
-    title = f"Hot spots: {label}, {period.label()}"
-    chart = export.with_caption(maps.static_map(load_boundaries(settings.boundaries_dir), result.beats, hot,
-                                                "count", title), store.manifest)
-    blocks = hotspots.block_table(result.blocks, result.periods, result.total, result.total_previous,
-                                  hs.min_cell_count)
-    top = pd.concat([blocks[blocks["rank"].notna()].head(15), blocks[blocks["rank"].isna()]])
-    top = top.assign(share=top["share"].map("{:.1%}".format), rank=top["rank"].astype("string").fillna(""))
-    labels = ", ".join(f"{n} {lab}" for lab, n in hot["label"].value_counts().items()) or "none"
+    result = reports.hotspot_report(store, settings, view)
+    title = f"Hot spots: {label}, {view.period.label()}"
+    chart = charts.static_map(load_boundaries(settings.boundaries_dir), result.analysis.beats, result.hot_cells,
+                            "count", title)
+    labels = ", ".join(f"{n} {lab}" for lab, n in result.hot_cells["label"].value_counts().items()) or "none"
+    near = reports.near_repeat_report(store, settings, view.period) if FACTS[view.dataset].has_offense_groups else None
+    tables = [Table("Hottest 100-blocks", wording.hot_blocks(result.blocks(), top=15))]
+    if near is not None:
+        tables += [Table("Near repeats: pairs close in space and time more often than chance",
+                         wording.knox_table(near.elevated(settings.level)), near.note),
+                   Table("Near repeats: places at risk now", near.places.rename(columns={
+                       "block_address": "100-block", "beat": "Beat", "events": "Events", "offenses": "Offenses",
+                       "last_event": "Last event", "open_until": "Open until"}))]
     return Section("Hot spots", [
-        f"Beats shaded by incidents this period; outlined cells are Getis-Ord Gi* hot spots (H3 cells, "
+        f"Beats shaded by incidents this period; outlined cells are hot spots (H3 cells, "
         f"false discovery rate {hs.significance:.0%}) labelled against the previous {hs.emerging_periods} periods: "
         f"{labels}. Sensitive offenses are never placed on the map; blocks under {hs.min_cell_count} incidents "
         "appear only in the aggregate line."],
-        tables=[Table("Hottest 100-blocks", top.rename(columns={
-            "rank": "Rank", "block_address": "100-block", "beat": "Beat", "incidents": "This period",
-            "previous": "Previous", "change": "Change", "share": "Share"}))],
-        figures=[Figure(title, export.chart_png(chart), export.chart_svg(chart).decode())])
+        tables=tables, figures=[_figure(chart, store.manifest, title)])
 
 
-def _compare_section(store, settings, grid, dataset: str, period, first_day, label: str) -> Section:
+def _compare_section(store, settings, view: reports.View, label: str) -> Section:
     """The comparison page's highlights: this period against the same period last year (with the
     offense groups that drive the difference), and crime, calls and use of force side by side."""
-    level = compstat.alpha(settings.stats.z_threshold)
     section = Section("Comparison highlights")
-    last_year = compare.period_against(grid, period, "last_year")
-    if last_year.start >= first_day:
-        a, b = (compare.Slice(k, w, compare.Area(), compare.period_name(w)) for k, w in (("a", period), ("b", last_year)))
-        counts = store.df("compare/counts", dataset=dataset, windows=compare.windows_param(a, b))
-        part_a, part_b = compare.chosen(counts, a), compare.chosen(counts, b)
-        what = compare.NOUNS[dataset]
-        mix = compare.offense_mix(part_a, part_b, top=10)
-        section.paragraphs += [
-            compare.in_words(compare.difference(a.label, part_a["n"].sum(), b.label, part_b["n"].sum(), level), what),
-            compare.mix_in_words(mix, a.label, b.label, what)]
-        chart = export.with_caption(compare.mix_chart(mix, a.label, b.label, f"{label} by group, city-wide"),
-                                    store.manifest)
-        section.figures.append(Figure(f"{label}: this period against the same period last year",
-                                      export.chart_png(chart), export.chart_svg(chart).decode()))
+    a, b = reports.this_period_against(settings, view.period, compare.Area(), "last_year")
+    if b.window.start >= store.days(view.dataset)[0]:
+        result = reports.slices_report(store, settings, view.dataset, a, b, "all", mix_top=10)
+        what = FACTS[view.dataset].noun
+        section.paragraphs += [wording.in_words(result.difference, what),
+                               wording.mix_in_words(result.mix, a.label, b.label, what)]
+        section.figures.append(_figure(charts.mix_chart(result.mix, a.label, b.label, f"{label} by group, city-wide"),
+                                       store.manifest, f"{label}: this period against the same period last year"))
     if set(compare.DATASETS) <= set(store.datasets):
-        one = compare.Slice("a", period, compare.Area(), "")
-        by = {d: store.df("trends/window_counts", dataset=d, windows=compare.windows_param(one), against=[])
-              for d in compare.DATASETS}
-        table = compare.dataset_table(*by.values())
-        section.tables.append(Table("Crime, 911 calls and use of force by precinct", compare.shown(table),
+        both = reports.datasets_report(store, settings, view.period)
+        section.tables.append(Table("Crime, 911 calls and use of force by precinct", wording.shown(both.table),
                                     "A ratio with nothing to divide by reads 'not available'."))
-        levels = compare.level_order(store.df("compare/incident_types")["incident_type"])
         section.tables.append(Table("Use of force by level and precinct, per 1,000 calls",
-                                    compare.shown(compare.use_of_force_table(by["use_of_force"], by["calls"], levels))))
+                                    wording.shown(both.use_of_force)))
     return section
 
 
-def build_packet(store, settings, period, *, dataset: str = "crime", precincts: list[str] | None = None,
-                 progress=None) -> Packet:
-    """The meeting packet for one period: cover, city and precinct CompStat tables with flags,
-    trend charts, the hot-spot map and blocks, comparison highlights, data notes (quarantine, privacy)."""
-    step = progress or (lambda message, fraction: None)
-    grid = Grid(settings.periods.anchor, settings.periods.length_days)
-    manifest = store.manifest
-    first_day = store.days(dataset)[0]
-    label = DATASET_LABELS[dataset]
-    chosen = [p for p in settings.present.precinct_order if not precincts or p in precincts]
-
-    step("CompStat table", 0.1)
-    table, period_counts, periods, rows, level = _compstat(store, settings, grid, dataset, period, first_day)
-    method = compstat.METHOD.format(alpha=level, threshold=settings.stats.z_threshold,
-                                    periods=settings.stats.baseline_periods)
-    synthetic = any(info.get("synthetic") for info in manifest["datasets"].values())
-    cover = Section("About this packet", [
-        f"Period: {period.label()} (SeaStat periods are {grid.length_days} days from {settings.periods.anchor}).",
-        f"Data published {manifest['published_at']} (store version {manifest['version']}).",
-        *[f"{DATASET_LABELS[name]}: {info['rows_published']:,} records through {(info['max_event_at'] or '')[:10]}; "
-          f"sources: {', '.join(s['file'] + ' (' + s['layout'] + ')' for s in info['sources']) or 'none'}."
-          for name, info in manifest["datasets"].items()],
-        "SYNTHETIC DATA: generated by seastat synth, not real SPD records." if synthetic else
-        "Source: Seattle Police Department open data (data.seattle.gov).",
-        method,
-    ])
-    city = Section(f"City-wide: {label}", tables=[Table(
-        f"{label}, {period.label()}", compstat.readable(compstat.precinct_view(table)), method)])
-    step("City trend charts", 0.3)
-    city.figures.append(_trend_figure(period_counts, periods, rows, "precinct", None, level, settings, manifest,
-                                      f"{rows['all'][0]} per period by precinct, last two years"))
-    sections = [cover, city]
-    for i, precinct in enumerate(chosen):
-        step(f"{precinct} precinct", 0.3 + 0.6 * i / max(len(chosen), 1))
-        rows_of = table[(table["precinct"] == precinct) & table["level"].isin(["precinct", "sector"])]
-        section = Section(f"{precinct} precinct", tables=[Table(
-            f"{precinct}: {label}, {period.label()}", compstat.readable(rows_of), method)])
-        section.figures.append(_trend_figure(period_counts, periods, rows, "sector", precinct, level, settings,
-                                             manifest, f"{precinct}: {rows['all'][0]} per period by sector"))
-        sections.append(section)
-    step("Hot spots", 0.9)
-    if dataset != "use_of_force":     # use of force carries no coordinates
-        sections.append(_hotspot_section(store, settings, grid, dataset, period, label))
-    step("Comparison highlights", 0.93)
-    sections.append(_compare_section(store, settings, grid, dataset, period, first_day, label))
-    step("Data notes", 0.95)
-    reasons = store.df("quarantine_reasons")
-    privacy = manifest["privacy"]
-    sections.append(Section("Data notes", [
+def _data_notes(store, settings) -> Section:
+    summary = reports.data_summary(store, settings)
+    privacy = summary.privacy
+    reasons = summary.reasons
+    return Section("Data notes", [
         "Every source row is counted: rows in = published + quarantined. Quarantined rows are kept out of "
         "every number in this packet; their reasons:",
     ], tables=[
-        Table("Rows per dataset", pd.DataFrame([
-            {"Dataset": DATASET_LABELS[n], "Rows in": f"{i['rows_in']:,}", "Published": f"{i['rows_published']:,}",
-             "Quarantined": f"{i['rows_quarantined']:,}"} for n, i in manifest["datasets"].items()])),
+        Table("Rows per dataset", wording.shown(summary.loaded[["Dataset", "Rows in", "Rows published",
+                                                                 "Rows quarantined"]])),
         Table("Quarantined rows by reason", reasons[["dataset", "source_file", "reason", "rows"]]
               if not reasons.empty else pd.DataFrame({"reason": ["none"], "rows": [0]})),
         Table("Privacy rules applied at publish time", pd.DataFrame({
@@ -305,7 +223,57 @@ def build_packet(store, settings, period, *, dataset: str = "crime", precincts: 
                         ", ".join(privacy["sensitive_offense_parent_groups"]),
                         ", ".join(privacy["sensitive_offenses"]),
                         ", ".join(privacy["sensitive_call_type_words"])]})),
-    ]))
+    ])
+
+
+def build_packet(store, settings, period, *, dataset: str = "crime", precincts: list[str] | None = None,
+                 progress=None) -> Packet:
+    """The meeting packet for one period: cover, city and precinct CompStat tables with flags,
+    trend charts, the hot-spot map and blocks, comparison highlights, data notes (quarantine, privacy)."""
+    step = progress or (lambda message, fraction: None)
+    manifest = store.manifest
+    label = FACTS[dataset].label
+    view = reports.View(dataset, period)
+    chosen = [p for p in settings.present.precinct_order if not precincts or p in precincts]
+
+    step("CompStat table", 0.1)
+    table = reports.compstat_report(store, settings, view)
+    trends = reports.trend_report(store, settings, view)
+    method, everything = wording.method_note(settings), table.rows["all"][0]
+    cover = Section("About this packet", [
+        f"Period: {period.label()} (SeaStat periods are {settings.grid.length_days} days from "
+        f"{settings.periods.anchor}).",
+        f"Data published {manifest['published_at']} (store version {manifest['version']}).",
+        *[f"{FACTS[name].label}: {info['rows_published']:,} records through {(info['max_event_at'] or '')[:10]}; "
+          f"sources: {', '.join(s['file'] + ' (' + s['layout'] + ')' for s in info['sources']) or 'none'}."
+          for name, info in manifest["datasets"].items()],
+        "SYNTHETIC DATA: generated by seastat synth, not real SPD records." if export.is_synthetic(manifest) else
+        "Source: Seattle Police Department open data (data.seattle.gov).",
+        method,
+    ])
+    city = Section(f"City-wide: {label}", tables=[Table(
+        f"{label}, {period.label()}", wording.readable(table.headline, table.headers), method)])
+    step("City trend charts", 0.3)
+    title = f"{everything} per period by precinct, last two years"
+    city.figures.append(_figure(charts.trend_small_multiples(trends.series("all", total=compstat.CITY), title=title,
+                                                             columns=3), manifest, title))
+    sections = [cover, city]
+    for i, precinct in enumerate(chosen):
+        step(f"{precinct} precinct", 0.3 + 0.6 * i / max(len(chosen), 1))
+        title = f"{precinct}: {everything} per period by sector"
+        sections.append(Section(f"{precinct} precinct", tables=[Table(
+            f"{precinct}: {label}, {period.label()}", wording.readable(table.precinct_and_sectors(precinct),
+                                                                       table.headers), method)],
+            figures=[_figure(charts.trend_small_multiples(trends.series("all", "sector", within=precinct,
+                                                                        total=precinct), title=title, columns=3),
+                             manifest, title)]))
+    step("Hot spots", 0.9)
+    if FACTS[dataset].has_coordinates:
+        sections.append(_hotspot_section(store, settings, view, label))
+    step("Comparison highlights", 0.93)
+    sections.append(_compare_section(store, settings, view, label))
+    step("Data notes", 0.95)
+    sections.append(_data_notes(store, settings))
     step("Done", 1.0)
     return Packet(f"SeaStat meeting packet: {period.label()}",
                   f"{label} · Seattle Police Department · published {manifest['published_at'][:16]}", sections)

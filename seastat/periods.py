@@ -54,9 +54,6 @@ class Grid:
         """The n periods before `period`, oldest first."""
         return [self.shift(period, -k) for k in range(n, 0, -1)]
 
-    def is_period_start(self, day: dt.date) -> bool:
-        return (day - self.anchor).days % self.length_days == 0
-
 
 def complete_periods(grid: Grid, first_day: dt.date, last_day: dt.date) -> list[Window]:
     """The periods wholly inside [first_day, last_day], newest first (the latest even if the data is shorter)."""
@@ -82,23 +79,23 @@ class Comparison:
     current: Window
     previous: Window
     last_year: Window      # same weekdays 52 weeks earlier
-    last_28: Window
-    prior_28: Window
+    rolling: Window        # the last `rolling_days` days of the period's end ...
+    prior_rolling: Window  # ... and as many days before them
     ytd: Window
     prior_ytd: Window
 
 
-def comparison(grid: Grid, period: Window) -> Comparison:
+def comparison(grid: Grid, period: Window, rolling_days: int = 28) -> Comparison:
     end = period.end
-    last_28 = Window(end - 28 * DAY, end)
+    rolling = Window(end - rolling_days * DAY, end)
     ytd = Window(dt.date(period.last_day.year, 1, 1), end)
     prior_ytd = Window(dt.date(ytd.start.year - 1, 1, 1), same_day_last_year(period.last_day) + DAY)
     return Comparison(
         current=period,
         previous=grid.shift(period, -1),
         last_year=Window(period.start - 364 * DAY, period.end - 364 * DAY),
-        last_28=last_28,
-        prior_28=Window(last_28.start - 28 * DAY, last_28.start),
+        rolling=rolling,
+        prior_rolling=Window(rolling.start - rolling_days * DAY, rolling.start),
         ytd=ytd,
         prior_ytd=prior_ytd,
     )

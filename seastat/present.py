@@ -1,16 +1,12 @@
 """Shared-screen mode (?present=1): the meeting's fixed sequence of panels, built from
-config.toml [present] (`panels`, `precinct_order`), stepping through it, and the pieces of each
-panel that are not drawing (pages/present.py draws them). Pure: no Streamlit here.
+config.toml [present] (`panels`, `precinct_order`), stepping through it, and its style.
+Pure: no Streamlit here; pages/present.py lays the panels out from seastat.reports.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
-from . import compstat
 from .config import PresentSettings
-from .periods import Window
 
 
 @dataclass(frozen=True)
@@ -26,9 +22,6 @@ COMPARE_PANELS = (
     Panel("datasets", "Crime, 911 calls and use of force"),
     Panel("use_of_force", "Use of force by level"),
 )
-
-# The changes shown beside each count on a projector; the rest stay on the trends page.
-SUMMARY_CHANGES = ("expected", "last_year")
 
 # Large type, nothing but the panel: no header bar, no sidebar, a narrow margin. Streamlit sizes
 # its type in rem, so the root font size scales all of it.
@@ -68,45 +61,3 @@ def next_step(step: int, count: int) -> int:
 
 def previous_step(step: int) -> int:
     return max(step - 1, 1)
-
-
-# --- What the panels show ----------------------------------------------------------------------
-
-def summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Rows of compstat.compstat_table turned for a projector: one column per area (in the table's
-    order); per headline offense row, a line with the count this period and a line for each of its
-    changes against the expected count and against last year, flagged as on the trends page."""
-    areas = list(dict.fromkeys(table["area"]))
-    changes = [c for c in compstat.CHANGES if c.key in SUMMARY_CHANGES]
-    lines = []
-    for key in dict.fromkeys(table["offense"]):
-        rows = table[table["offense"] == key].set_index("area").reindex(areas)
-        lines.append([rows["offense_label"].dropna().iloc[0],
-                      *("—" if pd.isna(v) else f"{v:,.0f}" for v in rows["current"])])
-        lines += [[c.label, *(compstat.change_text(n, b, f) for n, b, f in
-                              zip(rows[c.now], rows[c.beside], rows[f"{c.key}_flag"]))] for c in changes]
-    return pd.DataFrame(lines, columns=["Offense", *areas])
-
-
-def styled_summary(shown: pd.DataFrame) -> "pd.io.formats.style.Styler":
-    """summary() with flagged changes coloured as compstat.styled colours them (the symbol stays)
-    and the count lines in bold."""
-    counts = ~shown["Offense"].str.startswith("±")
-    return (shown.style.hide(axis="index")
-            .map(lambda text: compstat.FLAG_STYLES.get(str(text)[:1], ""))
-            .set_properties(subset=pd.IndexSlice[counts[counts].index, :], **{"font-weight": "700"}))
-
-
-def headline_trends(period_counts: pd.DataFrame, periods: list[Window], rows: dict, keys: list[str],
-                    precinct: str, *, level: float, baseline_periods: int, shown: int) -> pd.DataFrame:
-    """One precinct's trend for each headline offense row (violent, property, all), as
-    compstat.trend_series with the offense row's label as the panel name ('area')."""
-    inside = period_counts[period_counts["precinct"] == precinct]
-    parts = []
-    for key in keys:
-        label, offenses = rows[key]
-        counts = inside if offenses is None else inside[inside["offense"].isin(offenses)]
-        series = compstat.trend_series(counts, periods, "precinct", level=level, baseline_periods=baseline_periods,
-                                       shown=shown, total=label)
-        parts.append(series[series["area"] == label])
-    return pd.concat(parts, ignore_index=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -18,7 +19,12 @@ from seastat.publish import publish
 from seastat.store import Store
 from seastat.synth import synth
 
-BUNDLED_STORE = PROJECT_ROOT / "data" / "store"
+pytest_plugins = ["pg_server"]     # a throw-away PostgreSQL server for the commitment tests
+
+BUNDLED_STORE = PROJECT_ROOT / "data" / "store"      # what `make run` serves: real SPD records
+# The synthetic store most page tests run on (known dates and sizes), built once per test session.
+SYNTH_STORE = PROJECT_ROOT / "build" / "test-store"
+SYNTH_ROWS, SYNTH_END = 200_000, dt.date(2026, 11, 22)
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"          # screenshots and rendered pages land here
 CHROMIUM = os.environ.get("SEASTAT_CHROMIUM", "/usr/bin/chromium")
 SMALL_END = dt.date(2026, 11, 22)
@@ -33,6 +39,21 @@ def settings():
 def bundled_store() -> Store:
     """The store `make run` serves (data/store)."""
     return Store.open(BUNDLED_STORE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def synth_store_dir(settings, tmp_path_factory) -> Path:
+    """`seastat synth` + `seastat publish` at a fixed size and end date, fresh every session."""
+    written = synth(SYNTH_ROWS, tmp_path_factory.mktemp("synth-sources"), end=SYNTH_END,
+                    boundaries=PROJECT_ROOT / "data" / "boundaries")
+    shutil.rmtree(SYNTH_STORE, ignore_errors=True)
+    publish([written["crime"], written["calls"], written["use_of_force"]], SYNTH_STORE, settings)
+    return SYNTH_STORE
+
+
+@pytest.fixture(scope="session")
+def synth_store(synth_store_dir) -> Store:
+    return Store.open(synth_store_dir)
 
 
 @pytest.fixture(scope="session")
@@ -96,8 +117,8 @@ class Dashboard:
 
 
 @pytest.fixture(scope="session")
-def dashboard():
-    server = Dashboard(BUNDLED_STORE)
+def dashboard(synth_store_dir):
+    server = Dashboard(synth_store_dir)
     yield server
     server.stop()
 
@@ -141,6 +162,26 @@ def wait_for_streamlit(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
     page.wait_for_timeout(500)
+
+
+def run_page(page: str, params: dict | None = None, store: Path = SYNTH_STORE):
+    """AppTest of app.py opened at one page by a link carrying `params`. (AppTest needs a first run
+    before it can switch pages; that run has no link, so the page then meets the link fresh.)"""
+    from streamlit.testing.v1 import AppTest
+    os.environ["SEASTAT_STORE"] = str(store)
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    if page != "home":
+        at.run()
+        at.switch_page(f"pages/{page}.py")
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+@pytest.fixture(autouse=True)
+def _restore_store_env():
+    yield
+    os.environ.pop("SEASTAT_STORE", None)
 
 
 def page_errors(page) -> list[str]:

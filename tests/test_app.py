@@ -1,39 +1,17 @@
 """The Streamlit pages run headless with AppTest: what a user sees, deep links, bad links."""
 from __future__ import annotations
 
-import os
-
-import pytest
-from streamlit.testing.v1 import AppTest
-
-from conftest import BUNDLED_STORE, PROJECT_ROOT
+from conftest import run_page
 
 
-def run_page(page: str, params: dict | None = None, store=BUNDLED_STORE) -> AppTest:
-    os.environ["SEASTAT_STORE"] = str(store)
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    if page != "home":
-        at.switch_page(f"pages/{page}.py").run()
-    return at
-
-
-@pytest.fixture(autouse=True)
-def _restore_store_env():
-    yield
-    os.environ.pop("SEASTAT_STORE", None)
-
-
-def test_home_shows_what_is_loaded(bundled_store):
+def test_home_shows_what_is_loaded(synth_store):
     at = run_page("home")
     assert not at.exception
     table = at.dataframe[0].value
     crime = table[table["Dataset"] == "Crime reports"].iloc[0]
-    assert crime["Rows published"] == bundled_store.manifest["datasets"]["crime"]["rows_published"]
+    assert crime["Rows published"] == synth_store.manifest["datasets"]["crime"]["rows_published"]
     assert any("Synthetic data" in w.value for w in at.warning)
-    assert any(bundled_store.manifest["published_at"] in c.value for c in at.caption)
+    assert any(synth_store.manifest["published_at"] in c.value for c in at.caption)
 
 
 def test_data_page_deep_link_opens_the_same_view():
@@ -66,11 +44,11 @@ def test_pages_on_an_empty_store_say_so(tmp_path):
     assert not at.exception and at.error
 
 
-def test_quarantine_panel_lists_reasons(bundled_store):
+def test_quarantine_panel_lists_reasons(synth_store):
     at = run_page("data")
     reasons = at.dataframe[2].value
     assert set(reasons["reason"]) >= {"duplicate id"}
-    assert reasons["rows"].sum() == sum(i["rows_quarantined"] for i in bundled_store.manifest["datasets"].values())
+    assert reasons["rows"].sum() == sum(i["rows_quarantined"] for i in synth_store.manifest["datasets"].values())
 
 
 def test_home_builds_the_meeting_packet_for_the_chosen_period():

@@ -1,20 +1,17 @@
 """A small run of `seastat bench`, so the benchmark cannot rot: figures present, answers equal."""
 import pytest
 
+from seastat import reports
 from seastat.bench import QUERY_SETS, Context, bench_size
-from seastat.periods import Grid
 
 pytestmark = pytest.mark.slow
 
 
-def test_every_query_set_gives_pandas_the_same_answer(bundled_store, settings):
-    grid = Grid(settings.periods.anchor, settings.periods.length_days)
-    import datetime as dt
-    last = dt.date.fromisoformat(bundled_store.manifest["datasets"]["crime"]["max_event_at"][:10])
-    ctx = Context(settings, grid.latest_complete(last))
+def test_every_query_set_gives_pandas_the_same_answer(synth_store, settings):
+    ctx = Context(settings, synth_store, reports.periods_offered(synth_store, settings, "crime")[0])
     for qs in QUERY_SETS:
-        seastat = qs.answer(qs.seastat(bundled_store, ctx))
-        assert seastat == qs.answer(qs.pandas(bundled_store.version_dir, ctx)), qs.name
+        seastat = qs.answer(qs.seastat(synth_store, ctx))
+        assert seastat == qs.answer(qs.pandas(synth_store.version_dir, ctx)), qs.name
         assert seastat and all(seastat), f"{qs.name}: an empty answer proves nothing"
 
 

@@ -30,8 +30,8 @@ def test_data_page_table_and_download(dashboard, page_at):
 
 def test_a_deep_link_on_a_fresh_server_goes_through_app_py(page_at):
     """Streamlit's old pages/ mode would run pages/data.py alone for the first visitor."""
-    from conftest import BUNDLED_STORE, Dashboard
-    fresh = Dashboard(BUNDLED_STORE)
+    from conftest import SYNTH_STORE, Dashboard
+    fresh = Dashboard(SYNTH_STORE)
     try:
         page = page_at(f"{fresh.url}/data?dataset=calls")
         page.get_by_role("button", name="Download CSV").wait_for(timeout=30_000)

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import BUNDLED_STORE
-from seastat import compare, compstat, export, present
+from conftest import SYNTH_STORE
+from seastat import charts, compare, compstat, export, palette, present, reports, wording
 from seastat.config import PRECINCTS, PresentSettings
 from seastat.periods import Grid, Window
 from seastat.store import Store
@@ -24,7 +24,7 @@ UNASSIGNED = ("UNKNOWN", "OOJ")
 @pytest.fixture(scope="module")
 def published():
     """The bundled store's published rows, read with pandas alone."""
-    return {name: pd.read_parquet(BUNDLED_STORE / "current" / name) for name in compare.DATASETS}
+    return {name: pd.read_parquet(SYNTH_STORE / "current" / name) for name in compare.DATASETS}
 
 
 @pytest.fixture(scope="module")
@@ -52,22 +52,22 @@ def test_difference_in_words_with_its_test():
     d = compare.difference("North", 9, "East", 1, LEVEL)
     assert (d.change, d.percent, d.flag) == (8, 800.0, compstat.UP)
     assert d.p == pytest.approx(2 * 11 / 1024)             # 9/1 split of 10 or worse, both tails
-    assert compare.in_words(d, "robberies") == (
+    assert wording.in_words(d, "robberies") == (
         "North had more robberies than East: 9 against 1 (+8, +800%). ▲ A difference this large is unlikely "
         "to be chance (exact Poisson test, p = 0.021).")
-    calm = compare.in_words(compare.difference("May", 40, "April", 44, LEVEL), "offenses")
+    calm = wording.in_words(compare.difference("May", 40, "April", 44, LEVEL), "offenses")
     assert calm.startswith("May had fewer offenses than April: 40 against 44 (-4, -9%). Chance alone")
-    assert compare.in_words(compare.difference("A", 7, "B", 7, LEVEL), "calls") == "A and B had the same number of calls: 7 each."
+    assert wording.in_words(compare.difference("A", 7, "B", 7, LEVEL), "calls") == "A and B had the same number of calls: 7 each."
 
 
 def test_a_zero_baseline_or_denominator_is_not_available_never_an_error():
     d = compare.difference("A", 5, "B", 0, LEVEL)
     assert np.isnan(d.percent)
-    assert "percent change not available from zero" in compare.in_words(d, "offenses")
-    assert np.isnan(compare.ratio(5, 0)) and compare.ratio_text(compare.ratio(5, 0)) == "not available"
-    assert compare.ratio(3, 2, 1000) == 1500.0 and compare.ratio_text(1500.0) == "1,500.0"
+    assert "percent change not available from zero" in wording.in_words(d, "offenses")
+    assert np.isnan(compare.ratio(5, 0)) and wording.ratio_text(compare.ratio(5, 0)) == "not available"
+    assert compare.ratio(3, 2, 1000) == 1500.0 and wording.ratio_text(1500.0) == "1,500.0"
     assert list(np.isnan(compare.ratio([1, 2, 3], [0, np.nan, 4]))) == [True, True, False]
-    table = compare.shown(pd.DataFrame({"area": ["Beat X"], "calls_per_crime": [np.nan]}))
+    table = wording.shown(pd.DataFrame({"area": ["Beat X"], "calls_per_crime": [np.nan]}))
     assert table.iloc[0]["Calls per reported crime"] == "not available"
 
 
@@ -87,9 +87,9 @@ def test_use_of_force_levels_run_from_least_to_most_serious():
 
 # --- Two slices against independent counts ------------------------------------------------------------
 
-def test_precinct_against_precinct_equals_independent_counts(bundled_store, published, settings):
+def test_precinct_against_precinct_equals_independent_counts(synth_store, published, settings):
     a, b = (compare.Slice(k, LATEST, compare.Area("precinct", p), p) for k, p in (("a", "North"), ("b", "East")))
-    counts = counts_for(bundled_store, "crime", a, b)
+    counts = counts_for(synth_store, "crime", a, b)
     crime = in_window(published["crime"], LATEST)
     for row, types in (("violent", settings.offense_groups["violent"]), ("robbery", ["robbery"]), ("all", None)):
         offenses = compstat.offense_rows("crime", settings, [])[row][1]
@@ -100,19 +100,19 @@ def test_precinct_against_precinct_equals_independent_counts(bundled_store, publ
         assert [d.n_a, d.n_b] == expected and d.change == expected[0] - expected[1]
 
 
-def test_beat_against_beat_and_sector_against_sector(bundled_store, published):
+def test_beat_against_beat_and_sector_against_sector(synth_store, published):
     calls = in_window(published["calls"], LATEST)
     for level, x, y in (("beat", "K1", "U2"), ("sector", "K", "U")):
         a, b = (compare.Slice(k, LATEST, compare.Area(level, v), v) for k, v in (("a", x), ("b", y)))
-        counts = counts_for(bundled_store, "calls", a, b)
+        counts = counts_for(synth_store, "calls", a, b)
         assert [compare.chosen(counts, s)["n"].sum() for s in (a, b)] == [(calls[level] == v).sum() for v in (x, y)]
 
 
-def test_this_period_against_last_year_day_by_day(bundled_store, published, grid):
+def test_this_period_against_last_year_day_by_day(synth_store, published, grid):
     last_year = compare.period_against(grid, LATEST, "last_year")
     area = compare.Area("precinct", "West")
     a, b = (compare.Slice(k, w, area, compare.period_name(w)) for k, w in (("a", LATEST), ("b", last_year)))
-    counts = counts_for(bundled_store, "crime", a, b)
+    counts = counts_for(synth_store, "crime", a, b)
     running = compare.running_totals(counts, [a, b], None)
     west = published["crime"][published["crime"]["precinct"] == "West"]
     for s in (a, b):
@@ -122,10 +122,10 @@ def test_this_period_against_last_year_day_by_day(bundled_store, published, grid
     assert list(running["day"][:3]) == [1, 2, 3] and running["day"].max() == 14
 
 
-def test_offense_mix_says_which_groups_drive_the_difference(bundled_store, published, grid):
+def test_offense_mix_says_which_groups_drive_the_difference(synth_store, published, grid):
     previous = compare.period_against(grid, LATEST, "previous")
     a, b = (compare.Slice(k, w, compare.Area(), compare.period_name(w)) for k, w in (("a", LATEST), ("b", previous)))
-    counts = counts_for(bundled_store, "crime", a, b)
+    counts = counts_for(synth_store, "crime", a, b)
     mix = compare.offense_mix(compare.chosen(counts, a), compare.chosen(counts, b), top=50)
     groups = {s.key: in_window(published["crime"], s.window)["offense_parent_group"].value_counts() for s in (a, b)}
     expected = pd.DataFrame(groups).fillna(0).astype(int)
@@ -133,15 +133,15 @@ def test_offense_mix_says_which_groups_drive_the_difference(bundled_store, publi
     assert list(mix["difference"].abs()) == sorted(mix["difference"].abs(), reverse=True)
     assert mix["share_a"].sum() == pytest.approx(1) and mix["share_b"].sum() == pytest.approx(1)
 
-    words = compare.mix_in_words(mix, a.label, b.label, "offenses")
+    words = wording.mix_in_words(mix, a.label, b.label, "offenses")
     net = int(expected["a"].sum() - expected["b"].sum())
     biggest = (expected["a"] - expected["b"])[lambda s: np.sign(s) == np.sign(net)].abs().idxmax()
     assert words.startswith(f"Of the {net:+,} difference between {a.label} and {b.label}, {biggest} (")
 
 
-def test_offense_mix_lumps_the_tail_without_losing_a_row(bundled_store):
+def test_offense_mix_lumps_the_tail_without_losing_a_row(synth_store):
     a, b = (compare.Slice(k, LATEST, compare.Area("precinct", p), p) for k, p in (("a", "North"), ("b", "South")))
-    counts = counts_for(bundled_store, "crime", a, b)
+    counts = counts_for(synth_store, "crime", a, b)
     part_a, part_b = compare.chosen(counts, a), compare.chosen(counts, b)
     mix = compare.offense_mix(part_a, part_b, top=5)
     assert len(mix) == 5 and mix["category"].iloc[-1].startswith("Other (")
@@ -150,9 +150,9 @@ def test_offense_mix_lumps_the_tail_without_losing_a_row(bundled_store):
 
 # --- Crime, calls and use of force side by side --------------------------------------------------------
 
-def test_dataset_table_equals_independent_counts_and_ratios(bundled_store, published):
+def test_dataset_table_equals_independent_counts_and_ratios(synth_store, published):
     one = compare.Slice("a", LATEST, compare.Area(), "")
-    table = compare.dataset_table(*(counts_for(bundled_store, d, one) for d in compare.DATASETS)).set_index("area")
+    table = compare.dataset_table(*(counts_for(synth_store, d, one) for d in compare.DATASETS)).set_index("area")
     for name in compare.DATASETS:
         assert table[name].to_dict() == by_precinct(in_window(published[name], LATEST)).to_dict()
     assert table[compare.DATASETS[0]].iloc[1:].sum() == table[compare.DATASETS[0]].iloc[0]     # lines add up
@@ -160,18 +160,18 @@ def test_dataset_table_equals_independent_counts_and_ratios(bundled_store, publi
     assert np.allclose(table["use_of_force_per_1000_calls"], table["use_of_force"] / table["calls"] * 1000)
 
 
-def test_use_of_force_by_level_and_precinct_as_published(bundled_store, published):
+def test_use_of_force_by_level_and_precinct_as_published(synth_store, published):
     one = compare.Slice("a", LATEST, compare.Area(), "")
     levels = compare.level_order(published["use_of_force"]["incident_type"].unique())
-    table = compare.use_of_force_table(counts_for(bundled_store, "use_of_force", one),
-                                       counts_for(bundled_store, "calls", one), levels).set_index("area")
+    table = compare.use_of_force_table(counts_for(synth_store, "use_of_force", one),
+                                       counts_for(synth_store, "calls", one), levels).set_index("area")
     uof = in_window(published["use_of_force"], LATEST)
     for level in levels:
         assert table[level].to_dict() == by_precinct(uof[uof["incident_type"] == level]).to_dict()
     calls = by_precinct(in_window(published["calls"], LATEST))
     assert np.allclose(table["use_of_force_per_1000_calls"], by_precinct(uof) / calls * 1000)
     city = table.loc[compstat.CITY]
-    words = compare.use_of_force_in_words(compstat.CITY, city[levels], city["calls"], city["use_of_force_per_1000_calls"])
+    words = wording.use_of_force_in_words(compstat.CITY, city[levels], city["calls"], city["use_of_force_per_1000_calls"])
     assert f"uses of force: {len(uof):,} (" in words and f"{levels[-1]}: {city[levels[-1]]:,}" in words
 
 
@@ -191,16 +191,16 @@ def test_zero_denominators_over_periods_read_not_available(small_store_dir, grid
             if n_crime == 0:
                 checked += 1
                 assert np.isnan(row.calls_per_crime)
-                assert compare.shown(frame)["Calls per reported crime"][row.Index] == "not available"
+                assert wording.shown(frame)["Calls per reported crime"][row.Index] == "not available"
             else:
                 assert row.calls_per_crime == pytest.approx(n_calls / n_crime)
     assert checked > 0                       # the data did hold a zero denominator
 
 
-def test_series_for_two_places_equal_independent_counts(bundled_store, published, grid, settings):
+def test_series_for_two_places_equal_independent_counts(synth_store, published, grid, settings):
     periods = compstat.trend_periods(grid, LATEST, D(2024, 1, 1), 6, 0)
     windows = compstat.period_params(periods)
-    counts = bundled_store.df("trends/window_counts", dataset="crime", windows=windows, against=[])
+    counts = synth_store.df("trends/window_counts", dataset="crime", windows=windows, against=[])
     violent = settings.offense_groups["violent"]
     series = compare.place_periods(counts, periods, [compare.Area("precinct", "North"), compare.Area("sector", "K")],
                                    tuple(violent))
@@ -212,14 +212,14 @@ def test_series_for_two_places_equal_independent_counts(bundled_store, published
 
 # --- Charts: both slices on one axis, exportable ---------------------------------------------------
 
-def test_charts_put_both_slices_on_one_axis_and_export(bundled_store):
+def test_charts_put_both_slices_on_one_axis_and_export(synth_store):
     a, b = (compare.Slice(k, LATEST, compare.Area("precinct", p), p) for k, p in (("a", "North"), ("b", "East")))
-    counts = counts_for(bundled_store, "crime", a, b)
-    running = compare.running_chart(compare.running_totals(counts, [a, b], None), "t", "Offenses").to_dict()
+    counts = counts_for(synth_store, "crime", a, b)
+    running = charts.running_chart(compare.running_totals(counts, [a, b], None), "t", "Offenses").to_dict()
     assert running["encoding"]["y"]["field"] == "count"                     # one y axis for both slices
     assert running["encoding"]["color"]["scale"]["domain"] == ["North", "East"]
     mix = compare.offense_mix(compare.chosen(counts, a), compare.chosen(counts, b))
-    spec = compare.mix_chart(mix, "North", "East", "mix")
+    spec = charts.mix_chart(mix, "North", "East", "mix")
     left, right = spec.to_dict()["hconcat"]
     assert left["encoding"]["y"]["sort"] == list(mix["category"]) == right["layer"][0]["encoding"]["y"]["sort"]
     assert export.chart_png(spec)[:8] == b"\x89PNG\r\n\x1a\n"
@@ -248,32 +248,34 @@ def test_steps_stay_inside_the_sequence():
     assert (present.previous_step(2), present.previous_step(1)) == (1, 1)
 
 
-def test_projector_summary_equals_independent_counts(bundled_store, published, grid, settings):
+def test_projector_summary_equals_independent_counts(synth_store, published, grid, settings):
     windows = compstat.report_windows(grid, LATEST, D(2024, 1, 1), settings.stats.baseline_periods)
-    counts = bundled_store.df("trends/window_counts", dataset="crime", windows=compstat.as_params(windows), against=[])
+    counts = synth_store.df("trends/window_counts", dataset="crime", windows=compstat.as_params(windows), against=[])
     rows = compstat.offense_rows("crime", settings, [])
     keys = compstat.default_rows("crime", settings, rows)
-    table = compstat.compstat_table(counts, bundled_store.df("areas", dataset="crime"), windows,
+    table = compstat.compstat_table(counts, synth_store.df("areas", dataset="crime"), windows,
                                     {k: rows[k] for k in keys}, level=LEVEL, period_days=14)
-    shown = present.summary(compstat.precinct_view(table)).set_index("Offense")
+    headers = compstat.headers(28)
+    shown = wording.summary(compstat.precinct_view(table), headers).set_index("Offense")
     assert list(shown.columns) == [compstat.CITY, *PRECINCTS, compstat.UNASSIGNED]
     assert list(shown.index) == [label for k in keys for label in (rows[k][0], "± expected", "± last year")]
     crime = in_window(published["crime"], LATEST)
     violent = by_precinct(crime[crime["offense_type"].isin(settings.offense_groups["violent"])])
     assert shown.loc["Violent"].tolist() == [f"{n:,}" for n in violent]
     flagged = table[(table["level"] == "precinct") & (table["expected_flag"] != "")]
-    styled = present.styled_summary(present.summary(compstat.precinct_view(table))).to_html()
-    assert (flagged.empty or compstat.FLAG_STYLES[flagged["expected_flag"].iloc[0]].split(";")[0] in styled)
+    styled = wording.styled_summary(wording.summary(compstat.precinct_view(table), headers)).to_html()
+    assert (flagged.empty or palette.FLAG_STYLES[flagged["expected_flag"].iloc[0]].split(";")[0] in styled)
 
 
-def test_precinct_trend_panels_end_on_the_period(bundled_store, published, grid, settings):
+def test_precinct_trend_panels_end_on_the_period(synth_store, published, grid, settings):
     periods = compstat.trend_periods(grid, LATEST, D(2024, 1, 1), 12, settings.stats.baseline_periods)
     windows = compstat.period_params(periods)
-    counts = bundled_store.df("trends/window_counts", dataset="crime", windows=windows, against=[])
+    counts = synth_store.df("trends/window_counts", dataset="crime", windows=windows, against=[])
     rows = compstat.offense_rows("crime", settings, [])
     keys = compstat.default_rows("crime", settings, rows)
-    series = present.headline_trends(counts, periods, rows, keys, "South", level=LEVEL,
-                                     baseline_periods=settings.stats.baseline_periods, shown=12)
+    trends = reports.TrendReport(reports.View("crime", LATEST), periods, counts, rows, 12, LEVEL,
+                                 settings.stats.baseline_periods)
+    series = trends.headlines("South", keys)
     assert list(dict.fromkeys(series["area"])) == [rows[k][0] for k in keys]
     south = in_window(published["crime"], LATEST)
     south = south[south["precinct"] == "South"]

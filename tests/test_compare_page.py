@@ -9,9 +9,8 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from conftest import BUNDLED_STORE, PROJECT_ROOT, page_errors
+from conftest import SYNTH_STORE, PROJECT_ROOT, page_errors, run_page
 from seastat import compare, compstat, present
-from test_app import run_page
 
 LATEST = pd.Timestamp("2026-11-02")                  # the default period of the bundled store
 SIZES = [(1920, 1080), (1280, 720)]
@@ -24,7 +23,7 @@ def _restore_env():
     os.environ.pop("SEASTAT_CONFIG", None)
 
 
-def published(name: str, store=BUNDLED_STORE) -> pd.DataFrame:
+def published(name: str, store=SYNTH_STORE) -> pd.DataFrame:
     return pd.read_parquet(store / "current" / name)
 
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import BUNDLED_STORE
-from seastat import charts, compstat, export
+from conftest import SYNTH_STORE
+from seastat import charts, compstat, export, wording
 from seastat.periods import Grid, Window
 
 D = dt.date
@@ -82,11 +82,11 @@ def test_expected_range_is_exactly_the_counts_left_unflagged():
 
 def test_a_zero_baseline_is_shown_as_such():
     assert np.isnan(compstat.percent_change(5, 0)) and np.isnan(compstat.percent_change(0, 0))
-    assert compstat.change_text(5, 0, "") == "+5 from 0"
-    assert compstat.change_text(0, 0, "") == "0"
-    assert compstat.change_text(5, np.nan, "") == "—"
-    assert compstat.change_text(27, 20, compstat.UP) == "▲ +35%"
-    assert compstat.change_text(8, 10, "") == "-20%"
+    assert wording.change_text(5, 0, "") == "+5 from 0"
+    assert wording.change_text(0, 0, "") == "0"
+    assert wording.change_text(5, np.nan, "") == "—"
+    assert wording.change_text(27, 20, compstat.UP) == "▲\u00a0+35%"
+    assert wording.change_text(8, 10, "") == "-20%"
 
 
 # --- Windows ----------------------------------------------------------------------------------
@@ -107,7 +107,7 @@ def test_windows_before_the_data_are_left_out(settings):
 
 def published(dataset: str) -> pd.DataFrame:
     """The published Parquet of one dataset, read with pandas, with the offense each row counts as."""
-    df = pd.read_parquet(BUNDLED_STORE / "current" / dataset)
+    df = pd.read_parquet(SYNTH_STORE / "current" / dataset)
     df["offense"] = {"crime": df.get("offense_type"), "use_of_force": df.get("incident_type")}.get(dataset, "call")
     df["raw_precinct"] = df["precinct"]
     df["precinct"] = df["precinct"].replace({"UNKNOWN": compstat.UNASSIGNED, "OOJ": compstat.UNASSIGNED})
@@ -123,8 +123,8 @@ def windows_by_hand(start: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
         "previous": (start - dt.timedelta(days=14), start),
         "baseline": (start - dt.timedelta(days=14 * 26), start),
         "last_year": (start - dt.timedelta(days=364), end - dt.timedelta(days=364)),
-        "last_28": (end - dt.timedelta(days=28), end),
-        "prior_28": (end - dt.timedelta(days=56), end - dt.timedelta(days=28)),
+        "rolling": (end - dt.timedelta(days=28), end),
+        "prior_rolling": (end - dt.timedelta(days=56), end - dt.timedelta(days=28)),
         "ytd": (D(last_day.year, 1, 1), end),
         "prior_ytd": (D(last_day.year - 1, 1, 1),
                       D(last_day.year - 1, last_day.month, last_day.day) + dt.timedelta(days=1)),  # no Feb 29 here
@@ -157,16 +157,16 @@ CASES = [   # dataset, period start, crime-against filter, precinct filter
 
 
 @pytest.mark.parametrize("dataset,start,against,precincts", CASES)
-def test_every_number_in_the_table_equals_an_independent_count(bundled_store, settings, dataset, start, against,
+def test_every_number_in_the_table_equals_an_independent_count(synth_store, settings, dataset, start, against,
                                                                precincts):
     grid = Grid(settings.periods.anchor, 14)
-    first_day = bundled_store.df("first_day").set_index("dataset")["first_day"][dataset].date()
+    first_day = synth_store.df("first_day").set_index("dataset")["first_day"][dataset].date()
     windows = compstat.report_windows(grid, Window(start, start + dt.timedelta(days=14)), first_day, 26)
-    counts = bundled_store.df("trends/window_counts", dataset=dataset, windows=compstat.as_params(windows),
+    counts = synth_store.df("trends/window_counts", dataset=dataset, windows=compstat.as_params(windows),
                               against=against)
     df = published(dataset)
     rows = compstat.offense_rows(dataset, settings, sorted(df["offense"].unique()))
-    areas = bundled_store.df("areas", dataset=dataset)
+    areas = synth_store.df("areas", dataset=dataset)
     areas = areas[compstat.in_areas(areas, precincts)]
     table = compstat.compstat_table(counts, areas, windows, rows, level=LEVEL, period_days=14,
                                     total=compstat.SELECTED if precincts else compstat.CITY)
@@ -197,12 +197,12 @@ def test_every_number_in_the_table_equals_an_independent_count(bundled_store, se
     assert everything["precinct"] == everything["sector"] == everything["beat"] == everything["city"] == len(inside)
 
 
-def test_changes_and_flags_in_the_table_follow_the_counts(bundled_store, settings):
+def test_changes_and_flags_in_the_table_follow_the_counts(synth_store, settings):
     grid = Grid(settings.periods.anchor, 14)
     windows = compstat.report_windows(grid, LATEST, D(2024, 1, 1), 26)
-    counts = bundled_store.df("trends/window_counts", dataset="crime", windows=compstat.as_params(windows), against=[])
+    counts = synth_store.df("trends/window_counts", dataset="crime", windows=compstat.as_params(windows), against=[])
     rows = compstat.offense_rows("crime", settings, [])
-    table = compstat.compstat_table(counts, bundled_store.df("areas", dataset="crime"), windows, rows,
+    table = compstat.compstat_table(counts, synth_store.df("areas", dataset="crime"), windows, rows,
                                     level=LEVEL, period_days=14)
     assert (table["expected"] == table["baseline"] / 26).all()
     assert (table["previous_change"] == table["current"] - table["previous"]).all()
@@ -212,7 +212,7 @@ def test_changes_and_flags_in_the_table_follow_the_counts(bundled_store, setting
         assert row.expected_flag == compstat.flags(row.current, row.baseline, 26, LEVEL)
         assert row.ytd_flag == compstat.flags(row.ytd, row.prior_ytd, ytd_days, LEVEL)
     assert not np.isinf(table.filter(like="_pct").to_numpy()).any()
-    shown = compstat.readable(compstat.precinct_view(table))
+    shown = wording.readable(compstat.precinct_view(table), compstat.headers(28))
     assert list(shown["Area"].replace("", np.nan).dropna()) == [
         "City-wide", "North", "East", "South", "West", "Southwest", compstat.UNASSIGNED]
     assert not shown.apply(lambda c: c.str.contains("inf|nan", case=False)).any().any()
@@ -221,10 +221,10 @@ def test_changes_and_flags_in_the_table_follow_the_counts(bundled_store, setting
 # --- Trend series and charts ------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def crime_series(bundled_store, settings):
+def crime_series(synth_store, settings):
     grid = Grid(settings.periods.anchor, 14)
     periods = compstat.trend_periods(grid, LATEST, D(2024, 1, 1), 52, 26)
-    counts = bundled_store.df("trends/window_counts", dataset="crime", against=[],
+    counts = synth_store.df("trends/window_counts", dataset="crime", against=[],
                               windows=compstat.period_params(periods))
     violent = counts[counts["offense"].isin(settings.offense_groups["violent"])]
     return periods, compstat.trend_series(violent, periods, "precinct", level=LEVEL, baseline_periods=26, shown=52,
@@ -251,7 +251,7 @@ def test_trend_series_counts_and_expected_match_pandas(crime_series, settings):
     assert (city == series[series["area"] != compstat.CITY].groupby("period_start")["count"].sum().to_numpy()).all()
 
 
-def test_trend_chart_has_a_panel_per_area_a_band_and_shaped_flags(crime_series, bundled_store):
+def test_trend_chart_has_a_panel_per_area_a_band_and_shaped_flags(crime_series, synth_store):
     _periods, series = crime_series
     chart = charts.trend_small_multiples(series, title="Violent")
     spec = chart.to_dict()
@@ -262,7 +262,7 @@ def test_trend_chart_has_a_panel_per_area_a_band_and_shaped_flags(crime_series, 
     assert point["shape"]["scale"]["range"] == ["triangle-up", "triangle-down"]      # readable without colour
     assert point["color"]["scale"]["range"] == [charts.UP_COLOUR, charts.DOWN_COLOUR]
     assert spec["resolve"]["scale"]["y"] == "independent"
-    svg = export.chart_svg(export.with_caption(chart, bundled_store.manifest)).decode()
+    svg = export.chart_svg(export.with_caption(chart, synth_store.manifest)).decode()
     assert "SYNTHETIC" in svg and "Southwest" in svg and "above expected range" in svg
 
 

@@ -5,10 +5,10 @@ import pandas as pd
 from seastat import export
 
 
-def test_chart_exports_are_real_images_with_the_source_caption(bundled_store):
+def test_chart_exports_are_real_images_with_the_source_caption(synth_store):
     chart = alt.Chart(pd.DataFrame({"period": ["a", "b"], "n": [3, 5]}), title="Incidents").mark_bar().encode(
         x="period", y="n")
-    chart = export.with_caption(chart, bundled_store.manifest)
+    chart = export.with_caption(chart, synth_store.manifest)
     png = export.chart_png(chart)
     assert png.startswith(b"\x89PNG")
     svg = export.chart_svg(chart).decode()

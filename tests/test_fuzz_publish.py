@@ -408,7 +408,7 @@ def spellings(name: str) -> st.SearchStrategy[str]:
 
 @examples(200)
 @given(data=st.data())
-def test_missing_and_extra_columns_publish_or_name_what_is_missing(data, store_dir, settings, bundled_store):
+def test_missing_and_extra_columns_publish_or_name_what_is_missing(data, store_dir, settings, synth_store):
     spec = SPECS[data.draw(st.sampled_from(list(SPECS)))]
     kept = [h for h in spec.header if data.draw(st.integers(0, 5), label=f"keep {h}")]   # one in six dropped
     extra = data.draw(st.lists(st.text("abcdefgh", min_size=1, max_size=6).map(lambda s: f"Extra {s}"), max_size=3))
@@ -424,7 +424,7 @@ def test_missing_and_extra_columns_publish_or_name_what_is_missing(data, store_d
         return
     info = manifest["datasets"][spec.name]
     assert (info["rows_in"], info["rows_published"]) == (3, 3)
-    assert info["columns"] == bundled_store.manifest["datasets"][spec.name]["columns"]   # same schema
+    assert info["columns"] == synth_store.manifest["datasets"][spec.name]["columns"]   # same schema
     assert not set(info["sources"][0]["columns_not_in_file"]) & set(spec.required.values())
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import BUNDLED_STORE, PROJECT_ROOT
+from conftest import SYNTH_STORE, PROJECT_ROOT, run_page
 from seastat.check import check_store
 from seastat.store import Store
 
@@ -26,7 +26,7 @@ WINDOW = dict(start=dt.datetime(2026, 10, 1), end=dt.datetime(2026, 11, 1))
 
 
 def crime() -> pd.DataFrame:
-    return pd.read_parquet(BUNDLED_STORE / "current" / "crime")
+    return pd.read_parquet(SYNTH_STORE / "current" / "crime")
 
 
 def text_matches(df: pd.DataFrame, text: str) -> pd.Series:
@@ -50,55 +50,44 @@ def test_every_sql_statement_is_run_from_a_sql_file():
     assert pasted == []
 
 
-def test_hostile_values_are_bound_and_find_only_what_they_literally_say(bundled_store):
+def test_hostile_values_are_bound_and_find_only_what_they_literally_say(synth_store):
     df = crime()
     in_window = df[(df.event_at >= WINDOW["start"]) & (df.event_at < WINDOW["end"])]
-    before = bundled_store.df("areas", dataset="crime")
+    before = synth_store.df("areas", dataset="crime")
     for value in INJECTIONS + ODD:
-        text = bundled_store.df("search_count", dataset="crime", precincts=[], beats=[], text=value, **WINDOW)
+        text = synth_store.df("search_count", dataset="crime", precincts=[], beats=[], text=value, **WINDOW)
         assert text["matching"].iloc[0] == text_matches(in_window, value).sum(), value
-        precincts = bundled_store.df("search_count", dataset="crime", precincts=[value, "North"], beats=[],
+        precincts = synth_store.df("search_count", dataset="crime", precincts=[value, "North"], beats=[],
                                      text="", **WINDOW)
         assert precincts["matching"].iloc[0] == (in_window.precinct == "North").sum(), value   # a literal name
-        beats = bundled_store.df("search_count", dataset="crime", precincts=[], beats=[value], text="", **WINDOW)
+        beats = synth_store.df("search_count", dataset="crime", precincts=[], beats=[value], text="", **WINDOW)
         assert beats["matching"].iloc[0] == 0, value
-        assert bundled_store.df("search_count", dataset=value, precincts=[], beats=[], text="",
+        assert synth_store.df("search_count", dataset=value, precincts=[], beats=[], text="",
                                 **WINDOW)["matching"].iloc[0] == 0
-        assert bundled_store.df("areas", dataset=value).empty
+        assert synth_store.df("areas", dataset=value).empty
     assert text_matches(in_window, "' OR '1'='1").sum() == 0 < len(in_window)   # pasted, it would match all
     # Nothing changed: the same answers, the views of a fresh connection, the files on disk.
-    assert bundled_store.df("areas", dataset="crime").equals(before)
+    assert synth_store.df("areas", dataset="crime").equals(before)
     assert before["incidents"].sum() == len(df)
-    fresh = Store.open(BUNDLED_STORE)
+    fresh = Store.open(SYNTH_STORE)
     assert fresh.df("areas", dataset="crime").equals(before)
-    assert check_store(BUNDLED_STORE) == []
+    assert check_store(SYNTH_STORE) == []
 
 
 @pytest.mark.parametrize("start,end", [(dt.datetime(1900, 1, 1), dt.datetime(1900, 1, 15)),
                                        (dt.datetime(2099, 1, 1), dt.datetime(2099, 1, 15)),
                                        (dt.datetime(2026, 11, 1), dt.datetime(2026, 10, 1))])   # end before start
-def test_periods_outside_the_data_count_nothing(bundled_store, start, end):
-    got = bundled_store.df("search_count", dataset="crime", precincts=[], beats=[], text="", start=start, end=end)
+def test_periods_outside_the_data_count_nothing(synth_store, start, end):
+    got = synth_store.df("search_count", dataset="crime", precincts=[], beats=[], text="", start=start, end=end)
     df = crime()
     assert got["matching"].iloc[0] == ((df.event_at >= start) & (df.event_at < end)).sum() == 0
 
 
 # --- Links to /data carrying hostile values --------------------------------------------------------
 
-@pytest.fixture(autouse=True)
-def _restore_store_env():
-    yield
-    os.environ.pop("SEASTAT_STORE", None)
-
 
 def open_data_page(params: dict[str, str]) -> AppTest:
-    os.environ["SEASTAT_STORE"] = str(BUNDLED_STORE)
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("pages/data.py").run()
-    return at
+    return run_page("data", params)
 
 
 def records_shown(at: AppTest) -> int:
@@ -121,7 +110,7 @@ LINKS = {
 
 
 @pytest.mark.parametrize("name", LINKS)
-def test_a_hostile_link_shows_a_notice_and_the_defaults(name, bundled_store):
+def test_a_hostile_link_shows_a_notice_and_the_defaults(name, synth_store):
     params = LINKS[name]
     at = open_data_page(params)
     assert not at.exception
@@ -152,4 +141,4 @@ def test_a_hostile_link_shows_a_notice_and_the_defaults(name, bundled_store):
     text = params.get("q", "")[:200].strip()
     assert records_shown(at) == (text_matches(shown, text).sum() if text else len(shown))
     # The views are intact afterwards.
-    assert Store.open(BUNDLED_STORE).df("areas", dataset="crime")["incidents"].sum() == len(df)
+    assert Store.open(SYNTH_STORE).df("areas", dataset="crime")["incidents"].sum() == len(df)

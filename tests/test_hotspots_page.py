@@ -11,16 +11,10 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from conftest import BUNDLED_STORE, page_errors, wait_for_streamlit
-from test_app import run_page
+from conftest import SYNTH_STORE, page_errors, wait_for_streamlit, run_page
 
-CRIME = BUNDLED_STORE / "current" / "crime"
+CRIME = SYNTH_STORE / "current" / "crime"
 
-
-@pytest.fixture(autouse=True)
-def _restore_store_env():
-    yield
-    os.environ.pop("SEASTAT_STORE", None)
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +49,10 @@ def test_default_view_numbers_match_the_parquet_files(crime):
 
 
 def test_deep_link_opens_the_same_filtered_view_for_a_beat(crime):
-    at = run_page("hotspots", {"dataset": "crime", "period": "2026-10-19", "group": "property",
-                               "type": "larceny_theft,burglary", "map": "change", "beat": "E2"})
+    at = run_page("hotspots", {"dataset": "crime", "period": "2026-10-19", "offense": "larceny_theft,burglary",
+                               "map": "change", "beat": "E2"})
     assert not at.exception
-    assert at.selectbox(key="group").value == "property"
-    assert at.multiselect(key="types").value == ["larceny_theft", "burglary"]
+    assert at.multiselect(key="offenses").value == ["larceny_theft", "burglary"]
     assert at.radio(key="view").value == "change"
     assert at.selectbox(key="beat").value == "E2"
     now = in_period(crime, "2026-10-19")
@@ -86,14 +79,13 @@ def test_choosing_a_beat_in_the_list_updates_the_table_and_the_link():
 
 
 def test_bad_link_values_fall_back_with_a_notice():
-    at = run_page("hotspots", {"map": "satellite", "beat": "Z9", "group": "<b>x</b>", "type": "arson,unicorns"})
+    at = run_page("hotspots", {"map": "satellite", "beat": "Z9", "offense": "<b>x</b>,arson,unicorns"})
     assert not at.exception
     assert at.radio(key="view").value == "count"
     assert at.selectbox(key="beat").value == ""
-    assert at.selectbox(key="group").value == "all"
-    assert at.multiselect(key="types").value == ["arson"]
+    assert at.multiselect(key="offenses").value == ["arson"]
     notes = " ".join(i.value for i in at.info)
-    assert "map" in notes and "beat" in notes and "unicorns" in notes
+    assert "map" in notes and "beat" in notes and "unicorns" in notes and "<b>x</b>" in notes
 
 
 def test_use_of_force_has_the_beat_map_only():

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from conftest import BUNDLED_STORE, PROJECT_ROOT
+from conftest import SYNTH_STORE, PROJECT_ROOT
 from seastat.packet import build_packet, render_html, render_pdf
 from seastat.periods import Window
 
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def packet(bundled_store, settings):
-    return build_packet(bundled_store, settings, PERIOD)
+def packet(synth_store, settings):
+    return build_packet(synth_store, settings, PERIOD)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def pdf_path(packet, tmp_path_factory):
 
 
 def independent_count(precinct: str | None = None) -> int:
-    crime = pd.read_parquet(BUNDLED_STORE / "current" / "crime", columns=["event_at", "precinct"])
+    crime = pd.read_parquet(SYNTH_STORE / "current" / "crime", columns=["event_at", "precinct"])
     start, end = pd.Timestamp(PERIOD.start), pd.Timestamp(PERIOD.end)
     crime = crime[(crime.event_at >= start) & (crime.event_at < end)]
     return len(crime) if precinct is None else int((crime.precinct == precinct).sum())
@@ -57,7 +57,7 @@ def test_pdf_has_the_period_every_precinct_and_the_trends_totals(pdf_path, setti
 def test_comparison_highlights_compare_with_last_year_and_across_datasets(pdf_path):
     text = pdf_text(pdf_path)
     assert "Comparison highlights" in text and "Crime, 911 calls and use of force by precinct" in text
-    crime = pd.read_parquet(BUNDLED_STORE / "current" / "crime", columns=["event_at"])
+    crime = pd.read_parquet(SYNTH_STORE / "current" / "crime", columns=["event_at"])
     last_year = ((crime.event_at >= pd.Timestamp("2025-11-03")) & (crime.event_at < pd.Timestamp("2025-11-17"))).sum()
     assert f"{last_year:,}" in text
 

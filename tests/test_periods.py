@@ -27,8 +27,8 @@ def test_comparison_windows_across_a_year_end():
     assert c.previous == Window(D(2024, 12, 16), D(2024, 12, 30))
     assert c.last_year == Window(D(2024, 1, 1), D(2024, 1, 15))          # 52 weeks back: same weekdays
     assert c.last_year.start.weekday() == c.current.start.weekday()
-    assert c.last_28 == Window(D(2024, 12, 16), D(2025, 1, 13))
-    assert c.prior_28 == Window(D(2024, 11, 18), D(2024, 12, 16))
+    assert c.rolling == Window(D(2024, 12, 16), D(2025, 1, 13))
+    assert c.prior_rolling == Window(D(2024, 11, 18), D(2024, 12, 16))
     assert c.ytd == Window(D(2025, 1, 1), D(2025, 1, 13))                 # year of the period's last day
     assert c.prior_ytd == Window(D(2024, 1, 1), D(2024, 1, 13))
 

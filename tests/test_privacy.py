@@ -26,8 +26,8 @@ def sensitive_calls(df: pd.DataFrame, privacy) -> pd.Series:
 
 @pytest.fixture(params=["bundled", "small"])
 def store_root(request, small_store_dir) -> Path:
-    from conftest import BUNDLED_STORE
-    return (BUNDLED_STORE if request.param == "bundled" else small_store_dir) / "current"
+    from conftest import SYNTH_STORE
+    return (SYNTH_STORE if request.param == "bundled" else small_store_dir) / "current"
 
 
 def test_sensitive_offenses_carry_no_location(store_root, settings):

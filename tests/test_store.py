@@ -6,16 +6,16 @@ import threading
 
 import pandas as pd
 
-from conftest import BUNDLED_STORE
+from conftest import SYNTH_STORE
 
 WINDOW = dict(start=dt.datetime(2026, 10, 1), end=dt.datetime(2026, 11, 1))
 
 
 def crime_frame() -> pd.DataFrame:
-    return pd.read_parquet(BUNDLED_STORE / "current" / "crime")
+    return pd.read_parquet(SYNTH_STORE / "current" / "crime")
 
 
-def test_search_count_matches_pandas(bundled_store):
+def test_search_count_matches_pandas(synth_store):
     df = crime_frame()
     in_window = df[(df.event_at >= WINDOW["start"]) & (df.event_at < WINDOW["end"])]
     for precincts, beats, text in [([], [], ""), (["North"], [], ""), ([], ["K1", "K2"], ""),
@@ -29,28 +29,28 @@ def test_search_count_matches_pandas(bundled_store):
             hay = (expected.offense_id + " " + expected.offense_parent_group.fillna("") + " "
                    + expected.offense.fillna("") + " " + expected.block_address.fillna("")).str.lower()
             expected = expected[hay.str.contains(text)]
-        got = bundled_store.df("search_count", dataset="crime", precincts=precincts, beats=beats, text=text, **WINDOW)
+        got = synth_store.df("search_count", dataset="crime", precincts=precincts, beats=beats, text=text, **WINDOW)
         assert got["matching"].iloc[0] == len(expected), (precincts, beats, text)
         assert len(expected) > 0
 
 
-def test_hostile_text_is_a_value_not_sql(bundled_store):
-    before = bundled_store.df("search_count", dataset="crime", precincts=[], beats=[], text="", **WINDOW)
+def test_hostile_text_is_a_value_not_sql(synth_store):
+    before = synth_store.df("search_count", dataset="crime", precincts=[], beats=[], text="", **WINDOW)
     for text in ["'; DROP VIEW crime; --", "%' OR 1=1 --", "\" OR \"\"=\"", "ñ😀" * 500]:
-        got = bundled_store.df("search_count", dataset="crime", precincts=[text], beats=[], text=text, **WINDOW)
+        got = synth_store.df("search_count", dataset="crime", precincts=[text], beats=[], text=text, **WINDOW)
         assert got["matching"].iloc[0] == 0
-    after = bundled_store.df("search_count", dataset="crime", precincts=[], beats=[], text="", **WINDOW)
+    after = synth_store.df("search_count", dataset="crime", precincts=[], beats=[], text="", **WINDOW)
     assert before.equals(after) and after["matching"].iloc[0] > 0
 
 
-def test_many_threads_query_one_store(bundled_store):
-    expected = bundled_store.df("areas", dataset="calls")
+def test_many_threads_query_one_store(synth_store):
+    expected = synth_store.df("areas", dataset="calls")
     failures = []
 
     def worker():
         try:
             for _ in range(5):
-                assert bundled_store.df("areas", dataset="calls").equals(expected)
+                assert synth_store.df("areas", dataset="calls").equals(expected)
         except Exception as exc:   # collected: a thread's failure must fail the test
             failures.append(exc)
 
@@ -62,6 +62,6 @@ def test_many_threads_query_one_store(bundled_store):
     assert failures == []
 
 
-def test_manifest_rows_match_the_views(bundled_store):
-    for name, info in bundled_store.manifest["datasets"].items():
-        assert bundled_store.df("areas", dataset=name)["incidents"].sum() == info["rows_published"]
+def test_manifest_rows_match_the_views(synth_store):
+    for name, info in synth_store.manifest["datasets"].items():
+        assert synth_store.df("areas", dataset=name)["incidents"].sum() == info["rows_published"]

@@ -7,17 +7,11 @@ import os
 import pandas as pd
 import pytest
 
-from conftest import BUNDLED_STORE, page_errors
+from conftest import SYNTH_STORE, page_errors, run_page
 from seastat import compstat
-from test_app import run_page
 
 AREAS = ["City-wide", "North", "East", "South", "West", "Southwest", compstat.UNASSIGNED]
 
-
-@pytest.fixture(autouse=True)
-def _restore_store_env():
-    yield
-    os.environ.pop("SEASTAT_STORE", None)
 
 
 def headline(at) -> pd.DataFrame:
@@ -26,7 +20,7 @@ def headline(at) -> pd.DataFrame:
     return table.assign(Area=table["Area"].replace("", pd.NA).ffill())
 
 
-def test_default_view_is_the_latest_complete_period_city_wide(bundled_store):
+def test_default_view_is_the_latest_complete_period_city_wide(synth_store):
     at = run_page("trends")
     assert not at.exception and not at.info
     assert at.selectbox(key="dataset").value == "crime"
@@ -47,17 +41,17 @@ def test_deep_link_opens_the_same_view_with_the_right_numbers(settings):
     assert not at.exception and not at.info
     assert at.selectbox(key="period").value.start == dt.date(2025, 3, 10)
     assert at.multiselect(key="precincts").value == ["North"]
-    assert at.multiselect(key="offenses-crime").value == ["violent", "robbery"]
+    assert at.multiselect(key="offenses").value == ["violent", "robbery"]
     assert at.multiselect(key="against").value == ["PERSON"]
-    assert at.selectbox(key="chart-crime").value == "robbery" and at.selectbox(key="drill").value == "North"
+    assert at.selectbox(key="chart").value == "robbery" and at.selectbox(key="drill").value == "North"
     assert {k: at.query_params[k] for k in link} == link                 # the URL still says so
-    assert len(at.get("vega_lite_chart")) == 2                                 # precincts, then North's sectors
+    assert len(at.get("vega_lite_chart")) == 1          # North's sectors (a precinct panel would repeat North)
 
-    crime = pd.read_parquet(BUNDLED_STORE / "current" / "crime")
+    crime = pd.read_parquet(SYNTH_STORE / "current" / "crime")
     chosen = crime[(crime["precinct"] == "North") & (crime["crime_against"] == "PERSON")
                    & crime["event_at"].between(pd.Timestamp("2025-03-10"), pd.Timestamp("2025-03-24"), inclusive="left")]
     table = headline(at)
-    assert list(dict.fromkeys(table["Area"])) == [compstat.SELECTED, "North"]
+    assert list(dict.fromkeys(table["Area"])) == ["North"]       # no "Selected areas" line repeating it
     north = table[table["Area"] == "North"].set_index("Offense")["This period"]
     assert north["Violent"] == str(chosen["offense_type"].isin(settings.offense_groups["violent"]).sum())
     assert north["Robbery"] == str((chosen["offense_type"] == "robbery").sum())
@@ -71,20 +65,21 @@ def test_bad_link_values_fall_back_to_defaults_with_a_notice():
     assert at.selectbox(key="dataset").value == "crime"
     assert at.selectbox(key="period").value.start == dt.date(2026, 11, 2)
     assert at.multiselect(key="precincts").value == ["West"]
-    assert at.multiselect(key="offenses-crime").value == ["violent", "property", "all"]
-    assert at.selectbox(key="drill").value == ""
+    assert at.multiselect(key="offenses").value == ["violent", "property", "all"]
+    assert at.selectbox(key="drill").value == "West"                # one precinct: its sectors
     notes = " ".join(i.value for i in at.info)
     for value in ("dataset", "period", "Narnia", "ZZ", "DROP TABLE", "ALIENS", "nope", "Atlantis"):
         assert value in notes
-    assert list(dict.fromkeys(headline(at)["Area"])) == [compstat.SELECTED, "West"]
+    assert list(dict.fromkeys(headline(at)["Area"])) == ["West"]
 
 
 def test_choices_on_the_page_go_into_the_url():
     at = run_page("trends")
-    at.multiselect(key="offenses-crime").set_value(["violent", "robbery"]).run()
+    at.multiselect(key="offenses").set_value(["violent", "robbery"]).run()
     at.multiselect(key="precincts").set_value(["East"]).run()
     assert at.selectbox(key="drill").value == "East"                # one precinct chosen: its sectors
-    assert len(at.get("vega_lite_chart")) == 2
+    assert len(at.get("vega_lite_chart")) == 1
+    assert list(dict.fromkeys(headline(at)["Area"])) == ["East"]
     assert dict(at.query_params) == {"dataset": "crime", "period": "2026-11-02", "precinct": "East",
                                      "offense": "violent,robbery", "drill": "East"}
     at.selectbox(key="dataset").set_value("use_of_force").run()     # crime's groups do not follow, silently

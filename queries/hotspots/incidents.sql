@@ -6,7 +6,9 @@
 -- Privacy: a withheld location has no coordinates and no block here, so it never becomes a point,
 -- a cell or a block.
 -- period 0 is the window starting at $start; windows are consecutive blocks of $length_days.
--- An empty offense list means "no filter" (calls and use of force have no offense group or type).
+-- $types: the offense types counted (the offense groups are decided from them in
+-- seastat.compstat.offense_rows, as everywhere); an empty list means "no filter" (calls and use
+-- of force have no offense type).
 -- No ORDER BY: analyse() only adds these rows up, and sorting them cost a seventh of the query.
 SELECT
     (CAST(event_at AS DATE) - CAST($start AS DATE)) // $length_days AS period,
@@ -18,6 +20,5 @@ SELECT
 FROM events
 WHERE dataset = $dataset
   AND event_at >= $start AND event_at < $end
-  AND (len($groups::VARCHAR[]) = 0 OR list_contains($groups::VARCHAR[], offense_group))
   AND (len($types::VARCHAR[]) = 0 OR list_contains($types::VARCHAR[], offense_type))
 GROUP BY ALL

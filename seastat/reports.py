@@ -1,0 +1,424 @@
+"""Each analysis the meeting uses, assembled in one place.
+
+A report takes the store (one pinned version), the settings and the view, always in that order,
+runs its queries and returns one frozen result. The pages, shared-screen mode, the packet,
+`seastat bench` and the tests all call these functions, so a number is computed one way wherever
+it is shown; the pages cache each report by store version and parameters (seastat.ui.report).
+No Streamlit here.
+
+    compstat_report     the CompStat table (city, precincts, sectors, beats x offense rows)
+    trend_report        counts per period and the expected band, for the trend charts
+    hotspot_report      cells, beats, blocks, Gi* labels, concentration, hit rate
+    slices_report       two slices of one dataset: place against place, period against period
+    datasets_report     crime, 911 calls and use of force in one place and period
+    data_summary        what is loaded, quarantined and withheld
+    records             the /data search
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from . import compare, compstat, hotspots, nearrepeat
+from .config import Settings
+from .datasets import FACTS
+from .geo import load_boundaries
+from .periods import Window, complete_periods
+from .store import Store
+
+OffenseRows = dict[str, tuple[str, tuple | None]]    # key -> (label, offense types it adds up; None = all)
+
+
+@dataclass(frozen=True)
+class View:
+    """The meeting's view: what every page shows, shared between pages and kept in their URLs."""
+    dataset: str
+    period: Window
+    precincts: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    beats: tuple[str, ...] = ()
+    offenses: tuple[str, ...] = ()   # offense-row keys; empty = the dataset's default rows
+    against: tuple[str, ...] = ()    # crime-against categories; empty = all
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.precincts or self.sectors or self.beats)
+
+    @property
+    def one_precinct(self) -> str | None:
+        """The precinct when the view is exactly one precinct (its total is then that precinct)."""
+        return self.precincts[0] if len(self.precincts) == 1 and not (self.sectors or self.beats) else None
+
+    def in_view(self, df: pd.DataFrame) -> pd.Series:
+        return compstat.in_areas(df, self.precincts, self.sectors, self.beats)
+
+
+# --- What the data hold --------------------------------------------------------------------------
+
+def first_day(store: Store, dataset: str) -> dt.date:
+    return store.days(dataset)[0]
+
+
+def periods_offered(store: Store, settings: Settings, dataset: str) -> list[Window]:
+    """Periods fully covered by a dataset, newest first."""
+    return complete_periods(settings.grid, *store.days(dataset))
+
+
+def areas(store: Store, settings: Settings, dataset: str) -> pd.DataFrame:
+    """Every precinct / sector / beat a dataset uses, with its row count."""
+    return store.df("areas", dataset=dataset)
+
+
+def offense_rows(store: Store, settings: Settings, dataset: str) -> OffenseRows:
+    present = store.df("offenses", dataset=dataset)["offense"].tolist()
+    return compstat.offense_rows(dataset, settings, present)
+
+
+def chosen_rows(view: View, rows: OffenseRows, settings: Settings) -> list[str]:
+    """The view's offense rows that the dataset has, or its default rows."""
+    keys = [k for k in view.offenses if k in rows]
+    return keys or compstat.default_rows(view.dataset, settings, rows)
+
+
+def row_of(view: View, rows: OffenseRows) -> str:
+    """One offense row for a view that shows one (the hot-spot map, a comparison): the first the
+    view names, else everything."""
+    return next((k for k in view.offenses if k in rows), "all")
+
+
+# --- The CompStat table ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CompStatReport:
+    view: View
+    windows: dict[str, Window]
+    rows: OffenseRows          # every offense row the dataset has
+    keys: list[str]            # the rows in the table
+    table: pd.DataFrame        # compstat.compstat_table
+    headers: compstat.Headers
+
+    @property
+    def headline(self) -> pd.DataFrame:
+        """The total and the precincts; with exactly one precinct chosen, that precinct alone
+        (a 'Selected areas' line would repeat it)."""
+        rows = compstat.precinct_view(self.table)
+        return rows[rows["level"] == "precinct"] if self.view.one_precinct else rows
+
+    @property
+    def precincts(self) -> list[str]:
+        return list(self.table.loc[self.table["level"] == "precinct", "precinct"].dropna().unique())
+
+    def drill(self, precinct: str) -> pd.DataFrame:
+        return compstat.drill_view(self.table, precinct)
+
+    def precinct_and_sectors(self, precinct: str) -> pd.DataFrame:
+        return self.table[self.table["level"].isin(["precinct", "sector"]) & (self.table["precinct"] == precinct)]
+
+    @property
+    def expected_periods(self) -> float:
+        return float(self.table["expected_periods"].iloc[0]) if len(self.table) else float("nan")
+
+
+def compstat_report(store: Store, settings: Settings, view: View) -> CompStatReport:
+    windows = compstat.report_windows(settings.grid, view.period, first_day(store, view.dataset),
+                                      settings.stats.baseline_periods, settings.periods.rolling_days)
+    counts = store.df("trends/window_counts", dataset=view.dataset, windows=compstat.as_params(windows),
+                      against=list(view.against))
+    rows = offense_rows(store, settings, view.dataset)
+    keys = chosen_rows(view, rows, settings)
+    all_areas = areas(store, settings, view.dataset)
+    table = compstat.compstat_table(counts, all_areas[view.in_view(all_areas)], windows, {k: rows[k] for k in keys},
+                                    level=settings.level, period_days=settings.grid.length_days,
+                                    total=compstat.SELECTED if view.filtered else compstat.CITY)
+    return CompStatReport(view, windows, rows, keys, table, compstat.headers(settings.periods.rolling_days))
+
+
+# --- Trend series ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TrendReport:
+    """Counts per period in the view's areas, with what the series and their bands need."""
+    view: View
+    periods: list[Window]      # the shown periods and the baseline periods before them, oldest first
+    counts: pd.DataFrame       # window (period start), precinct, sector, beat, offense, n
+    rows: OffenseRows
+    shown: int
+    level: float
+    baseline_periods: int
+
+    def series(self, row: str = "all", by: str = "precinct", within: str | None = None,
+               total: str | None = None) -> pd.DataFrame:
+        """compstat.trend_series of one offense row, by precinct or by the sectors of `within`."""
+        offenses = self.rows[row][1]
+        counts = self.counts if offenses is None else self.counts[self.counts["offense"].isin(offenses)]
+        if within:
+            counts = counts[counts["precinct"] == within]
+        return compstat.trend_series(counts, self.periods, by, total=total, level=self.level,
+                                     baseline_periods=self.baseline_periods, shown=self.shown)
+
+    def headlines(self, precinct: str, keys: list[str]) -> pd.DataFrame:
+        """One precinct's trend for each of `keys`, the row's label as the panel name ('area')."""
+        parts = []
+        for key in keys:
+            label = self.rows[key][0]
+            series = self.series(key, within=precinct, total=label)
+            parts.append(series[series["area"] == label])
+        return pd.concat(parts, ignore_index=True)
+
+
+def trend_report(store: Store, settings: Settings, view: View, shown: int | None = None) -> TrendReport:
+    shown = shown or settings.periods.trend_periods
+    baseline = settings.stats.baseline_periods
+    back = settings.grid.periods_back(view.period, shown - 1 + baseline) + [view.period]
+    start = first_day(store, view.dataset)
+    periods = [p for p in back if p.start >= start]
+    counts = store.df("trends/window_counts", dataset=view.dataset, windows=compstat.period_params(periods),
+                      against=list(view.against))
+    return TrendReport(view, periods, counts[view.in_view(counts)].reset_index(drop=True),
+                       offense_rows(store, settings, view.dataset), shown, settings.level, baseline)
+
+
+# --- Hot spots ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HotspotReport:
+    view: View
+    keys: tuple[str, ...]      # the offense rows mapped together (empty: everything)
+    label: str                 # what is mapped, in words
+    windows: list[Window]      # the periods analysed, the last one current
+    analysis: hotspots.Analysis
+    places: int                # 100-blocks with any published record in the dataset
+    min_count: int
+
+    @property
+    def previous(self) -> Window:
+        return self.windows[-2]
+
+    @cached_property
+    def current_blocks(self) -> pd.Series:
+        blocks = self.analysis.blocks
+        return blocks[blocks["period"] == self.analysis.periods - 1].groupby("block_address")["incidents"].sum()
+
+    def blocks(self, beats: list[str] | None = None) -> pd.DataFrame:
+        """The hottest 100-blocks (of some beats), ranked; the aggregate lines make it add up."""
+        a = self.analysis
+        if beats:
+            chosen = a.beats[a.beats["beat"].isin(beats)]
+            return hotspots.block_table(a.blocks[a.blocks["beat"].isin(beats)], a.periods,
+                                        int(chosen["incidents"].sum()), int(chosen["previous"].sum()), self.min_count)
+        return hotspots.block_table(a.blocks, a.periods, a.total, a.total_previous, self.min_count)
+
+    @cached_property
+    def beats(self) -> pd.DataFrame:
+        """Every beat, busiest first, with its share of all incidents."""
+        a = self.analysis
+        return a.beats.sort_values(["incidents", "beat"], ascending=[False, True]).assign(
+            share=lambda t: t["incidents"] / max(a.total, 1)).reset_index(drop=True)
+
+    @cached_property
+    def hot_cells(self):
+        return hotspots.significant_cells(self.analysis.cells, self.min_count)
+
+    @property
+    def hit_rate_and_pai(self) -> tuple[float | None, float | None]:
+        cells = self.analysis.cells
+        return hotspots.hit_rate_and_pai(cells["was_hot"], cells["incidents"])
+
+    @property
+    def half_on(self) -> float | None:
+        """The smallest share of 100-blocks that holds half of this period's incidents."""
+        return hotspots.places_holding(self.current_blocks, self.places, 0.5)
+
+    @cached_property
+    def curves(self) -> dict[str, pd.DataFrame]:
+        cells = self.analysis.cells
+        return {"100-blocks": hotspots.concentration_curve(self.current_blocks, self.places),
+                "H3 cells": hotspots.concentration_curve(cells["incidents"], len(cells))}
+
+
+def hotspot_report(store: Store, settings: Settings, view: View) -> HotspotReport:
+    """The hot-spot analysis of the view's offenses (all of the offense rows it names together)."""
+    rows = offense_rows(store, settings, view.dataset)
+    keys = [k for k in view.offenses if k in rows]
+    offenses = None if not keys or any(rows[k][1] is None for k in keys) else \
+        sorted(set().union(*(rows[k][1] for k in keys)))
+    label = ", ".join(rows[k][0].lower() for k in keys) if offenses else FACTS[view.dataset].noun
+    hs = settings.hotspots
+    windows, params = hotspots.query_params(settings.grid, view.period, hs, view.dataset, types=offenses or [])
+    analysis = hotspots.analyse(store.df("hotspots/incidents", **params), study_area(settings), len(windows), hs)
+    places = int(store.df("hotspots/block_count", dataset=view.dataset)["blocks"].iloc[0])
+    return HotspotReport(view, tuple(keys), label, windows, analysis, places, hs.min_cell_count)
+
+
+def study_area(settings: Settings) -> hotspots.StudyArea:
+    """The H3 grid and beats of the boundaries in config.toml (built once per process)."""
+    return hotspots.study_area(load_boundaries(settings.boundaries_dir), settings.hotspots.h3_resolution)
+
+
+@dataclass(frozen=True)
+class NearRepeatReport:
+    as_of: dt.date                   # the day after the period: "now" for the meeting
+    lookback: Window
+    events: dict[str, int]           # events tested per offense type
+    knox: dict[str, pd.DataFrame]    # per offense type: nearrepeat.knox (space, time, observed, expected, ratio, p)
+    places: pd.DataFrame             # nearrepeat.risk_places: 100-blocks whose near-repeat window is open
+    note: str = nearrepeat.METHOD_NOTE
+
+    def elevated(self, level: float) -> pd.DataFrame:
+        """The space-time bands where close pairs were more frequent than chance, per offense type."""
+        rows = [k.assign(offense=t) for t, k in self.knox.items() if not k.empty]
+        if not rows:
+            return pd.DataFrame(columns=["offense", "space", "time", "observed", "expected", "ratio", "p"])
+        table = pd.concat(rows, ignore_index=True)
+        return table[(table["p"] <= level) & (table["ratio"] > 1)][["offense", "space", "time", "observed",
+                                                                    "expected", "ratio", "p"]]
+
+
+def near_repeat_report(store: Store, settings: Settings, period: Window) -> NearRepeatReport:
+    """The Knox test per near-repeat offense type over the year before the period's end, and the
+    places at risk now. Descriptive, not predictive (nearrepeat.METHOD_NOTE)."""
+    nr = settings.near_repeat
+    params = nearrepeat.query_params(period.end, nr.lookback_days)
+    events = store.df("hotspots/near_repeat", **params)
+    knox = {t: nearrepeat.knox(events[events["offense_type"] == t], nr.permutations, seed=1)
+            for t in nearrepeat.TYPES if (events["offense_type"] == t).sum() >= 2}
+    counts = {t: int((events["offense_type"] == t).sum()) for t in nearrepeat.TYPES}
+    places = nearrepeat.risk_places(events, period.end, settings.hotspots.min_cell_count, nr.recent_days,
+                                    nr.window_days)
+    return NearRepeatReport(period.end, Window(params["start"].date(), period.end), counts, knox, places)
+
+
+# --- Comparisons ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SlicesReport:
+    """Two slices of one dataset (two places in one period, or one place in two periods)."""
+    dataset: str
+    a: compare.Slice
+    b: compare.Slice
+    row: str
+    rows: OffenseRows
+    difference: compare.Difference
+    mix: pd.DataFrame          # compare.offense_mix: the groups that drive the difference
+    series: pd.DataFrame       # places: per period over the recent periods; periods: day-by-day running totals
+    by_period: bool            # True: the series is per period (places); False: running totals
+
+
+def slices_report(store: Store, settings: Settings, dataset: str, a: compare.Slice, b: compare.Slice,
+                  row: str = "all", mix_top: int = 15) -> SlicesReport:
+    rows = offense_rows(store, settings, dataset)
+    row = row if row in rows else "all"
+    offenses = rows[row][1]
+    counts = store.df("compare/counts", dataset=dataset, windows=compare.windows_param(a, b))
+    part_a, part_b = compare.chosen(counts, a, offenses), compare.chosen(counts, b, offenses)
+    difference = compare.difference(a.label, part_a["n"].sum(), b.label, part_b["n"].sum(), settings.level)
+    by_period = a.window == b.window
+    if by_period:
+        periods = _recent_periods(store, settings, a.window, [dataset])
+        period_counts = store.df("trends/window_counts", dataset=dataset, windows=compstat.period_params(periods),
+                                 against=[])
+        series = compare.place_periods(period_counts, periods, [a.area, b.area], offenses)
+    else:
+        series = compare.running_totals(counts, [a, b], offenses)
+    return SlicesReport(dataset, a, b, row, rows, difference, compare.offense_mix(part_a, part_b, top=mix_top),
+                        series, by_period)
+
+
+def this_period_against(settings: Settings, period: Window, place: compare.Area, against: str,
+                        vs: Window | None = None) -> tuple[compare.Slice, compare.Slice]:
+    """A place this period (A) against the previous period, the same period last year or `vs` (B)."""
+    other = vs if against == "chosen" and vs else compare.period_against(settings.grid, period, against)
+    return tuple(compare.Slice(k, w, place, compare.period_name(w)) for k, w in (("a", period), ("b", other)))
+
+
+def _recent_periods(store: Store, settings: Settings, period: Window, datasets: list[str]) -> list[Window]:
+    start = max(first_day(store, d) for d in datasets)
+    return compstat.trend_periods(settings.grid, period, start, settings.periods.recent_periods, 0)
+
+
+@dataclass(frozen=True)
+class DatasetsReport:
+    """Crime reports, 911 calls and use of force in one place and period, and over the recent periods."""
+    period: Window
+    place: compare.Area
+    levels: list[str]            # use-of-force incident types, least to most serious
+    totals: dict[str, int]       # the place's count per dataset this period
+    table: pd.DataFrame          # compare.dataset_table, by precinct
+    series: pd.DataFrame         # compare.dataset_periods
+    use_of_force: pd.DataFrame   # compare.use_of_force_table, by precinct
+    use_of_force_series: pd.DataFrame
+    by_level: pd.Series          # the place's uses of force by incident type this period
+
+    @property
+    def calls_per_crime(self) -> float:
+        return compare.ratio(self.totals["calls"], self.totals["crime"])
+
+    @property
+    def per_1000_calls(self) -> float:
+        return compare.ratio(self.totals["use_of_force"], self.totals["calls"], 1000)
+
+
+def datasets_report(store: Store, settings: Settings, period: Window,
+                    place: compare.Area = compare.Area()) -> DatasetsReport:
+    one = compare.Slice("a", period, place, place.label)
+    periods = _recent_periods(store, settings, period, list(compare.DATASETS))
+    windows = compare.windows_param(one) + compstat.period_params(periods)
+    counts = {d: store.df("trends/window_counts", dataset=d, windows=windows, against=[]) for d in compare.DATASETS}
+    now = {d: frame[frame["window"] == one.key] for d, frame in counts.items()}
+    here = {d: frame[place.rows(frame)] for d, frame in now.items()}
+    levels = compare.level_order(store.df("compare/incident_types")["incident_type"])
+    return DatasetsReport(
+        period, place, levels, {d: int(frame["n"].sum()) for d, frame in here.items()},
+        compare.dataset_table(*now.values()), compare.dataset_periods(counts, periods, place),
+        compare.use_of_force_table(now["use_of_force"], now["calls"], levels),
+        compare.use_of_force_periods(counts["use_of_force"], counts["calls"], periods, place, levels),
+        here["use_of_force"].groupby("offense")["n"].sum().reindex(levels, fill_value=0).astype(int))
+
+
+# --- What is loaded -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DataSummary:
+    version: str
+    published_at: str
+    loaded: pd.DataFrame       # per dataset: rows published / quarantined, first and last record, sources
+    reasons: pd.DataFrame      # quarantined rows by dataset, source file and reason
+    privacy: dict
+    synthetic: list[str] = field(default_factory=list)   # labels of the synthetic datasets
+
+
+def data_summary(store: Store, settings: Settings) -> DataSummary:
+    m = store.manifest
+    loaded = pd.DataFrame([{
+        "Dataset": FACTS[name].label,
+        "Rows in": info["rows_in"],
+        "Rows published": info["rows_published"],
+        "Rows quarantined": info["rows_quarantined"],
+        "First record": (info["min_event_at"] or "")[:10],
+        "Last record": (info["max_event_at"] or "")[:10],
+        "Sources": "synthetic" if info.get("synthetic") else
+                   ", ".join(f"{s['file']} ({s['layout']})" for s in info["sources"]) or "none",
+    } for name, info in m["datasets"].items()])
+    return DataSummary(m["version"], m["published_at"], loaded, store.df("quarantine_reasons"), m["privacy"],
+                       [FACTS[d].label for d, info in m["datasets"].items() if info.get("synthetic")])
+
+
+# --- Records --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Records:
+    matching: int              # every row matching the filters
+    rows: pd.DataFrame         # the newest `limit` of them
+
+
+def records(store: Store, settings: Settings, dataset: str, start: dt.date, end: dt.date, precincts=(), beats=(), text: str = "",
+            limit: int = 1000) -> Records:
+    """Published records of one dataset from `start` to `end` (both days included), newest first."""
+    params = dict(dataset=dataset, start=dt.datetime.combine(start, dt.time()),
+                  end=dt.datetime.combine(end + dt.timedelta(days=1), dt.time()),
+                  precincts=list(precincts), beats=list(beats), text=text)
+    matching = int(store.df("search_count", **params)["matching"].iloc[0])
+    return Records(matching, store.df("search", **params, limit=limit))

@@ -1,0 +1,208 @@
+"""What SeaStat says, in one place: the method note, the sentences of the comparisons, and the
+tables as the meeting reads them (counts with separators, flagged changes, "—" for a window
+with no data, "not available" for a ratio with nothing to divide by). Pure: no Streamlit.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import compstat
+from .datasets import FACTS
+from .palette import FLAG_STYLES
+
+NOT_AVAILABLE = "not available"
+NO_DATA = "—"
+
+METHOD = ("▲ / ▼ mark a change unlikely to be chance: an exact Poisson test (the count against the "
+          "earlier count, given their sum) puts the chance of so large a change, had the rate not moved, "
+          "at or below {alpha:.1%} (two-sided, the level of |z| ≥ {threshold:g}); the grey band on the charts "
+          "is the range of counts that test expects from the previous {periods} periods. "
+          "“—” marks a window that starts before the data do: no data, not zero.")
+
+
+def method_note(settings) -> str:
+    return METHOD.format(alpha=settings.level, threshold=settings.stats.z_threshold,
+                         periods=settings.stats.baseline_periods)
+
+
+# --- The CompStat table ----------------------------------------------------------------------
+
+def change_text(now: float, before: float, flag: str) -> str:
+    """'▲ +35%'; a zero baseline reads '+5 from 0' (or '0'); an unknown window '—'."""
+    if pd.isna(now) or pd.isna(before):
+        return NO_DATA
+    if before == 0:
+        text = "0" if now == 0 else f"+{now:,.0f} from 0"
+    else:
+        text = f"{(now - before) / before:+.0%}"
+    return f"{flag}\u00a0{text}" if flag else text      # a no-break space: the flag never wraps off its number
+
+
+def readable(table: pd.DataFrame, headers: compstat.Headers) -> pd.DataFrame:
+    """compstat_table rows as the meeting reads them: counts with thousands separators, each
+    change as a flagged percent, '—' where a window has no data; the area named once per block."""
+    def count(values: pd.Series, decimals: int = 0) -> pd.Series:
+        return values.map(lambda v: NO_DATA if pd.isna(v) else f"{v:,.{decimals}f}")
+
+    out = pd.DataFrame({"Area": table["area"].where(table["area"] != table["area"].shift(), ""),
+                        "Offense": table["offense_label"]})
+    for window, header in headers.windows.items():
+        out[header] = count(table[window], 1 if window == "expected" else 0)
+        for change in compstat.CHANGES:
+            if change.beside == window:
+                out[headers.changes[change.key]] = [change_text(n, b, f) for n, b, f in zip(
+                    table[change.now], table[change.beside], table[f"{change.key}_flag"])]
+    return out.reset_index(drop=True)
+
+
+def flag_style(text: object) -> str:
+    return FLAG_STYLES.get(str(text)[:1], "")
+
+
+def styled(shown: pd.DataFrame, headers: compstat.Headers) -> "pd.io.formats.style.Styler":
+    """readable() with flagged changes in orange (up) or blue (down) beside their symbols, and the
+    current period in bold."""
+    return (shown.style.hide(axis="index")
+            .map(flag_style, subset=list(headers.changes.values()))
+            .set_properties(subset=[headers.windows["current"]], **{"font-weight": "700"})
+            .set_properties(**{"white-space": "nowrap"}))
+
+
+# The changes shown beside each count on a projector; the rest stay on the trends page.
+SUMMARY_CHANGES = ("expected", "last_year")
+
+
+def summary(table: pd.DataFrame, headers: compstat.Headers) -> pd.DataFrame:
+    """compstat_table rows turned for a projector: one column per area (in the table's order); per
+    offense row, a line with the count this period and a line for each change against the expected
+    count and against last year, flagged as on the trends page."""
+    areas = list(dict.fromkeys(table["area"]))
+    changes = [c for c in compstat.CHANGES if c.key in SUMMARY_CHANGES]
+    lines = []
+    for key in dict.fromkeys(table["offense"]):
+        rows = table[table["offense"] == key].set_index("area").reindex(areas)
+        lines.append([rows["offense_label"].dropna().iloc[0],
+                      *(NO_DATA if pd.isna(v) else f"{v:,.0f}" for v in rows["current"])])
+        lines += [[headers.changes[c.key], *(change_text(n, b, f) for n, b, f in
+                                       zip(rows[c.now], rows[c.beside], rows[f"{c.key}_flag"]))] for c in changes]
+    return pd.DataFrame(lines, columns=["Offense", *areas])
+
+
+def styled_summary(shown: pd.DataFrame) -> "pd.io.formats.style.Styler":
+    """summary() with flagged changes coloured as on the trends page and the count lines in bold."""
+    counts = ~shown["Offense"].str.startswith("±")
+    return (shown.style.hide(axis="index")
+            .map(flag_style)
+            .set_properties(subset=pd.IndexSlice[counts[counts].index, :], **{"font-weight": "700"}))
+
+
+# --- Comparisons ------------------------------------------------------------------------------
+
+def noun(dataset: str, row: str, label: str) -> str:
+    """What is counted, for sentences: 'offenses', 'violent offenses', '“Level 2” uses of force'."""
+    what = FACTS[dataset].noun
+    if row == "all":
+        return what
+    return f"{label.lower()} {what}" if FACTS[dataset].has_offense_groups else f"“{label}” {what}"
+
+
+def in_words(d, what: str) -> str:
+    """A compare.Difference as a sentence for the meeting, with its test."""
+    if d.change == 0:
+        return f"{d.a} and {d.b} had the same number of {what}: {d.n_a:,} each."
+    percent = f"percent change {NOT_AVAILABLE} from zero" if d.n_b == 0 else f"{d.percent:+.0f}%"
+    text = (f"{d.a} had {'more' if d.change > 0 else 'fewer'} {what} than {d.b}: "
+            f"{d.n_a:,} against {d.n_b:,} ({d.change:+,}, {percent}).")
+    p = "p < 0.001" if d.p < 0.001 else f"p = {d.p:.3f}"
+    if d.flag:
+        return f"{text} {d.flag} A difference this large is unlikely to be chance (exact Poisson test, {p})."
+    return f"{text} Chance alone often gives a difference this large (exact Poisson test, {p})."
+
+
+def ratio_text(value, decimals: int = 1) -> str:
+    return NOT_AVAILABLE if pd.isna(value) else f"{value:,.{decimals}f}"
+
+
+def _per(value: float, unit: str) -> str:
+    return f"{unit} {NOT_AVAILABLE}: no denominator" if pd.isna(value) else f"{ratio_text(value)} {unit}"
+
+
+def datasets_in_words(place: str, n: dict[str, int], calls_per_crime: float, per_1000_calls: float) -> str:
+    """One place and period across the three datasets, with the ratios between them."""
+    return (f"{place} — crime reports: {n['crime']:,}; 911 calls for service: {n['calls']:,} "
+            f"({_per(calls_per_crime, 'calls per reported crime')}); uses of force: {n['use_of_force']:,} "
+            f"({_per(per_1000_calls, 'per 1,000 calls')}).")
+
+
+def use_of_force_in_words(place: str, by_level: pd.Series, calls: int, per_1000_calls: float) -> str:
+    """Uses of force in one place and period, every incident type named, against calls for service."""
+    levels = "; ".join(f"{level}: {n:,}" for level, n in by_level.items())
+    return (f"{place} — uses of force: {int(by_level.sum()):,} ({levels}); 911 calls for service: {calls:,}; "
+            f"{_per(per_1000_calls, 'uses of force per 1,000 calls')}.")
+
+
+def mix_in_words(mix: pd.DataFrame, a: str, b: str, what: str) -> str:
+    """The groups that drive the difference, and the largest one that went the other way."""
+    net = int(mix["difference"].sum())
+    if mix[["a", "b"]].to_numpy().sum() == 0:
+        return f"Neither {a} nor {b} had any {what}."
+    named = lambda rows: ", ".join(f"{r.category} ({r.difference:+,})" for r in rows.itertuples())  # noqa: E731
+    if net == 0:
+        moved = mix[mix["difference"] != 0]
+        return (f"{a} and {b} had the same number of {what}"
+                + (f", in a different mix: {named(moved.head(3))}." if len(moved) else ", in the same mix."))
+    direction = np.sign(net)
+    drivers = mix[np.sign(mix["difference"]) == direction].head(3)
+    text = (f"Of the {net:+,} difference between {a} and {b}, {named(drivers)} "
+            f"account for {int(drivers['difference'].sum()):+,}")
+    against = mix[np.sign(mix["difference"]) == -direction].head(1)
+    return text + (f"; {named(against)} went the other way." if len(against) else ".")
+
+
+# Column headers on screen; the CSV keeps the column names.
+HEADERS = {
+    "area": "Area", "crime": "Crime reports", "calls": "911 calls", "use_of_force": "Uses of force",
+    "calls_per_crime": "Calls per reported crime", "use_of_force_per_1000_calls": "Uses of force per 1,000 calls",
+    "category": "Offense group", "difference": "Difference", "share_a": "Share of A", "share_b": "Share of B",
+    "period": "Period",
+}
+
+
+def shown(table: pd.DataFrame) -> pd.DataFrame:
+    """A table as the meeting reads it: counts with thousands separators, ratios to one decimal
+    ('not available' for a zero denominator), shares in percent, the headers in words."""
+    out = pd.DataFrame(index=table.index)
+    for column, values in table.items():
+        if column.startswith("share"):
+            out[column] = values.map(lambda v: NOT_AVAILABLE if pd.isna(v) else f"{v:.0%}")
+        elif pd.api.types.is_integer_dtype(values):
+            out[column] = values.map(lambda v: f"{v:,}" if column != "difference" else f"{v:+,}")
+        elif pd.api.types.is_float_dtype(values):
+            out[column] = values.map(ratio_text)
+        else:
+            out[column] = values
+    return out.rename(columns=lambda c: HEADERS.get(c, c)).reset_index(drop=True)
+
+
+def hot_blocks(blocks: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
+    """The hottest-blocks table as read on a screen or on paper: ranks, signed changes, shares in
+    percent, the aggregate lines kept at the bottom so the column still adds up."""
+    ranked = blocks[blocks["rank"].notna()]
+    out = pd.concat([ranked.head(top) if top else ranked, blocks[blocks["rank"].isna()]])
+    return out.assign(rank=out["rank"].astype("string").fillna(""), change=[f"{v:+,}" for v in out["change"]],
+                      share=[f"{v:.1%}" for v in out["share"]]).rename(columns={
+        "rank": "Rank", "block_address": "100-block", "beat": "Beat", "incidents": "This period",
+        "previous": "Previous", "change": "± previous", "share": "Share"})
+
+
+def knox_table(elevated: pd.DataFrame) -> pd.DataFrame:
+    """The Knox bands with more close pairs than chance, as read on a screen or on paper."""
+    if elevated.empty:
+        return pd.DataFrame({"Finding": ["No space-time band had more close pairs than chance."]})
+    return pd.DataFrame({
+        "Offense": elevated["offense"].str.replace("_", " ").str.capitalize(),
+        "Distance": elevated["space"], "Days apart": elevated["time"],
+        "Pairs": elevated["observed"].map("{:,}".format), "Expected": elevated["expected"].map("{:,.1f}".format),
+        "Ratio": elevated["ratio"].map("{:.2f}".format),
+        "p": elevated["p"].map(lambda p: f"{p:.2f}")}).reset_index(drop=True)

@@ -1,0 +1,202 @@
+"""The Follow-up page run headless with AppTest, on SQLite and on the test PostgreSQL: record a
+commitment, see its result and chart, edit and close it, the history of each step, a second writer
+at once, and bad input, all as a person would see them."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import planted
+from conftest import PROJECT_ROOT
+from seastat.actions import Actions, Known
+from seastat.config import load_settings
+from seastat.publish import publish
+from seastat.store import Store
+
+pytest_plugins = ["pg_server"]   # database_url: SQLite, then PostgreSQL
+
+PAGE = str(PROJECT_ROOT / "pages" / "followup.py")
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("planted-page")
+    planted.write_export(folder / "crime.csv")
+    publish([folder / "crime.csv"], folder / "store", load_settings())
+    return folder / "store"
+
+
+@pytest.fixture
+def page(store_dir, database_url, monkeypatch):
+    monkeypatch.setenv("SEASTAT_STORE", str(store_dir))
+    monkeypatch.setenv("SEASTAT_DATABASE_URL", database_url)
+
+    def open_page(who: str = "Lt. Ana Ruiz") -> AppTest:
+        at = AppTest.from_file(PAGE, default_timeout=120).run()
+        assert not at.exception
+        at.text_input(key="who").set_value(who)
+        return at
+    return open_page
+
+
+@pytest.fixture
+def db(database_url):
+    actions = Actions.open(database_url)
+    yield actions
+    actions.close()
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of escaped Markdown: the backslashes gone."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [shown(e.value) for e in getattr(at, kind)]
+
+
+def record(at: AppTest, **values) -> AppTest:
+    fields = dict(what="Emphasis patrol on the 1XX block, evenings", owner="East Precinct ACT", place="beat:C1",
+                  target="crime:burglary", start=planted.START, due=dt.date(2026, 11, 23),
+                  measure="Burglaries against the rest of East", block="") | values
+    at.text_area(key="new_what").set_value(fields["what"])
+    at.text_input(key="new_owner").set_value(fields["owner"])
+    at.selectbox(key="new_place").set_value(fields["place"])
+    at.text_input(key="new_block").set_value(fields["block"])
+    at.selectbox(key="new_target").set_value(fields["target"])
+    at.date_input(key="new_start").set_value(fields["start"])
+    at.date_input(key="new_due").set_value(fields["due"])
+    at.text_input(key="new_measure").set_value(fields["measure"])
+    return at.button(key="add").click().run()
+
+
+def charts(at: AppTest) -> int:
+    found = 0
+
+    def walk(node):
+        nonlocal found
+        for child in getattr(node, "children", {}).values():
+            found += getattr(child, "type", "") == "vega_lite_chart"
+            walk(child)
+    walk(at.main)
+    return found
+
+
+def tables(at: AppTest, *columns: str) -> list:
+    """The tables on the page that have these columns, top to bottom."""
+    return [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
+
+
+def history(at: AppTest):
+    return tables(at, "When (UTC)", "Change")[-1]          # the page's last table
+
+
+def test_record_see_the_result_edit_close_and_the_history_of_each_step(page, db):
+    at = page()
+    assert any("No open commitments" in t for t in texts(at, "info"))
+    at = record(at)
+    assert not at.exception and not at.error
+    assert "Recorded commitment #1: Beat C1, Burglary, due 2026-11-23." in texts(at, "success")
+    assert any(t.startswith("#1 · Beat C1 · Burglary") or "#1 · Beat C1 · Burglary" in t for t in texts(at, "markdown"))
+    assert "Emphasis patrol on the 1XX block, evenings" in texts(at, "markdown")
+    verdict = next(t for t in texts(at, "success") if "Improvement" in t)
+    assert verdict.startswith("▼ Improvement: Burglary in Beat C1: 63 in the 70 days before the start, 23 since")
+    assert charts(at) == 1
+    created = history(at)
+    assert set(created["Change"]) == {"created"} and set(created["Who"]) == {"Lt. Ana Ruiz"}
+    assert created.loc[created["Field"] == "what", "New"].item() == "Emphasis patrol on the 1XX block, evenings"
+    assert at.text_area(key="new_what").value == ""                       # a fresh form for the next one
+
+    # edit: a note while it stays open
+    at.text_input(key="note_1").set_value("Patrols started 9/14, two cars")
+    at = at.button(key="save_1").click().run()
+    assert "Saved commitment #1 (version 2)." in texts(at, "success")
+    # close it as done (a note says why)
+    at.selectbox(key="status_1").set_value("done")
+    at.text_input(key="note_1").set_value("Patrols ended 11/20; burglaries down against the rest of East")
+    at = at.button(key="save_1").click().run()
+    assert "Saved commitment #1 (version 3)." in texts(at, "success")
+    assert not at.exception and not at.error
+    assert any("No open commitments" in t for t in texts(at, "info"))
+    closed = tables(at, "Status", "Note")[0]
+    assert closed[["#", "Status", "Version"]].values.tolist() == [[1, "done", 3]]
+    steps = history(at)
+    changed = steps[steps["Change"] == "changed"][["Version", "Who", "Field", "Old", "New"]].values.tolist()
+    assert changed == [
+        [3, "Lt. Ana Ruiz", "status", "open", "done"],
+        [3, "Lt. Ana Ruiz", "note", "Patrols started 9/14, two cars",
+         "Patrols ended 11/20; burglaries down against the rest of East"],
+        [2, "Lt. Ana Ruiz", "note", "", "Patrols started 9/14, two cars"],
+    ]
+    assert db.get(1).status == "done" and len(db.history(1)) == len(steps)
+
+
+def test_a_second_writer_is_shown_the_other_change_and_nothing_is_lost(page, db):
+    at = record(page())
+    other = db.get(1)                       # Bo saves from his own screen while Ana's page is open
+    db.update(1, version=other.version, by="Sgt. Bo Chen", known=Known.from_store(Store.open(
+        os.environ["SEASTAT_STORE"]), load_settings()), status_note="Bo: moved to weekends")
+    at.text_input(key="note_1").set_value("Ana: evenings only")
+    at = at.button(key="save_1").click().run()
+    assert not at.exception
+    error = next(t for t in texts(at, "error") if "Not saved" in t)
+    assert "changed by Sgt. Bo Chen" in error and "note “” → “Bo: moved to weekends”" in error
+    theirs = tables(at, "When (UTC)", "Change")[0]      # shown with the message, above the history
+    assert theirs[["Who", "Field", "New"]].values.tolist() == [["Sgt. Bo Chen", "note", "Bo: moved to weekends"]]
+    assert db.get(1).status_note == "Bo: moved to weekends"               # Ana's edit was not written over it
+    assert at.text_input(key="note_1").value == "Ana: evenings only"       # ...and is still in her form
+    at.text_input(key="note_1").set_value("Bo: moved to weekends; Ana: evenings too")
+    at = at.button(key="save_1").click().run()                             # saved on top of Bo's version
+    assert "Saved commitment #1 (version 3)." in texts(at, "success") and not at.error
+    notes = [c.new for c in db.history(1) if c.field == "status_note"]
+    assert notes == ["", "Bo: moved to weekends", "Bo: moved to weekends; Ana: evenings too"]
+
+
+def test_someone_elses_save_shows_in_an_untouched_form(page, db, store_dir):
+    at = record(page())
+    db.update(1, version=1, by="Bo", known=Known.from_store(Store.open(store_dir), load_settings()),
+              status_note="Bo's note")
+    at = at.run()
+    assert at.text_input(key="note_1").value == "Bo's note"
+    at.selectbox(key="status_1").set_value("dropped")
+    at = at.button(key="save_1").click().run()
+    assert "Saved commitment #1 (version 3)." in texts(at, "success") and db.get(1).status == "dropped"
+
+
+@pytest.mark.parametrize("values,message", [
+    (dict(what="<script>alert(1)</script>"), "Not recorded: What contains markup"),
+    (dict(what="   "), "Not recorded: What is empty"),
+    (dict(what="x" * 100_000), "Not recorded: What is 100,000 characters long"),
+    (dict(block="99XX BLOCK OF NOWHERE ST"), "Not recorded: unknown block “99XX BLOCK OF NOWHERE ST”"),
+    (dict(due=dt.date(2026, 9, 1)), "Not recorded: the due date 2026-09-01 is before the start 2026-09-14"),
+])
+def test_bad_input_is_one_clear_message_and_records_nothing(page, db, values, message):
+    at = record(page(), **values)
+    assert not at.exception
+    errors = texts(at, "error")
+    assert len(errors) == 1 and errors[0].startswith(message) and "\n" not in errors[0]
+    assert db.list() == []
+    assert at.text_area(key="new_what").value == values.get("what", "Emphasis patrol on the 1XX block, evenings")
+
+
+def test_text_is_shown_exactly_as_typed(page, db):
+    at = record(page(), what="*not bold* [not a link](javascript:alert(1)) :red[not red] # not a heading",
+                owner="O'Brien & Sons", block="1xx block of c1 ave")
+    assert not at.error
+    body = [m.value for m in at.markdown]
+    what = next(m for m in body if "not bold" in m)
+    assert shown(what) == "*not bold* [not a link](javascript:alert(1)) :red[not red] # not a heading"
+    assert "\\*not bold\\*" in what and "\\[not a link\\]" in what        # every Markdown character escaped
+    assert any("Block 1XX BLOCK OF C1 AVE" in shown(m) and "O'Brien & Sons" in shown(m) for m in body)
+
+
+def test_an_unreachable_database_is_a_message_not_a_traceback(store_dir, monkeypatch):
+    monkeypatch.setenv("SEASTAT_STORE", str(store_dir))
+    monkeypatch.setenv("SEASTAT_DATABASE_URL", "postgresql://nobody@/nowhere?host=/nonexistent-socket-dir")
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    assert any("cannot open the commitments database" in e.value for e in at.error)

@@ -1,0 +1,141 @@
+"""Near-repeat risk: the Knox test finds planted near-repeat clusters and not time-shuffled ones,
+the Knox counts against brute force, speed, the places at risk now and their privacy."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import time
+
+import numpy as np
+import pandas as pd
+import pyproj
+import pytest
+
+from seastat import nearrepeat
+
+TO_DEGREES = pyproj.Transformer.from_crs("EPSG:32610", "EPSG:4326", always_xy=True)
+CENTRE = (550_000.0, 5_274_000.0)          # UTM 10N metres, about downtown Seattle
+START = pd.Timestamp("2025-01-01")
+
+
+def events_at(x, y, days, kinds=None) -> pd.DataFrame:
+    """Events at metre coordinates, on 100 m "blocks" (the square each falls in)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    lon, lat = TO_DEGREES.transform(x, y)
+    blocks = [f"{int(a // 100)}XX BLOCK OF TEST ST {int(b // 100)}" for a, b in zip(x, y)]
+    return pd.DataFrame({"event_at": START + pd.to_timedelta(np.asarray(days, float), unit="D"),
+                         "offense_type": kinds if kinds is not None else "burglary", "beat": "K1",
+                         "block_address": blocks, "longitude": lon, "latitude": lat})
+
+
+def background(rng, n=2000, side=12_000.0, year=365):
+    """Events spread at random over a 12 km square and a year: no near-repeat at all."""
+    return (CENTRE[0] + rng.uniform(-side / 2, side / 2, n), CENTRE[1] + rng.uniform(-side / 2, side / 2, n),
+            rng.uniform(0, year, n))
+
+
+def planted(seed: int) -> pd.DataFrame:
+    """Background events plus 80 near-repeat chains: after an event, two more within 150 m and
+    within 7 days."""
+    rng = np.random.default_rng(seed)
+    x, y, days = background(rng)
+    starts = rng.choice(len(x), 80, replace=False)
+    xs = [x, np.repeat(x[starts], 2) + rng.uniform(-100, 100, 160)]
+    ys = [y, np.repeat(y[starts], 2) + rng.uniform(-100, 100, 160)]
+    ds = [days, np.repeat(days[starts], 2) + rng.uniform(0, 7, 160)]
+    return events_at(np.concatenate(xs), np.concatenate(ys), np.concatenate(ds))
+
+
+def cell(table, space, time_band):
+    return table[(table["space"] == space) & (table["time"] == time_band)].iloc[0]
+
+
+def test_planted_near_repeats_are_found():
+    table = nearrepeat.knox(planted(1), permutations=199, seed=0)
+    for space in ("same 100-block", "within 200 m"):
+        row = cell(table, space, "0 to 7 days")
+        assert row["p"] < 0.05 and row["ratio"] > 1.5, row
+    far = table[table["time"] == "15 to 28 days"]
+    assert (far["p"] > 0.01).all()                                   # nothing planted that long after
+
+
+def test_time_shuffled_events_show_no_near_repeat():
+    """The same events with their dates shuffled: over 20 shuffles the planted band's p-value is
+    spread like chance (about one in twenty below 0.05) and the ratio stays near 1."""
+    events = planted(2)
+    rng = np.random.default_rng(3)
+    ps, ratios = [], []
+    for k in range(20):
+        shuffled = events.assign(event_at=rng.permutation(events["event_at"].to_numpy()))
+        row = cell(nearrepeat.knox(shuffled, permutations=99, seed=k), "within 200 m", "0 to 7 days")
+        ps.append(row["p"])
+        ratios.append(row["ratio"])
+    assert np.mean(np.array(ps) < 0.05) <= 0.15
+    assert 0.3 < np.median(ps) < 0.7
+    assert abs(np.median(ratios) - 1) < 0.15
+
+
+def test_knox_counts_match_brute_force():
+    rng = np.random.default_rng(4)
+    x, y, days = background(rng, n=300, side=2_000.0, year=60)
+    events = events_at(x, y, days)
+    table = nearrepeat.knox(events, permutations=19, seed=0)
+    expected = {}
+    for a, b in itertools.combinations(range(len(events)), 2):
+        distance = np.hypot(x[a] - x[b], y[a] - y[b])
+        gap = abs((events["event_at"][a].normalize() - events["event_at"][b].normalize()).days)
+        if events["block_address"][a] == events["block_address"][b]:
+            space = "same 100-block"
+        elif distance <= 200:
+            space = "within 200 m"
+        elif distance <= 400:
+            space = "200 to 400 m"
+        else:
+            continue
+        band = "0 to 7 days" if gap <= 7 else "8 to 14 days" if gap <= 14 else "15 to 28 days" if gap <= 28 else None
+        if band:
+            expected[space, band] = expected.get((space, band), 0) + 1
+    got = {(r.space, r.time): r.observed for r in table.itertuples() if r.observed}
+    assert got == expected
+
+
+def test_a_few_thousand_events_take_well_under_a_second():
+    events = planted(5)
+    events = pd.concat([events, planted(6)], ignore_index=True)            # ~4,500 events
+    nearrepeat.knox(events.head(100), permutations=9)
+    started = time.perf_counter()
+    nearrepeat.knox(events, permutations=199, seed=0)
+    assert time.perf_counter() - started < 0.5
+
+
+def test_places_at_risk_now_respect_the_minimum_and_add_up():
+    as_of = dt.date(2025, 3, 1)
+    day = (pd.Timestamp(as_of) - START).days
+    x = [CENTRE[0] + 50] * 4 + [CENTRE[0] + 5_050] * 2 + [CENTRE[0] + 9_050] + [CENTRE[0] + 50]
+    y = [CENTRE[1] + 50] * 8
+    days = [day - 2, day - 5, day - 9, day - 13, day - 1, day - 3, day - 4, day - 40]      # the last is old
+    kinds = ["burglary", "burglary", "robbery", "motor_vehicle_theft", "burglary", "burglary", "robbery", "burglary"]
+    places = nearrepeat.risk_places(events_at(x, y, days, kinds), as_of, min_count=3)
+    named = places[~places["block_address"].str.startswith("Other blocks")]
+    assert len(named) == 1 and named["events"].item() == 4                 # the busy block, last 14 days only
+    assert named["offenses"].item() == "burglary 2, motor vehicle theft 1, robbery 1"
+    assert named["last_event"].item() == as_of - dt.timedelta(days=2)
+    assert named["open_until"].item() == as_of + dt.timedelta(days=12)
+    other = places[places["block_address"].str.startswith("Other blocks")].iloc[0]
+    assert other["events"] == 3 and "(2, each under 3)" in other["block_address"] and other["beat"] == ""
+    assert places["events"].sum() == 7
+
+
+def test_the_query_never_returns_a_withheld_location(synth_store):
+    params = nearrepeat.query_params(dt.date(2026, 11, 23))
+    events = synth_store.df("hotspots/near_repeat", **params)
+    assert set(events["offense_type"]) == set(nearrepeat.TYPES)
+    assert events[["longitude", "latitude"]].notna().all().all()
+    crime = pd.read_parquet(synth_store.version_dir / "crime")
+    published = crime[crime["offense_type"].isin(params["types"]) & (crime["event_at"] >= params["start"])
+                      & (crime["event_at"] < params["end"]) & ~crime["location_withheld"] & crime["longitude"].notna()]
+    assert len(events) == len(published) > 0                    # every event with a published location, no other
+
+
+def test_method_note_says_descriptive_not_predictive():
+    assert "descriptive, not predictive" in nearrepeat.METHOD_NOTE
