@@ -294,3 +294,39 @@ def test_a_file_cut_right_after_its_byte_order_mark_is_refused_in_one_line(tmp_p
     with pytest.raises(SourceError) as err:
         publish([path], tmp_path / "store", settings)
     assert "cut.csv" in str(err.value) and "\n" not in str(err.value)
+
+
+UCR_HEADER = ["Report Number", "Occurred Date", "Occurred Time", "Reported Date", "Reported Time", "Crime Subcategory",
+              "Primary Offense Description", "Precinct", "Sector", "Beat", "Neighborhood"]
+
+
+def test_the_older_ucr_layout_publishes_into_crime(tmp_path, settings):
+    rows = [
+        ["20180000707", "01/01/2018", "0", "01/01/2018", "1500", "BURGLARY-RESIDENTIAL", "BURGLARY-FORCE-RES",
+         "SOUTHWEST", "W", "W2", "ALASKA JUNCTION"],
+        ["2018000079405", "2018-03-05", "1725", "2018-03-06", "NA", "THEFT-SHOPLIFT", "NA", "NA", "NA", "NA", "NA"],
+        ["2018000012345", "NA", "NA", "03/07/2018", "0930", "RAPE", "RAPE-FORCE", "NORTH", "B", "B1", "BALLARD"],
+        ["2018000012346", "03/07/2018", "2460", "03/07/2018", "0930", "SEX OFFENSE-OTHER", "", "NORTH", "B", "B1", ""],
+        ["NA", "03/07/2018", "1200", "03/07/2018", "1300", "ARSON", "ARSON", "EAST", "E", "E1", ""],
+        ["2018000012347", "03/08/2018", "1200", "03/08/2018", "1300", "", "", "EAST", "E", "E1", ""],
+    ]
+    manifest = publish([write_csv(tmp_path / "ucr.csv", UCR_HEADER, rows)], tmp_path / "store", settings)
+    info = manifest["datasets"]["crime"]
+    assert info["sources"][0]["layout"].startswith("older Crime Data layout") and info["sources"][0]["taxonomy"] == "UCR"
+    assert (info["rows_in"], info["rows_published"], info["rows_quarantined"]) == (6, 4, 2)
+    df = published_df(tmp_path / "store", "crime").set_index("offense_id")
+    assert list(df.index) == ["2018-000707", "2018-079405", "2018-012345", "2018-012347"]   # one form: year-number
+    assert (df.report_number == df.index).all() and set(df.taxonomy) == {"UCR"}
+    assert str(df.loc["2018-000707", "event_at"]) == "2018-01-01 00:00:00"
+    assert str(df.loc["2018-000707", "report_at"]) == "2018-01-01 15:00:00"
+    assert str(df.loc["2018-079405", "event_at"]) == "2018-03-05 17:25:00"
+    assert str(df.loc["2018-079405", "report_at"]) == "2018-03-06 00:00:00"        # NA time: the day
+    assert str(df.loc["2018-012345", "event_at"]) == "2018-03-07 09:30:00"        # no occurred date: reported
+    assert df.offense_type.tolist() == ["burglary", "larceny_theft", "rape", "other"]
+    assert df.loc["2018-079405", ["precinct", "sector", "beat", "mcpp", "offense"]].isna().sum() == 2   # mcpp, offense
+    assert df.loc["2018-079405", ["precinct", "sector", "beat"]].tolist() == ["UNKNOWN"] * 3
+    assert df.loc["2018-012345", "location_withheld"] and not df.loc["2018-000707", "location_withheld"]
+    assert df.loc["2018-000707", "mcpp"] == "ALASKA JUNCTION" and (df.crime_against == "UNKNOWN").all()
+    reasons = pd.read_parquet(tmp_path / "store" / "current" / "quarantine" / "crime.parquet")
+    assert sorted(zip(reasons.record_id.fillna(""), reasons.reason)) == [
+        ("", "missing id"), ("2018-012346", "unparseable timestamp")]              # 2460 is no time of day
