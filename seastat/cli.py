@@ -50,12 +50,16 @@ def cmd_publish(args, settings) -> int:
     from .publish import publish
     out = Path(args.out) if args.out else settings.store_dir
     progress = ProgressLine()
-    manifest = publish([Path(p) for p in args.sources], out, settings, progress=progress)
+    manifest = publish([Path(p) for p in args.sources], out, settings, progress=progress,
+                       replace_all=args.replace_all)
     progress.done()
     print(f"published {manifest['version']} to {out}")
     for name, info in manifest["datasets"].items():
+        if name in manifest["kept"]:
+            print(f"  {name:<13} kept unchanged: {info['rows_published']:,} rows published in {info['published_in']}")
+            continue
         print(f"  {name:<13} rows in {info['rows_in']:>10,} = published {info['rows_published']:>10,}"
-              f" + quarantined {info['rows_quarantined']:>8,}"
+              f" + quarantined {info['rows_quarantined']:>8,} + superseded {info['rows_superseded']:>8,}"
               f"{'   (synthetic)' if info['synthetic'] else ''}")
     return 0
 
@@ -66,7 +70,8 @@ def cmd_synth(args, settings) -> int:
         raise ValueError("--rows must be at least 1")
     progress = ProgressLine()
     written = synth(args.rows, Path(args.out), seed=args.seed, start=args.start, end=args.end,
-                    fmt=args.format, boundaries=settings.boundaries_dir, progress=progress)
+                    fmt=args.format, boundaries=settings.boundaries_dir, progress=progress,
+                    real_store=Path(args.real_store) if args.real_store else None)
     progress.done()
     for name, path in written.items():
         print(f"  {name:<13} {path}")
@@ -183,6 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("publish", help="publish SPD exports (CSV, CSV.gz or Parquet) into a Parquet store")
     p.add_argument("sources", nargs="+", help="export files as downloaded from the city's portal")
     p.add_argument("--out", help="store folder (default: data.store in the settings)")
+    p.add_argument("--replace-all", action="store_true",
+                   help="datasets given no file are published empty (by default they are kept from the store)")
     p.set_defaults(run=cmd_publish)
 
     p = sub.add_parser("synth", help="write synthetic SPD-shaped source files (labelled synthetic)")
@@ -192,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=_date, default=dt.date(2024, 1, 1))
     p.add_argument("--end", type=_date, default=dt.date.today() - dt.timedelta(days=1))
     p.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    p.add_argument("--real-store", help="a store published from real exports: draw each beat's blocks and "
+                                        "coordinates from its records")
     p.set_defaults(run=cmd_synth)
 
     p = sub.add_parser("packet", help="the meeting packet for a period, as PDF or self-contained HTML")

@@ -89,6 +89,8 @@ class PrivacySettings(_Section):
     sensitive_offense_codes: list[str]
     sensitive_offense_parent_groups: list[str]
     sensitive_offenses: list[str]
+    # The older (UCR) crime layout: subcategories, "*" matching any text ("SEX OFFENSE*").
+    sensitive_ucr_subcategories: list[str] = []
     sensitive_call_type_words: list[str]
 
 
@@ -122,6 +124,8 @@ class Settings(_Section):
     privacy: PrivacySettings
     actions: ActionSettings = ActionSettings()
     offense_types: dict[str, list[str]]
+    # The older crime layout's UCR subcategories by offense type ("*" matches any text).
+    ucr_offense_types: dict[str, list[str]] = {}
     offense_groups: dict[str, list[str]]
     source: Path = Field(DEFAULT_CONFIG, exclude=True)
 
@@ -131,6 +135,9 @@ class Settings(_Section):
             unknown = [t for t in types if t not in self.offense_types]
             if unknown:
                 raise ValueError(f"offense_groups.{group} names unknown offense type(s) {unknown}")
+        unknown = [t for t in self.ucr_offense_types if t not in self.offense_types]
+        if unknown:
+            raise ValueError(f"ucr_offense_types names unknown offense type(s) {unknown}")
         return self
 
     # --- Values derived from the settings, computed here once ---------------------------------
@@ -175,6 +182,17 @@ class Settings(_Section):
                 types.append(offense_type)
                 groups.append(group_of.get(offense_type, "other"))
         return codes, types, groups
+
+    def ucr_type_lookup(self) -> tuple[list[str], list[str], list[str]]:
+        """Parallel lists (SQL LIKE pattern, offense type, offense group) for the older crime layout."""
+        group_of = {t: g for g, types in self.offense_groups.items() for t in types}
+        rows = [(like(p), t, group_of.get(t, "other")) for t, ps in self.ucr_offense_types.items() for p in ps]
+        return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+
+def like(pattern: str) -> str:
+    """A settings pattern ("ROBBERY-*") as an upper-case SQL LIKE pattern ("ROBBERY-%")."""
+    return pattern.upper().replace("*", "%")
 
 
 def load_settings(path: str | Path | None = None) -> Settings:
