@@ -180,6 +180,19 @@ def cmd_table(args, settings) -> int:
     return 0
 
 
+def cmd_meeting(args, settings) -> int:
+    """Pin a meeting to a store version (kept through re-publishes), or list the pinned meetings."""
+    from . import meetings
+    store_dir = Path(args.store) if args.store else settings.store_dir
+    if args.action == "pin":
+        if not args.date:
+            raise ValueError("pin needs --date YYYY-MM-DD (the meeting's day)")
+        meetings.pin(store_dir, args.date, args.version, settings.meetings.keep)
+    for day, version in meetings.pins(store_dir).items():
+        print(f"{day}  {version}  (open with ?version={version})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seastat", description="SeaStat: SPD's biweekly strategy dashboard.")
     parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="settings file (default: config.toml)")
@@ -239,6 +252,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offense-group", help="an offense group or type of config.toml (default: all)")
     p.add_argument("--format", default="csv", choices=["csv", "json"])
     p.set_defaults(run=cmd_table)
+    p = sub.add_parser("meeting", help="pin a meeting to a store version, or list the pinned meetings")
+    p.add_argument("action", choices=["pin", "list"])
+    p.add_argument("--date", type=_date, help="the meeting's day")
+    p.add_argument("--version", help="the store version to pin (default: the current one)")
+    p.add_argument("--store", help="published store (default: config.toml [data] store)")
+    p.set_defaults(run=cmd_meeting)
     actions_cli.add_parser(sub)   # seastat actions add|list|update|export (seastat/actions/cli.py)
     return parser
 

@@ -59,6 +59,10 @@ class NearRepeatSettings(_Section):
     window_days: int = Field(14, ge=1)         # ... for this many days after the last of them
 
 
+class MeetingSettings(_Section):
+    keep: int = Field(6, ge=1)      # meetings whose pinned store version the publisher keeps
+
+
 # Keys that can step the shared-screen panels (names as Streamlit's button shortcuts take them).
 PanelKey = Literal["Left", "Right", "Up", "Down", "PageUp", "PageDown", "Space", "Enter", "Home", "End"]
 
@@ -120,6 +124,7 @@ class Settings(_Section):
     stats: StatsSettings
     hotspots: HotspotSettings
     near_repeat: NearRepeatSettings = NearRepeatSettings()
+    meetings: MeetingSettings = MeetingSettings()
     present: PresentSettings
     privacy: PrivacySettings
     actions: ActionSettings = ActionSettings()

@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 from .config import Settings, like
 from .datasets import DATASETS, SCHEMA_VERSION, Layout, SourceError, normalise_header, recognise
 from .periods import Grid
+from .meetings import pinned_versions
 from .sql import sql
 
 # `seastat synth` writes this column into every export, so a copied file is still labelled synthetic.
@@ -506,6 +507,8 @@ def publish(
                 "quarantine_files": {k: v for k, v in files.items() if k.startswith("quarantine/")},
                 "rollup_files": {k: v for k, v in files.items() if k.startswith("rollup/")},
                 "privacy": settings.privacy.model_dump(),
+                # the offense types every row was tagged with: a page warns when config.toml has moved on
+                "taxonomy": {"offense_types": settings.offense_types, "offense_groups": settings.offense_groups},
             }
             (work / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
             final = versions / version
@@ -516,7 +519,8 @@ def publish(
             if isinstance(exc, RuntimeError) and str(exc) == "Query interrupted":   # DuckDB's word for Ctrl-C
                 raise KeyboardInterrupt from None
             raise
-        _prune(out, keep={final.resolve(), previous})
+        pinned = {(out / "versions" / v).resolve() for v in pinned_versions(out)}   # a meeting's numbers
+        _prune(out, keep={final.resolve(), previous, *pinned})
     return manifest
 
 

@@ -22,7 +22,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from . import compare, compstat, hotspots, nearrepeat
+from . import compare, compstat, hotspots, manifest, nearrepeat
 from .config import Settings
 from .datasets import FACTS
 from .geo import load_boundaries
@@ -89,6 +89,42 @@ def row_of(view: View, rows: OffenseRows) -> str:
     return next((k for k in view.offenses if k in rows), "all")
 
 
+# --- Coverage: a count no published export covers is unknown, never 0 -------------------------------
+
+class Coverage:
+    """Whether the store's exports cover a window for an offense row and an area (manifest.covered),
+    answered once per distinct question: an export filtered to robberies covers the robbery rows of
+    its years, not "all offenses"; one filtered to a few blocks covers no precinct."""
+
+    def __init__(self, store: Store, dataset: str, rows: OffenseRows):
+        self.manifest, self.dataset, self.rows, self._seen = store.manifest, dataset, rows, {}
+
+    def __call__(self, window: Window, key: str = "all", precinct: str | None = None, beat: str | None = None) -> bool:
+        types = self.rows[key][1] if FACTS[self.dataset].has_offense_groups else None
+        question = (window, types, precinct, beat)
+        if question not in self._seen:
+            self._seen[question] = all(manifest.covered(self.manifest, self.dataset, window.start, window.end, t,
+                                                        precinct, beat) for t in (types or [None]))
+        return self._seen[question]
+
+    def table(self, windows: dict[str, Window]):
+        """compstat_table's `covered`: sectors as their precinct (conservative), Unassigned as the city's."""
+        def covered(name: str, key: str, level: str, precinct, beat) -> bool:
+            place = None if level == "city" or precinct == compstat.UNASSIGNED else precinct
+            return self(windows[name], key, place, beat if level == "beat" else None)
+        return covered
+
+    def series(self, periods: list[Window], key: str, within: str | None):
+        """trend_series' `covered`, by period start: a precinct panel is its precinct, a sector its precinct."""
+        by_start = {p.start.isoformat(): p for p in periods}
+
+        def covered(period: Window | str, area: str | None) -> bool:
+            window = by_start[period] if isinstance(period, str) else period
+            place = within or (area if area in compstat.PRECINCTS else None)
+            return self(window, key, place)
+        return covered
+
+
 # --- The CompStat table ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -132,7 +168,8 @@ def compstat_report(store: Store, settings: Settings, view: View) -> CompStatRep
     all_areas = areas(store, settings, view.dataset)
     table = compstat.compstat_table(counts, all_areas[view.in_view(all_areas)], windows, {k: rows[k] for k in keys},
                                     level=settings.level, period_days=settings.grid.length_days,
-                                    total=compstat.SELECTED if view.filtered else compstat.CITY)
+                                    total=compstat.SELECTED if view.filtered else compstat.CITY,
+                                    covered=Coverage(store, view.dataset, rows).table(windows))
     return CompStatReport(view, windows, rows, keys, table, compstat.headers(settings.periods.rolling_days))
 
 
@@ -148,6 +185,7 @@ class TrendReport:
     shown: int
     level: float
     baseline_periods: int
+    coverage: Coverage | None = None
 
     def series(self, row: str = "all", by: str = "precinct", within: str | None = None,
                total: str | None = None) -> pd.DataFrame:
@@ -156,8 +194,9 @@ class TrendReport:
         counts = self.counts if offenses is None else self.counts[self.counts["offense"].isin(offenses)]
         if within:
             counts = counts[counts["precinct"] == within]
+        covered = self.coverage.series(self.periods, row, within) if self.coverage else None
         return compstat.trend_series(counts, self.periods, by, total=total, level=self.level,
-                                     baseline_periods=self.baseline_periods, shown=self.shown)
+                                     baseline_periods=self.baseline_periods, shown=self.shown, covered=covered)
 
     def headlines(self, precinct: str, keys: list[str]) -> pd.DataFrame:
         """One precinct's trend for each of `keys`, the row's label as the panel name ('area')."""
@@ -177,8 +216,9 @@ def trend_report(store: Store, settings: Settings, view: View, shown: int | None
     periods = [p for p in back if p.start >= start]
     counts = store.df("trends/window_counts", dataset=view.dataset, windows=compstat.period_params(periods),
                       against=list(view.against))
-    return TrendReport(view, periods, counts[view.in_view(counts)].reset_index(drop=True),
-                       offense_rows(store, settings, view.dataset), shown, settings.level, baseline)
+    rows = offense_rows(store, settings, view.dataset)
+    return TrendReport(view, periods, counts[view.in_view(counts)].reset_index(drop=True), rows, shown,
+                       settings.level, baseline, Coverage(store, view.dataset, rows))
 
 
 # --- Hot spots ------------------------------------------------------------------------------------
