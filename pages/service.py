@@ -65,8 +65,7 @@ else:
             st.caption("Too few calls to say (fewer than "
                        f"{rt.min_calls} arrived calls): " + ", ".join(f"{a} ({n:,})" for a, n in
                                                                      zip(few["area"], few["arrived"])))
-        st.table(wording.response_times_shown(rt.table[rt.table["level"].isin(["city", "precinct"])]),
-                 hide_index=True)
+        st.table(wording.response_times_shown(places), hide_index=True)
         drill = [p for p in dict.fromkeys(rt.table.loc[rt.table["level"] == "precinct", "precinct"])]
         for name in drill:
             with st.expander(f"{name}: sectors and beats"):
@@ -119,6 +118,7 @@ else:
             table[table["level"].isin(["city", "precinct"])],
             f"Uses of force per 1,000 dispatched calls by level, {period.label()}"), stem=f"{stem}_uof_rates")
     st.table(wording.use_of_force_shown(table), hide_index=True)
+    st.caption("Uses of force per level this period; ± and the rate against the expected are for all uses.")
     ui.download_table(table, f"{stem}_use_of_force_rates", label="Use-of-force rates (CSV)")
 
     st.subheader("Subjects of use of force")
@@ -129,7 +129,7 @@ else:
         st.info("No uses of force in this period or the baseline periods in these precincts.")
     else:
         ui.choose("service-subject-area", areas, areas[0], "subjects", "area")
-        area = st.selectbox("Area", areas, key="service-subject-area")
+        area = st.columns([1, 3])[0].selectbox("Area", areas, key="service-subject-area")
         ui.set_url(subjects=area if area != areas[0] else None)
         chosen = subjects.table[subjects.table["area"] == area]
         left, right = st.columns(2)

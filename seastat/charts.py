@@ -283,7 +283,7 @@ def response_time_chart(rows: pd.DataFrame, title: str, target: float | None = N
                      value_name="minutes")
     data["measure"] = data["measure"].map({"median_minutes": "Median", "p90_minutes": "90th percentile"})
     y = alt.Y("area:N", sort=order, title=None, axis=alt.Axis(labelFontSize=15, labelLimit=260))
-    x = alt.X("minutes:Q", title="Minutes from queued to first arrival", axis=alt.Axis(**AXIS),
+    x = alt.X("minutes:Q", title="Minutes from queued to first arrival", axis=alt.Axis(format="~f", **AXIS),
               scale=alt.Scale(zero=True))
     tooltip = [alt.Tooltip("area:N", title="Area"), alt.Tooltip("measure:N", title="Measure"),
                alt.Tooltip("minutes:Q", title="Minutes", format=".1f"),
@@ -301,7 +301,7 @@ def response_time_chart(rows: pd.DataFrame, title: str, target: float | None = N
         layers.append(alt.Chart(pd.DataFrame({"minutes": [target], "label": [f"target {target:g} min"]}))
                       .mark_rule(strokeDash=[6, 4], strokeWidth=2.5, color=TARGET_COLOURS[1])
                       .encode(x="minutes:Q", tooltip=[alt.Tooltip("label:N", title="Target")]))
-    return alt.layer(*layers).properties(width=width, height=max(120, 38 * len(order)), title=title)
+    return alt.layer(*layers).properties(width=width, height=alt.Step(40), title=title)
 
 
 def source_mix_chart(table: pd.DataFrame, title: str, width: int = 760) -> alt.Chart:
@@ -322,7 +322,7 @@ def source_mix_chart(table: pd.DataFrame, title: str, width: int = 760) -> alt.C
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("source:N", title="Source"),
                  alt.Tooltip("n:Q", title="Calls", format=","), alt.Tooltip("share:Q", title="Share", format=".1%")],
-    ).properties(width=width, height=max(120, 36 * len(table)), title=title)
+    ).properties(width=width, height=alt.Step(36), title=title)
 
 
 def use_of_force_rate_chart(table: pd.DataFrame, title: str, measure: str = "per_1000_dispatched",
@@ -344,4 +344,4 @@ def use_of_force_rate_chart(table: pd.DataFrame, title: str, measure: str = "per
         tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("uof_level:N", title="Level"),
                  alt.Tooltip("uses:Q", title="Uses of force"),
                  alt.Tooltip(f"{measure}:Q", title="Rate", format=".2f")],
-    ).properties(width=width, height=max(120, 36 * data["area"].nunique()), title=title)
+    ).properties(width=width, height=alt.Step(36), title=title)

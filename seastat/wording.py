@@ -340,27 +340,30 @@ def call_types_shown(table: pd.DataFrame, which: str) -> pd.DataFrame:
 
 
 def use_of_force_shown(table: pd.DataFrame) -> pd.DataFrame:
-    """service.use_of_force_rates as read on screen: one line per area and level, rates to one or two
-    decimals ('not available' with no calls), changes flagged as on the trends page."""
+    """service.use_of_force_rates as read on screen: one line per area, uses of force per level,
+    then all uses with their rates ('not available' with no calls) and changes, flagged as on the
+    trends page (the rate's change against the expected: its flag, or '—' when not flagged)."""
     def rate(v) -> str:
         return NOT_AVAILABLE if pd.isna(v) else f"{v:,.2f}"
 
-    return pd.DataFrame({
-        "Area": table["area"].where(table["area"] != table["area"].shift(), ""),
-        "Level": table["uof_level"], "Uses of force": table["uses"].map("{:,}".format),
-        "Dispatched calls": table["dispatched_calls"].map("{:,}".format),
-        "Per 1,000 dispatched": table["per_1000_dispatched"].map(rate),
-        "Per 10,000 calls": table["per_10000_calls"].map(rate),
-        "± previous": [change_text(n, b, f) for n, b, f in zip(table["uses"], table["previous_uses"],
-                                                                table["previous_flag"])],
-        "± last year": [change_text(n, b, f) for n, b, f in zip(table["uses"], table["last_year_uses"],
-                                                                 table["last_year_flag"])],
-        "Expected": table["expected_uses"].map(lambda v: NO_DATA if pd.isna(v) else f"{v:,.1f}"),
-        "± expected": [change_text(n, b, f) for n, b, f in zip(table["uses"], table["expected_uses"],
-                                                                table["expected_flag"])],
-        "Rate ± expected": [(f or "—") if not pd.isna(p) else NOT_AVAILABLE
-                            for f, p in zip(table["expected_rate_flag"], table["expected_rate_p"])],
-    }).reset_index(drop=True)
+    levels = [lv for lv in dict.fromkeys(table["uof_level"]) if lv != "All"]
+    counts = table.pivot_table(index="area", columns="uof_level", values="uses", aggfunc="sum", sort=False)
+    every = table[table["uof_level"] == "All"].set_index("area")
+    out = pd.DataFrame({"Area": every.index})
+    for level in levels:
+        out[level] = [f"{counts.loc[a, level]:,.0f}" for a in every.index]
+    out["All uses"] = every["uses"].map("{:,}".format).to_numpy()
+    out["Per 1,000 dispatched"] = every["per_1000_dispatched"].map(rate).to_numpy()
+    out["Per 10,000 calls"] = every["per_10000_calls"].map(rate).to_numpy()
+    for window, header in (("previous", "± previous"), ("last_year", "± last year")):
+        out[header] = [change_text(n, b, f) for n, b, f in zip(every["uses"], every[f"{window}_uses"],
+                                                                every[f"{window}_flag"])]
+    out["Expected"] = every["expected_uses"].map(lambda v: NO_DATA if pd.isna(v) else f"{v:,.1f}").to_numpy()
+    out["± expected"] = [change_text(n, b, f) for n, b, f in zip(every["uses"], every["expected_uses"],
+                                                                every["expected_flag"])]
+    out["Rate vs expected"] = [NOT_AVAILABLE if pd.isna(p) else (f or "not flagged")
+                               for f, p in zip(every["expected_rate_flag"], every["expected_rate_p"])]
+    return out.reset_index(drop=True)
 
 
 def subjects_shown(table: pd.DataFrame, attribute: str) -> pd.DataFrame:
