@@ -276,12 +276,14 @@ def source_table(rows: pd.DataFrame, windows: dict, *, level: float, total: str 
     windows. rows: queries/service/call_sources.sql. Columns: level, area, precinct, calls, the
     SOURCES counts, dispatched, onview_share (on-view calls among the calls whose source is
     recorded), then per earlier window c: c_onview_share, c_p, c_flag (▲ more proactive work)."""
-    rows = rows.assign(source=rows["call_type"].map(source_key))
-    wide = rows.pivot_table(index=["window", "precinct", "sector", "beat"], columns="source", values="n",
-                            aggfunc="sum", fill_value=0).reindex(columns=list(SOURCES), fill_value=0).reset_index()
-    dispatched = rows[rows["dispatched"]].groupby(["window", "precinct", "sector", "beat"])["n"].sum()
-    wide["dispatched"] = dispatched.reindex(pd.MultiIndex.from_frame(wide[["window", "precinct", "sector", "beat"]])
-                                            ).fillna(0).to_numpy()
+    where = ["window", "precinct", "sector", "beat"]
+    rows = rows.assign(source=rows["call_type"].map(source_key), n=rows["n"].astype(np.int64),
+                       dispatched=rows["dispatched"].astype(bool))
+    wide = rows[where].drop_duplicates().reset_index(drop=True)
+    index = pd.MultiIndex.from_frame(wide)
+    for source in SOURCES:
+        wide[source] = rows[rows["source"] == source].groupby(where)["n"].sum().reindex(index, fill_value=0).to_numpy()
+    wide["dispatched"] = rows[rows["dispatched"]].groupby(where)["n"].sum().reindex(index, fill_value=0).to_numpy()
     wide["calls"] = wide[list(SOURCES)].sum(axis=1)
     values = ["calls", *SOURCES, "dispatched"]
     summed = _by_areas(wide, levels, total, ["window"], values)
