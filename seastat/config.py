@@ -118,6 +118,23 @@ class ActionSettings(_Section):
         return value
 
 
+# --- 911 calls and use of force ([service]) -------------------------------------------------------
+
+class ServiceSettings(_Section):
+    # priority (as published: "1", "2", ...) -> response-time target in minutes; SPD: Priority 1 in 7
+    targets: dict[str, float] = Field(default_factory=lambda: {"1": 7.0})
+    min_calls: int = Field(10, ge=1)       # fewer arrived calls than this: too few to say
+    top_call_types: int = Field(10, ge=1, le=100)
+
+    @field_validator("targets")
+    @classmethod
+    def _positive_targets(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = [p for p, minutes in value.items() if not minutes > 0]
+        if bad:
+            raise ValueError(f"target minutes must be positive (priority {', '.join(bad)})")
+        return {str(p).strip(): float(m) for p, m in value.items()}
+
+
 class Settings(_Section):
     data: DataSettings
     periods: PeriodSettings
@@ -128,6 +145,7 @@ class Settings(_Section):
     present: PresentSettings
     privacy: PrivacySettings
     actions: ActionSettings = ActionSettings()
+    service: ServiceSettings = ServiceSettings()
     offense_types: dict[str, list[str]]
     # The older crime layout's UCR subcategories by offense type ("*" matches any text).
     ucr_offense_types: dict[str, list[str]] = {}

@@ -464,3 +464,123 @@ def records(store: Store, settings: Settings, dataset: str, start: dt.date, end:
                   precincts=list(precincts), beats=list(beats), text=text)
     matching = int(store.df("search_count", **params)["matching"].iloc[0])
     return Records(matching, store.df("search", **params, limit=limit))
+
+
+# --- 911 calls and use of force ---------------------------------------------------------------------
+# Response times, when and what, call sources, use-of-force rates and subjects (seastat.service).
+# Each report's `table` is a plain DataFrame with stable column names (the `seastat table` names:
+# response-times, calls-by-hour, call-types, use-of-force-rates, use-of-force-subjects).
+
+from . import service  # noqa: E402  (kept in this section so the merge stays one block)
+
+SERVICE_WINDOWS = ("current", "previous", "last_year", "baseline")
+
+
+def service_windows(store: Store, settings: Settings, period: Window, datasets: tuple[str, ...]) -> dict[str, Window]:
+    """This period, the previous one, the same period last year and the baseline periods (the
+    expected level), each only where every one of `datasets` that has rows covers it."""
+    present = [d for d in datasets if store.has(d)]
+    first = max((first_day(store, d) for d in present), default=period.start)
+    windows = compstat.report_windows(settings.grid, period, first, settings.stats.baseline_periods,
+                                      settings.periods.rolling_days)
+    return {name: w for name, w in windows.items() if name in SERVICE_WINDOWS}
+
+
+def _service_rows(store: Store, query: str, dataset: str, view: View, windows: dict[str, Window]) -> pd.DataFrame:
+    """A queries/service query over the windows in the view's precincts (typed and empty when the
+    dataset has no rows: every store version has every dataset's table)."""
+    return store.df(f"service/{query}", windows=compstat.as_params(windows), precincts=list(view.precincts))
+
+
+def _total(view: View) -> str:
+    return compstat.SELECTED if view.filtered else compstat.CITY
+
+
+@dataclass(frozen=True)
+class ResponseTimesReport:
+    """Queued to first arrival for dispatched calls, per area and priority (service.response_table)."""
+    view: View
+    windows: dict[str, Window]
+    targets: dict[str, float]
+    min_calls: int
+    table: pd.DataFrame        # service.response_table; empty without calls
+    excluded: pd.DataFrame     # this period's calls left out or not measurable, by reason (service.excluded_calls)
+
+    def at(self, level: str, precinct: str | None = None) -> pd.DataFrame:
+        rows = self.table[self.table["level"] == level]
+        return rows if precinct is None else rows[rows["precinct"] == precinct]
+
+
+def response_times_report(store: Store, settings: Settings, view: View) -> ResponseTimesReport:
+    windows = service_windows(store, settings, view.period, ("calls",))
+    rows = _service_rows(store, "response_calls", "calls", view, windows)
+    sv = settings.service
+    table = service.response_table(rows, windows, sv.targets, min_calls=sv.min_calls, level=settings.level,
+                                   total=_total(view))
+    return ResponseTimesReport(view, windows, dict(sv.targets), sv.min_calls, table, service.excluded_calls(rows))
+
+
+@dataclass(frozen=True)
+class CallsByHourReport:
+    view: View
+    windows: dict[str, Window]
+    table: pd.DataFrame        # service.hour_of_week_table: 168 cells
+
+    @property
+    def expected_periods(self) -> float:
+        w = self.windows
+        return w["baseline"].days / w["current"].days if "baseline" in w else float("nan")
+
+
+def calls_by_hour_report(store: Store, settings: Settings, view: View) -> CallsByHourReport:
+    windows = service_windows(store, settings, view.period, ("calls",))
+    rows = _service_rows(store, "hour_of_week", "calls", view, windows)
+    return CallsByHourReport(view, windows, service.hour_of_week_table(rows, windows, level=settings.level))
+
+
+@dataclass(frozen=True)
+class CallTypesReport:
+    view: View
+    windows: dict[str, Window]
+    table: pd.DataFrame        # service.call_type_table: the top initial and final call types
+    sources: pd.DataFrame      # service.source_table: the call source mix and on-view share per area
+
+
+def call_types_report(store: Store, settings: Settings, view: View) -> CallTypesReport:
+    windows = service_windows(store, settings, view.period, ("calls",))
+    types = _service_rows(store, "call_types", "calls", view, windows)
+    sources = _service_rows(store, "call_sources", "calls", view, windows)
+    return CallTypesReport(view, windows,
+                           service.call_type_table(types, windows, level=settings.level,
+                                                   top=settings.service.top_call_types),
+                           service.source_table(sources, windows, level=settings.level, total=_total(view)))
+
+
+@dataclass(frozen=True)
+class UseOfForceRatesReport:
+    view: View
+    windows: dict[str, Window]
+    has_calls: bool            # the store has 911 calls to divide by
+    table: pd.DataFrame        # service.use_of_force_rates
+
+
+def use_of_force_rates_report(store: Store, settings: Settings, view: View) -> UseOfForceRatesReport:
+    windows = service_windows(store, settings, view.period, ("use_of_force", "calls"))
+    uof = _service_rows(store, "use_of_force", "use_of_force", view, windows)
+    sources = _service_rows(store, "call_sources", "calls", view, windows)
+    return UseOfForceRatesReport(view, windows, store.has("calls"),
+                                 service.use_of_force_rates(uof, sources, windows, level=settings.level,
+                                                            total=_total(view)))
+
+
+@dataclass(frozen=True)
+class UseOfForceSubjectsReport:
+    view: View
+    windows: dict[str, Window]
+    table: pd.DataFrame        # service.subject_table
+
+
+def use_of_force_subjects_report(store: Store, settings: Settings, view: View) -> UseOfForceSubjectsReport:
+    windows = service_windows(store, settings, view.period, ("use_of_force",))
+    uof = _service_rows(store, "use_of_force", "use_of_force", view, windows)
+    return UseOfForceSubjectsReport(view, windows, service.subject_table(uof, windows, total=_total(view)))
