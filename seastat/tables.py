@@ -73,6 +73,19 @@ TABLES: dict[str, Table] = {
                          lambda s, c, v: near_repeat_places(reports.near_repeat_report(s, c, v.period))),
     "knox": Table("the Knox test per offense type: close pairs observed and expected, p",
                   lambda s, c, v: near_repeat_knox(reports.near_repeat_report(s, c, v.period))),
+    # 911 calls and use of force (the view's dataset does not matter: each reads its own)
+    "response-times": Table("dispatched calls by area and priority: median and 90th percentile minutes, share over target",
+                            lambda s, c, v: reports.response_times_report(s, c, v).table),
+    "call-types": Table("the top initial and final call types, against the expected",
+                        lambda s, c, v: reports.call_types_report(s, c, v).table),
+    "call-sources": Table("the call source mix (911, on-view, telephone, alarm) and the on-view share by area",
+                          lambda s, c, v: reports.call_types_report(s, c, v).sources),
+    "calls-by-hour": Table("calls by hour of the week (7 x 24), this period against the expected",
+                           lambda s, c, v: reports.calls_by_hour_report(s, c, v).table),
+    "use-of-force-rates": Table("uses of force by level per 1,000 dispatched calls and per 10,000 calls",
+                                lambda s, c, v: reports.use_of_force_rates_report(s, c, v).table),
+    "use-of-force-subjects": Table("subject race and gender as shares, 'unknown / not recorded' included",
+                                   lambda s, c, v: reports.use_of_force_subjects_report(s, c, v).table),
 }
 
 
