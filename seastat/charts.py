@@ -256,6 +256,7 @@ def static_map(boundaries: dict[str, gpd.GeoDataFrame], beat_table: pd.DataFrame
 
 from .palette import CHANGE_COLOURS, COUNT_COLOURS  # noqa: E402  (kept in this section for a clean merge)
 
+
 def hour_of_week_heatmap(table: pd.DataFrame, title: str, width: int = 820) -> alt.VConcatChart:
     """Calls by day of the week (rows, Monday first) and hour (columns): this period, and under it
     the difference from the expected (the mean of the baseline periods) on a blue-red scale

@@ -14,7 +14,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from PIL import Image
 
-from . import charts, compare, compstat, export, maps, reports, wording
+from . import charts, compare, compstat, export, reports, wording
 from .datasets import FACTS
 from .geo import load_boundaries
 

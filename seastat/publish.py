@@ -32,8 +32,8 @@ import pyarrow.parquet as pq
 
 from .config import Settings, like
 from .datasets import DATASETS, SCHEMA_VERSION, Layout, SourceError, normalise_header, recognise
-from .periods import Grid
 from .meetings import pinned_versions
+from .periods import Grid
 from .sql import sql
 
 # `seastat synth` writes this column into every export, so a copied file is still labelled synthetic.

@@ -1,8 +1,10 @@
 """Every page in a real headless Chromium against `streamlit run` on the bundled data."""
 from __future__ import annotations
 
+import re
+
 import pytest
-from conftest import page_errors
+from conftest import page_errors, wait_for_streamlit
 
 pytestmark = pytest.mark.browser
 
@@ -63,3 +65,30 @@ def test_every_page_on_an_empty_or_partial_store_explains_itself(page_at, artifa
             page.screenshot(path=str(artifacts / f"{store_kind.replace(' ', '-')}-{name}-1920x1080.png"))
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def real_dashboard():
+    """The dashboard `make run` serves: the bundled store of real SPD records."""
+    from conftest import BUNDLED_STORE, Dashboard
+    server = Dashboard(BUNDLED_STORE)
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("path", [*PAGES, "service", "followup", "?present=1"])
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
+def test_every_page_on_the_real_records(real_dashboard, page_at, artifacts, path, width, height):
+    """No error, a real number on the screen, nothing said to be synthetic, no sideways scrolling."""
+    page = page_at(f"{real_dashboard.url}/{path}", width, height)
+    main = page.locator("[data-testid='stMain']")
+    main.locator("h1, h2").first.wait_for(timeout=60_000)
+    wait_for_streamlit(page)
+    assert page_errors(page) == []
+    assert "Synthetic data" not in main.inner_text()
+    shown = " ".join(main.locator("[data-testid='stMetricValue'], [data-testid='stTable'] td, h3, "
+                                  "[data-testid='stCaptionContainer']").all_inner_texts())
+    assert re.search(r"\d", shown), f"no number on {path or 'home'}"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    name = (path or "home").replace("?present=1", "present")
+    page.screenshot(path=str(artifacts / f"real-{name}-{width}x{height}.png"))

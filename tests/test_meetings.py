@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import PROJECT_ROOT, SYNTH_END, run_page
+
 from seastat import meetings, reports
 from seastat.packet import build_packet
 from seastat.publish import publish
@@ -92,4 +92,4 @@ def test_only_the_newest_meetings_stay_pinned(tmp_path, store_dir):
     import datetime as dt
     for day in range(1, 9):
         meetings.pin(copy, dt.date(2026, 10, day), version, keep=6)
-    assert list(meetings.pins(copy)) == [f"2026-10-0{d}" for d in range(8, 2, -1)]
+    assert list(meetings.pins(copy)) == ["2026-11-18", *(f"2026-10-0{d}" for d in range(8, 3, -1))]
