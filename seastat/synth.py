@@ -122,8 +122,12 @@ class Places:
             if blocks:   # real 100-blocks of this beat, each with a real coordinate of it
                 for i in rng.choice(len(blocks), BLOCKS_PER_BEAT, replace=len(blocks) < BLOCKS_PER_BEAT):
                     a, x, y = blocks[i]
-                    lon.append(x); lat.append(y); addr.append(a)
-                    beat.append(row.beat); sector.append(row.sector); precinct.append(row.precinct)
+                    lon.append(x)
+                    lat.append(y)
+                    addr.append(a)
+                    beat.append(row.beat)
+                    sector.append(row.sector)
+                    precinct.append(row.precinct)
                     mcpp.append(MCPP[row.precinct][rng.integers(len(MCPP[row.precinct]))])
                 got = BLOCKS_PER_BEAT
             while got < BLOCKS_PER_BEAT:
@@ -132,8 +136,11 @@ class Places:
                 for px, py in zip(x[inside], y[inside]):
                     if got == BLOCKS_PER_BEAT:
                         break
-                    lon.append(round(px, 6)); lat.append(round(py, 6))
-                    beat.append(row.beat); sector.append(row.sector); precinct.append(row.precinct)
+                    lon.append(round(px, 6))
+                    lat.append(round(py, 6))
+                    beat.append(row.beat)
+                    sector.append(row.sector)
+                    precinct.append(row.precinct)
                     addr.append(f"{rng.integers(1, 120)}XX BLOCK OF {STREETS[rng.integers(len(STREETS))]}")
                     mcpp.append(MCPP[row.precinct][rng.integers(len(MCPP[row.precinct]))])
                     got += 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT_ROOT, SMALL_END
+
 from seastat.synth import synth
 
 

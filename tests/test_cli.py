@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import PROJECT_ROOT
 
 SEASTAT = [sys.executable, "-m", "seastat"]
@@ -33,7 +32,7 @@ def test_synth_then_publish_prints_the_reconciliation(tmp_path):
     assert result.returncode == 0, result.stderr
     result = run("publish", *sorted((tmp_path / "src").glob("*.csv")), "--out", tmp_path / "store")
     assert result.returncode == 0, result.stderr
-    line = next(l for l in result.stdout.splitlines() if l.strip().startswith("crime"))
+    line = next(row for row in result.stdout.splitlines() if row.strip().startswith("crime"))
     numbers = [int(t.replace(",", "")) for t in line.split() if t.replace(",", "").isdigit()]
     assert numbers[0] == numbers[1] + numbers[2] + numbers[3] and numbers[0] >= 3000   # in = published + q. + s.
     assert "%" in result.stderr                     # progress was shown

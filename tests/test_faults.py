@@ -16,10 +16,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import PROJECT_ROOT
 from hypothesis_profiles import scaled
 from store_sources import source_sets  # noqa: F401 (a fixture)
+
 from seastat.check import check_store
 from seastat.publish import publish
 from seastat.sql import sql

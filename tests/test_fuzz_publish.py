@@ -21,8 +21,8 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
-
 from hypothesis_profiles import examples
+
 from seastat.check import check_store
 from seastat.datasets import SourceError
 from seastat.publish import publish

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import Dashboard, page_errors, wait_for_streamlit
 from hypothesis_profiles import scaled
 from store_sources import source_sets  # noqa: F401 (a fixture)
+
 from seastat.publish import publish
 from seastat.store import Store
 

@@ -69,6 +69,7 @@ def test_quarantine_files_hold_no_addresses(store_root):
 
 def test_house_numbers_become_100_blocks(tmp_path, settings):
     from test_publish import crime_row, write_csv
+
     from seastat.synth import CRIME_HEADER
     rows = [crime_row("1", **{"100 Block Address": "1234 PINE ST"}),
             crime_row("2", **{"100 Block Address": "7 MAIN ST"}),

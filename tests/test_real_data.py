@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import shapely
-
 from conftest import PROJECT_ROOT
+
 from seastat.check import check_store
 from seastat.datasets import SourceError
 from seastat.geo import load_boundaries

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SYNTH_STORE
 from scipy import stats
 
-from conftest import SYNTH_STORE
 from seastat import compstat, reports, service
 from seastat.periods import Window
 from seastat.publish import publish

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import SYNTH_STORE, page_errors, run_page
 
 LATEST = pd.Timestamp("2026-11-02")

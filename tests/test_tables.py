@@ -8,8 +8,8 @@ import sys
 
 import pandas as pd
 import pytest
-
 from conftest import PROJECT_ROOT, wait_for_streamlit
+
 from seastat.tables import TABLES
 
 
