@@ -109,6 +109,27 @@ class ActionSettings(_Section):
         return value
 
 
+class AccessSettings(_Section):
+    # Sign-in is on when .streamlit/secrets.toml has an [auth] section; these say what each person may see.
+    claim: str = Field("roles", min_length=1)       # the ID token claim that carries a person's role(s)
+    command: list[str] = ["seastat-command"]         # claim values that mean each role
+    analyst: list[str] = ["seastat-analyst"]
+    partner: list[str] = ["seastat-partner"]
+    session_minutes: int = Field(480, ge=1, le=43_200)   # a sign-in older than this asks to sign in again
+    max_claims_bytes: int = Field(16_384, ge=1_024)     # an identity bigger than this is refused
+    contact: str = "your SeaStat administrator"      # whom the sign-in page says to ask for access
+
+    @model_validator(mode="after")
+    def _one_role_per_value(self) -> "AccessSettings":
+        seen: dict[str, str] = {}
+        for role in ("command", "analyst", "partner"):
+            for value in getattr(self, role):
+                if value in seen:
+                    raise ValueError(f"claim value {value!r} is mapped to both {seen[value]} and {role}")
+                seen[value] = role
+        return self
+
+
 class Settings(_Section):
     data: DataSettings
     periods: PeriodSettings
@@ -118,6 +139,7 @@ class Settings(_Section):
     present: PresentSettings
     privacy: PrivacySettings
     actions: ActionSettings = ActionSettings()
+    access: AccessSettings = AccessSettings()
     offense_types: dict[str, list[str]]
     offense_groups: dict[str, list[str]]
     source: Path = Field(DEFAULT_CONFIG, exclude=True)
