@@ -38,22 +38,23 @@ if why_not:
                            default=not path) for *_, path, _ in PAGES], position="hidden").run()
     st.stop()
 who = ui.access_now()
+# The role in force, on every page (shared-screen mode too); the sign-in's helpers sit in the same row, taking no height.
+role_row = st.container(horizontal=True, vertical_alignment="center", key="seastat-role")
+role_row.caption(who.caption())
 if who.signed_in:
     if not st.session_state.get("_seastat_back"):        # first run after the provider's round trip
         st.session_state["_seastat_back"] = True
-        st.html(access.return_script([p[3] for p in PAGES], restore=True), unsafe_allow_javascript=True)
+        role_row.html(access.return_script([p[3] for p in PAGES], restore=True), unsafe_allow_javascript=True)
 
     @st.fragment(run_every=60)
     def _expire_while_open() -> None:
         """A screen left open (the meeting's) signs out when its sign-in expires, not at the next click."""
         if access.expired(st.user.to_dict(), ui.settings().access.session_minutes):
             st.rerun(scope="app")
-    _expire_while_open()
-# The role in force, on every page (shared-screen mode too).
-role_row = st.container(horizontal=True, vertical_alignment="center", key="seastat-role")
-role_row.caption(who.caption())
-if who.signed_in and role_row.button("Sign out", icon=":material/logout:", type="tertiary"):
-    st.logout()
+    with role_row:
+        _expire_while_open()
+    if role_row.button("Sign out", icon=":material/logout:", type="tertiary"):
+        st.logout()
 # Shared-screen mode, on any address: the meeting's panels in place of the page, no navigation.
 pages = [st.Page("pages/present.py" if present else file, title=title, icon=icon, url_path=path, default=not path)
          for file, title, icon, path, _ in PAGES]

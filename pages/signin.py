@@ -7,10 +7,10 @@ import streamlit as st
 
 from seastat import access, ui
 
+ui.page("SeaStat")                                  # (runs app.py first, and so its gate)
 settings = ui.settings().access
 why = st.session_state.get("_seastat_signin", "signed out")
 
-st.title("SeaStat")
 st.markdown(
     "SeaStat is the Seattle Police Department's dashboard for the biweekly strategy meeting: "
     "precinct crime trends (CompStat), hot spots, comparisons and the meeting packet, built on the "
