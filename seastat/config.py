@@ -116,7 +116,9 @@ class AccessSettings(_Section):
     analyst: list[str] = ["seastat-analyst"]
     partner: list[str] = ["seastat-partner"]
     session_minutes: int = Field(480, ge=1, le=43_200)   # a sign-in older than this asks to sign in again
-    max_claims_bytes: int = Field(16_384, ge=1_024)     # an identity bigger than this is refused
+    # An identity bigger than this is refused. Streamlit keeps it in cookies, and past about 8 KB of them
+    # the browser cannot even open its session (the websockets library refuses a header line over 8,192 bytes).
+    max_claims_bytes: int = Field(4_096, ge=1_024)
     contact: str = "your SeaStat administrator"      # whom the sign-in page says to ask for access
 
     @model_validator(mode="after")
