@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 RUN_DEBS  := fonts-dejavu-core
 TEST_DEBS := $(RUN_DEBS) chromium poppler-utils postgresql
 
-.PHONY: run test setup system-deps data bench soak clean
+.PHONY: run test setup system-deps data demo bench soak clean
 
 run: $(STAMP)
 	@$(MAKE) --no-print-directory system-deps DEBS="$(RUN_DEBS)"
@@ -37,18 +37,28 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# Rebuild the bundled sample store (synthetic until real SPD exports are in ../shared/data/real).
-BUNDLE_ROWS ?= 200000
-BUNDLE_END  ?= 2026-11-22
+# Rebuild the bundled store from the real SPD exports (they stay in REAL; the repository keeps only
+# what `seastat publish` makes of them).
+REAL ?= ../shared/data/real
 data: $(STAMP)
-	rm -rf build/sources data/store
-	$(BIN)/seastat synth --rows $(BUNDLE_ROWS) --end $(BUNDLE_END) --out build/sources
-	$(BIN)/seastat publish build/sources/crime.csv build/sources/calls.csv build/sources/use_of_force.csv --out data/store
+	@test -d $(REAL) || { echo "no real SPD exports at $(REAL): set REAL=DIR"; exit 2; }
+	rm -rf data/store
+	$(BIN)/seastat publish --replace-all $(REAL)/crime/*.csv $(REAL)/calls/*.csv $(REAL)/use_of_force/*.csv --out data/store
 
-# Speed and memory at 1 and 10 million rows (generated data is cached in build/bench).
+# The full-scale synthetic store, in a folder of its own and labelled synthetic on every page:
+# offenses, calls and uses of force at city scale, each beat's blocks drawn from the real records.
+DEMO_ROWS ?= 200000
+DEMO_END  ?= 2026-11-22
+demo: $(STAMP)
+	rm -rf build/demo
+	$(BIN)/seastat synth --rows $(DEMO_ROWS) --end $(DEMO_END) --real-store data/store --out build/demo/sources
+	$(BIN)/seastat publish build/demo/sources/crime.csv build/demo/sources/calls.csv build/demo/sources/use_of_force.csv --out build/demo/store
+	SEASTAT_STORE=build/demo/store $(BIN)/streamlit run app.py
+
+# Speed and memory at two real shapes of growth (seastat/bench.py SHAPES; generated data is cached in build/bench).
 bench: $(STAMP)
 	@$(MAKE) --no-print-directory system-deps DEBS="$(TEST_DEBS)"
-	$(BIN)/seastat bench --rows 1000000 --rows 10000000 --json build/bench.json
+	$(BIN)/seastat bench --shape seattle --shape dense --json build/bench.json
 
 # The fault, fuzz and load proofs with SOAK_FACTOR (default 25) times as many cases (about an hour).
 soak: $(STAMP)

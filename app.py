@@ -13,7 +13,9 @@ PAGES = [
     ("pages/trends.py", "Precinct trends", ":material/trending_up:", "trends", "The CompStat table and trends"),
     ("pages/hotspots.py", "Hot spots", ":material/map:", "hotspots", "Where incidents concentrate"),
     ("pages/compare.py", "Compare", ":material/compare_arrows:", "compare", "Precincts, periods, datasets"),
+    ("pages/service.py", "911 and use of force", ":material/emergency:", "service", "Response times, call types, use-of-force rates"),
     ("pages/data.py", "Data", ":material/table_view:", "data", "Incident table and data quality"),
+    ("pages/followup.py", "Follow-up", ":material/task_alt:", "followup", "Commitments, and whether they worked"),
 ]
 ui.register_pages(PAGES)
 present = st.query_params.get("present") == "1"

@@ -94,11 +94,7 @@ if two_slices:
     stem = export.file_stem("compare", dataset, *stem_parts, b.area.value if mode == "places" else b.window.start, row)
     where = period.label() if mode == "places" else place.label
     st.subheader(f"{a.label} against {b.label} · {FACTS[dataset].label} · {where}")
-    numbers = st.columns(3)
-    numbers[0].metric(f"A · {a.label}", f"{diff.n_a:,}")
-    numbers[1].metric(f"B · {b.label}", f"{diff.n_b:,}")
-    numbers[2].metric("A − B", f"{diff.change:+,}", delta_arrow="off", delta_color="off",
-                      delta=wording.NOT_AVAILABLE + " (B is 0)" if diff.n_b == 0 else f"{diff.percent:+.0f}%")
+    ui.metrics(wording.slices_numbers(diff))
     st.markdown(f"#### {wording.in_words(diff, what)}")
     if result.by_period:
         chart = charts.places_chart(result.series, f"{rows[row][0]} per biweekly period ({FACTS[dataset].label})",
@@ -123,21 +119,13 @@ else:
     result = ui.report(reports.datasets_report, period, place)
     n, stem = result.totals, export.file_stem("compare", *stem_parts)
     st.subheader(f"{place.label} · {period.label()}")
+    ui.metrics(wording.datasets_numbers(result, use_of_force=mode == "use_of_force"))
     if mode == "datasets":
-        numbers = st.columns(5)
-        for col, d in zip(numbers, used):
-            col.metric(FACTS[d].label, f"{n[d]:,}")
-        numbers[3].metric("Calls per reported crime", wording.ratio_text(result.calls_per_crime))
-        numbers[4].metric("Uses of force per 1,000 calls", wording.ratio_text(result.per_1000_calls))
         st.markdown("#### " + wording.datasets_in_words(place.label, n, result.calls_per_crime, result.per_1000_calls))
         table, series = result.table, result.series
         st.markdown("**By precinct, this period**")
         chart = charts.dataset_chart(series, f"Crime reports, 911 calls and use of force per period, {place.label}")
     else:
-        numbers = st.columns(3)
-        numbers[0].metric("Uses of force", f"{n['use_of_force']:,}")
-        numbers[1].metric(FACTS["calls"].label, f"{n['calls']:,}")
-        numbers[2].metric("Uses of force per 1,000 calls", wording.ratio_text(result.per_1000_calls))
         st.markdown("#### " + wording.use_of_force_in_words(place.label, result.by_level, n["calls"],
                                                             result.per_1000_calls))
         table, series = result.use_of_force, result.use_of_force_series

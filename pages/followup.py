@@ -8,9 +8,8 @@ import streamlit as st
 from seastat import actions, ui
 from seastat.actions import view
 
-st.title("Follow-up")
+ui.page("Follow-up")
 store = ui.store()
-ui.synthetic_notice(store)
 settings = ui.settings()
 url = settings.database_url
 

@@ -22,6 +22,20 @@ for col, (file, title, icon, _path, blurb) in zip(st.columns(len(links)), links)
 st.page_link("pages/home.py", label="Shared-screen mode for the meeting (projector)", icon=":material/present_to_all:",
              query_params={"present": "1"})
 
+# --- The meeting's version ------------------------------------------------------------------------
+st.subheader("Pin the numbers for a meeting")
+pins = ui.meeting_pins()
+left, right = st.columns([1, 3])
+day = left.date_input("Meeting day", key="meeting_day")
+if left.button("Pin this version", icon=":material/push_pin:"):
+    pins = ui.pin_meeting(day)
+right.caption("A pinned meeting's link (?version=) shows this store version's numbers on every page, in "
+              "shared-screen mode and in the packet, even after a re-publish; the publisher keeps the versions "
+              f"of the newest {ui.settings().meetings.keep} meetings.")
+for meeting, version in pins.items():
+    right.page_link("pages/home.py", label=f"Meeting of {meeting}: version {version}", icon=":material/push_pin:",
+                    query_params={"version": version})
+
 # --- Meeting packet -------------------------------------------------------------------------------
 st.subheader("Meeting packet")
 if "crime" not in store.datasets:

@@ -2,7 +2,7 @@
 Layout only: the numbers come from reports.hotspot_report."""
 import streamlit as st
 
-from seastat import charts, export, hotspots, maps, palette, reports, ui, wording
+from seastat import charts, export, hotspots, maps, palette, reports, tables, ui, wording
 from seastat.datasets import FACTS
 from seastat.geo import load_boundaries
 
@@ -41,29 +41,7 @@ if not FACTS[dataset].has_coordinates:
     st.info("Use-of-force records carry no coordinates: the beat map and table only.", icon=":material/info:")
 
 # --- Key numbers (follow the chosen beat) ---------------------------------------------------------
-numbers = st.columns(4)
-if beat:
-    row = a.beats[a.beats["beat"] == beat].iloc[0]
-    numbers[0].metric(f"Incidents in beat {beat}", f"{row['incidents']:,}", f"{row['change']:+,} vs previous",
-                      delta_color="inverse")
-    numbers[1].metric("Share of all incidents", f"{row['incidents'] / max(a.total, 1):.1%}")
-    numbers[2].metric("Hot-spot cells in the beat", f"{int((a.cells['hot'] & (a.cells['beat'] == beat)).sum())}")
-    numbers[3].metric("Beat Gi* z-score", f"{row['z']:.1f}", delta_color="off", delta_arrow="off",
-                      delta="not a hot spot" if row["label"] == "none" else
-                      f"{palette.LABEL_SYMBOLS[row['label']]} {row['label']}")
-else:
-    hit, pai = result.hit_rate_and_pai
-    half = result.half_on
-    numbers[0].metric("Incidents", f"{a.total:,}", f"{a.total - a.total_previous:+,} vs previous",
-                      delta_color="inverse")
-    numbers[1].metric("Half of incidents fall on", wording.NO_DATA if half is None else f"{half:.1%} of 100-blocks")
-    numbers[2].metric("Gi* hot-spot cells", f"{int(a.cells['hot'].sum())}", f"{int(a.cells['was_hot'].sum())} last period",
-                      delta_color="off", delta_arrow="off")
-    numbers[3].metric("Last period's hot spots caught", wording.NO_DATA if hit is None else f"{hit:.1%} of incidents",
-                      "no hot-spot cells last period" if pai is None else f"PAI {pai:.1f}", delta_color="off",
-                      delta_arrow="off",
-                      help="Hit rate: this period's incidents inside last period's Gi* hot-spot cells. "
-                           "PAI = hit rate / the cells' share of the city's area.")
+ui.metrics(wording.hotspot_numbers(result, beat))
 
 
 # --- The map --------------------------------------------------------------------------------------
@@ -94,7 +72,7 @@ if a.outside:
 
 # --- Tables ---------------------------------------------------------------------------------------
 chosen_beats = [beat] if beat else (beat_names if precincts else None)
-block_table = result.blocks(chosen_beats)
+block_table = tables.hot_blocks(result, chosen_beats)
 where = f" in beat {beat}" if beat else (f" in {', '.join(precincts)}" if precincts else "")
 side_col.markdown(f"**Hottest 100-blocks{where}**")
 side_col.dataframe(
@@ -121,8 +99,9 @@ curve_col.caption(f"100-blocks: the {result.places:,} blocks with any published 
                   "In Seattle about half of crime falls on about 5 % of street segments (Weisburd 2015).")
 stem = export.file_stem("hotspots", dataset, period.start, view.offenses, precincts, beat)
 export_col.markdown("**Exports**")
-ui.download_table(block_table, stem + "_blocks", "Hottest blocks (CSV)", where=export_col)
-ui.download_table(beat_table, stem + "_beats", "Beats (CSV)", where=export_col)
+ui.download_table(tables.hot_blocks(result, chosen_beats), stem + "_blocks", "Hottest blocks (CSV)", where=export_col)
+ui.download_table(tables.hotspot_beats(result, precincts), stem + "_beats", "Beats (CSV)", where=export_col)
+ui.download_table(tables.hotspot_cells(result), stem + "_cells", "Cells (CSV)", where=export_col)
 export_col.download_button(
     "Hot-spot cells (GeoJSON)", lambda: hotspots.geojson_bytes(
         result.hot_cells, f"{what}. {export.source_caption(ui.store().manifest)}"),
@@ -148,4 +127,5 @@ if FACTS[dataset].has_offense_groups:
     places_col.dataframe(near.places, hide_index=True, column_config={
         "block_address": "100-block", "beat": "Beat", "events": "Events", "offenses": "Offenses",
         "last_event": "Last event", "open_until": "Open until"})
-    ui.download_table(near.places, stem + "_near_repeat", "Places at risk (CSV)", where=places_col)
+    ui.download_table(tables.near_repeat_places(near), stem + "_near_repeat", "Places at risk (CSV)",
+                      where=places_col)

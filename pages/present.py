@@ -16,7 +16,7 @@ if not panels or not store.datasets:
     st.warning("Nothing to present: config.toml [present] lists no panels, or the store has no data.")
     st.stop()
 step = ui.url_value("step", 1, lambda v: present.parse_step(v, len(panels)), "step")
-dataset = ui.url_value("dataset", store.datasets[0], ui.one_of(store.datasets), "dataset")
+dataset = ui.url_value("dataset", ui.default_dataset(store), ui.one_of(store.datasets), "dataset")
 offered = ui.periods_offered(dataset)
 period = ui.url_value("period", offered[0], {ui.period_text(p): p for p in offered}.__getitem__, "period")
 panel = panels[step - 1]

@@ -2,7 +2,7 @@
 first. Layout only: the numbers come from reports.compstat_report and reports.trend_report."""
 import streamlit as st
 
-from seastat import charts, compstat, export, reports, ui, wording
+from seastat import charts, compstat, export, reports, tables, ui, wording
 from seastat.config import PRECINCTS
 from seastat.datasets import FACTS
 
@@ -57,7 +57,7 @@ for precinct in table.precincts:
     with st.expander(f"{precinct}: sectors and beats"):
         st.table(wording.styled(wording.readable(table.drill(precinct), headers), headers))
 filters = [precincts, sectors, beats, against, view.offenses]
-ui.download_table(compstat.table_export(table.table), export.file_stem("trends", dataset, period.start, *filters),
+ui.download_table(tables.compstat_table(table), export.file_stem("trends", dataset, period.start, *filters),
                   label="Download table (CSV)")
 
 # --- Trend charts ---------------------------------------------------------------------------------

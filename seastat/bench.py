@@ -196,13 +196,47 @@ def _time(fn: Callable[[], object]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def ensure_sources(rows: int, cache: Path, settings: Settings) -> list[Path]:
-    """Synthetic exports for this size, generated once and kept (keyed by size and seed)."""
+@dataclass(frozen=True)
+class Shape:
+    """A shape of growth: how many crime offenses and 911 calls, over how many years (use of force
+    at 2 % of crime, as SPD's are)."""
+    name: str
+    crime_rows: int
+    crime_years: float
+    calls_rows: int
+    calls_years: float
+
+    @property
+    def rows(self) -> int:
+        return self.crime_rows
+
+
+# Seattle's own density over a long history (about 75,000 offenses and 800,000 calls a year), and a
+# city ten times as dense (bigger than New York), as issue 14 set them.
+SHAPES = {
+    "seattle": Shape("seattle: 1 M offenses over 13 years, 10 M calls over 12", 1_000_000, 13, 10_000_000, 12),
+    "dense": Shape("10x Seattle: 10 M offenses and 10 M calls over 1.5 years", 10_000_000, 1.5, 10_000_000, 1.5),
+}
+
+
+def shape_of(rows: int) -> Shape:
+    """`--rows N`: N offenses and N calls over the synthetic default span (2024 to END)."""
+    years = (END - dt.date(2024, 1, 1)).days / 365.25
+    return Shape(f"{rows:,} offenses and calls", rows, years, rows, years)
+
+
+def ensure_sources(shape: Shape, cache: Path, settings: Settings) -> list[Path]:
+    """Synthetic exports for this shape, generated once and kept (keyed by shape and seed)."""
     from .synth import synth
-    folder = cache / f"sources-{rows}-seed{SEED}"
+    key = f"{shape.crime_rows}-{shape.crime_years}-{shape.calls_rows}-{shape.calls_years}"
+    folder = cache / f"sources-{key}-seed{SEED}"
     files = [folder / f"{name}.csv" for name in ("crime", "calls", "use_of_force")]
     if not (folder / "synthetic.json").exists():
-        synth(rows, folder, seed=SEED, end=END, boundaries=settings.boundaries_dir, calls_per_crime=1.0)
+        since = lambda years: END - dt.timedelta(days=round(years * 365.25))  # noqa: E731
+        synth(shape.crime_rows, folder, seed=SEED, start=since(shape.crime_years), end=END,
+              boundaries=settings.boundaries_dir, datasets=("crime", "use_of_force"))
+        synth(shape.crime_rows, folder, seed=SEED, start=since(shape.calls_years), end=END,
+              boundaries=settings.boundaries_dir, datasets=("calls",), calls_per_crime=shape.calls_rows / shape.crime_rows)
     return files
 
 
@@ -260,17 +294,33 @@ def first_render_seconds(store_dir: Path, path: str = "trends") -> float | None:
         proc.wait(10)
 
 
-def bench_size(rows: int, cache: Path, settings: Settings, runs: int = 20, render: bool = True,
-               log: Callable[[str], None] = print) -> dict:
-    sources = ensure_sources(rows, cache, settings)
-    store_dir = cache / f"store-{rows}"
-    log(f"{rows:,} rows: publishing …")
+def hot_spot_checks(settings: Settings, store: Store, ctx: Context) -> dict:
+    """The hot-spot test's rates on generated data with known truth, and its speed against esda's
+    G_Local (999 permutations) over the same grid and counts."""
+    area = reports.study_area(settings)
+    rates = [hotspots.detection_rates(area, seed, settings.hotspots) for seed in (1, 2, 3)]
+    windows, params = hotspots.query_params(settings.grid, ctx.period, settings.hotspots, "crime")
+    points = store.df("hotspots/incidents", **params)
+    points = points[points["longitude"].notna() & points["latitude"].notna()]
+    counts = hotspots.cell_counts(points, area.grid, len(windows))[0]
+    return {"detection": {key: round(statistics.mean(r[key] for r in rates), 4)
+                          for key in ("recall", "false_alarm_rate", "persistence", "time_to_detect")},
+            "esda": hotspots.esda_side_by_side(area, counts, settings.hotspots)}
+
+
+def bench_size(rows: int | Shape, cache: Path, settings: Settings, runs: int = 20, render: bool = True,
+               log: Callable[[str], None] = print, esda: bool = True) -> dict:
+    shape = rows if isinstance(rows, Shape) else shape_of(rows)
+    rows = shape.crime_rows
+    sources = ensure_sources(shape, cache, settings)
+    store_dir = cache / f"store-{shape.crime_rows}-{shape.crime_years}-{shape.calls_rows}-{shape.calls_years}"
+    log(f"{shape.name}: publishing …")
     seconds, publish_rss, rows_in = timed_publish(sources, store_dir, settings.source)
     store = Store.open(store_dir)
     ctx = Context(settings, store, reports.periods_offered(store, settings, "crime")[0])
     timings = {}
     for qs in QUERY_SETS:     # SeaStat first, so the peak memory below is the query layer's own
-        log(f"{rows:,} rows: {qs.name} …")
+        log(f"{shape.name}: {qs.name} …")
         cold = []
         for _ in range(max(3, runs // 4)):
             fresh = Store(store.version_dir)
@@ -281,7 +331,7 @@ def bench_size(rows: int, cache: Path, settings: Settings, runs: int = 20, rende
     seastat_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     queries = []
     for qs in QUERY_SETS:
-        log(f"{rows:,} rows: {qs.name} with pandas …")
+        log(f"{shape.name}: {qs.name} with pandas …")
         cold, warm = timings[qs.name]
         pandas_runs = [_time(lambda: qs.pandas(store.version_dir, ctx)) for _ in range(max(3, runs // 4))]
         p50 = statistics.median(warm)
@@ -292,8 +342,10 @@ def bench_size(rows: int, cache: Path, settings: Settings, runs: int = 20, rende
             "pandas_p50_ms": round(pandas_p50, 2), "ratio": round(pandas_p50 / p50, 1) if p50 else None,
         })
     return {
+        "shape": shape.name,
         "rows": rows,
         "rows_published_all_datasets": rows_in,
+        "hot_spot_test": hot_spot_checks(settings, store, ctx) if esda else None,
         "queries": queries,
         "peak_rss_mb": round(seastat_rss, 1),
         "peak_rss_with_pandas_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -304,11 +356,18 @@ def bench_size(rows: int, cache: Path, settings: Settings, runs: int = 20, rende
 
 
 def format_table(result: dict) -> str:
-    lines = [f"rows {result['rows']:,} · publish {result['publish_rows_per_s']:,} rows/s "
+    lines = [f"{result['shape']} · publish {result['publish_rows_per_s']:,} rows/s "
              f"(peak {result['publish_peak_rss_mb']:,} MB) · query layer peak RSS {result['peak_rss_mb']:,} MB "
              f"(with pandas {result['peak_rss_with_pandas_mb']:,} MB) · first render {result['first_render_s']} s",
              f"{'query set':<32}{'p50 ms':>9}{'p95 ms':>9}{'cold p50':>10}{'pandas p50':>12}{'pandas/SeaStat':>16}"]
     for q in result["queries"]:
         lines.append(f"{q['name']:<32}{q['p50_ms']:>9}{q['p95_ms']:>9}{q['cold_p50_ms']:>10}"
                      f"{q['pandas_p50_ms']:>12}{q['ratio']:>15}x")
+    if result.get("hot_spot_test"):
+        d, e = result["hot_spot_test"]["detection"], result["hot_spot_test"]["esda"]
+        lines.append(f"hot-spot test on planted truth: recall {d['recall']:.1%}, false-alarm periods "
+                     f"{d['false_alarm_rate']:.1%}, persistent {d['persistence']:.1%}, time to detect "
+                     f"{d['time_to_detect']:.1f} periods · Gi* {e['seastat_seconds'] * 1000:.0f} ms against esda "
+                     f"G_Local ({e['permutations']} permutations) {e['esda_seconds'] * 1000:,.0f} ms: "
+                     f"{e['speed_up']:.0f}x")
     return "\n".join(lines)

@@ -14,8 +14,22 @@ import pandas as pd
 import shapely
 
 from . import maps
-from .palette import (LABEL_COLOURS, LABEL_SYMBOLS, BAND_COLOUR, DOWN, DOWN_COLOUR, FLAG_NAMES, LEVEL_COLOURS, LINE_COLOUR, NEUTRAL_COLOUR,
-                      PLACE_COLOURS, SLICE_COLOURS, SLICE_DASHES, UP, UP_COLOUR)
+from .palette import (
+    BAND_COLOUR,
+    DOWN,
+    DOWN_COLOUR,
+    FLAG_NAMES,
+    LABEL_COLOURS,
+    LABEL_SYMBOLS,
+    LEVEL_COLOURS,
+    LINE_COLOUR,
+    NEUTRAL_COLOUR,
+    PLACE_COLOURS,
+    SLICE_COLOURS,
+    SLICE_DASHES,
+    UP,
+    UP_COLOUR,
+)
 
 
 def trend_small_multiples(series: pd.DataFrame, facet: str = "area", *, title: str = "", columns: int = 4,
@@ -236,3 +250,112 @@ def static_map(boundaries: dict[str, gpd.GeoDataFrame], beat_table: pd.DataFrame
                 legend=alt.Legend(orient="left", labelFontSize=13, titleFontSize=14))))
     return alt.layer(*layers).resolve_scale(color="independent", fill="independent").properties(
         width=620, height=720, title=title).project(type="mercator")
+
+
+# --- 911 calls and use of force ----------------------------------------------------------------------
+
+from .palette import CHANGE_COLOURS, COUNT_COLOURS  # noqa: E402  (kept in this section for a clean merge)
+
+def hour_of_week_heatmap(table: pd.DataFrame, title: str, width: int = 820) -> alt.VConcatChart:
+    """Calls by day of the week (rows, Monday first) and hour (columns): this period, and under it
+    the difference from the expected (the mean of the baseline periods) on a blue-red scale
+    centred on zero (service.hour_of_week_table). Every cell has its number in the tooltip."""
+    from .service import DAYS
+    cell = width // 24
+    data = table.assign(hour_label=table["hour"].map(lambda h: f"{h:02d}"))
+    x = alt.X("hour_label:O", title="Hour of the day (queued)", axis=alt.Axis(labelAngle=0, **AXIS))
+    y = alt.Y("day:O", sort=list(DAYS), title=None, axis=alt.Axis(**AXIS))
+    tooltip = [alt.Tooltip("day:N", title="Day"), alt.Tooltip("hour_label:N", title="Hour"),
+               alt.Tooltip("calls:Q", title="This period", format=","),
+               alt.Tooltip("expected:Q", title="Expected", format=",.1f"),
+               alt.Tooltip("difference:Q", title="Difference", format="+,.1f")]
+    legend = dict(orient="right", labelFontSize=13, titleFontSize=14, gradientLength=150)
+    counts = alt.Chart(data).mark_rect(stroke="white", strokeWidth=0.5).encode(
+        x=x, y=y, tooltip=tooltip,
+        color=alt.Color("calls:Q", title="Calls", scale=alt.Scale(range=COUNT_COLOURS), legend=alt.Legend(**legend)),
+    ).properties(width=cell * 24, height=cell * 7, title=alt.TitleParams("This period", anchor="start", fontSize=16))
+    reach = float(np.nanmax(np.abs(data["difference"]))) if data["difference"].notna().any() else 1.0
+    diff = alt.Chart(data).mark_rect(stroke="white", strokeWidth=0.5).encode(
+        x=x, y=y, tooltip=tooltip,
+        color=alt.Color("difference:Q", title="± expected",
+                        scale=alt.Scale(range=CHANGE_COLOURS, domain=[-max(reach, 1), max(reach, 1)], domainMid=0),
+                        legend=alt.Legend(**legend)),
+    ).properties(width=cell * 24, height=cell * 7,
+                 title=alt.TitleParams("Against the expected (mean of the baseline periods)", anchor="start",
+                                       fontSize=16))
+    return alt.vconcat(counts, diff, spacing=18).resolve_scale(color="independent").properties(title=title)
+
+
+def response_time_chart(rows: pd.DataFrame, title: str, target: float | None = None,
+                        width: int = 760) -> alt.LayerChart:
+    """One priority's response times per area: a line from the median (filled circle) to the 90th
+    percentile (open diamond), and the priority's target as a dashed vermillion line. rows:
+    area, median_minutes, p90_minutes, arrived (areas with too few calls left out by the caller)."""
+    from .palette import TARGET_COLOURS
+    order = list(rows["area"])
+    data = rows.melt(id_vars=["area", "arrived"], value_vars=["median_minutes", "p90_minutes"], var_name="measure",
+                     value_name="minutes")
+    data["measure"] = data["measure"].map({"median_minutes": "Median", "p90_minutes": "90th percentile"})
+    y = alt.Y("area:N", sort=order, title=None, axis=alt.Axis(labelFontSize=15, labelLimit=260))
+    x = alt.X("minutes:Q", title="Minutes from queued to first arrival", axis=alt.Axis(format="~f", **AXIS),
+              scale=alt.Scale(zero=True))
+    tooltip = [alt.Tooltip("area:N", title="Area"), alt.Tooltip("measure:N", title="Measure"),
+               alt.Tooltip("minutes:Q", title="Minutes", format=".1f"),
+               alt.Tooltip("arrived:Q", title="Calls with an arrival", format=",")]
+    span = alt.Chart(rows).mark_rule(strokeWidth=3, color=TARGET_COLOURS[0]).encode(
+        y=y, x=alt.X("median_minutes:Q"), x2="p90_minutes:Q")
+    points = alt.Chart(data).mark_point(size=160, strokeWidth=2.5, color=TARGET_COLOURS[0], opacity=1).encode(
+        y=y, x=x, tooltip=tooltip,
+        shape=alt.Shape("measure:N", scale=alt.Scale(domain=["Median", "90th percentile"], range=["circle", "diamond"]),
+                        legend=alt.Legend(title=None, orient="top", labelFontSize=15, symbolSize=200)),
+        fill=alt.Fill("measure:N", scale=alt.Scale(domain=["Median", "90th percentile"],
+                                                   range=[TARGET_COLOURS[0], "white"]), legend=None))
+    layers = [span, points]
+    if target is not None and not pd.isna(target):
+        layers.append(alt.Chart(pd.DataFrame({"minutes": [target], "label": [f"target {target:g} min"]}))
+                      .mark_rule(strokeDash=[6, 4], strokeWidth=2.5, color=TARGET_COLOURS[1])
+                      .encode(x="minutes:Q", tooltip=[alt.Tooltip("label:N", title="Target")]))
+    return alt.layer(*layers).properties(width=width, height=alt.Step(40), title=title)
+
+
+def source_mix_chart(table: pd.DataFrame, title: str, width: int = 760) -> alt.Chart:
+    """Each area's calls by source as shares of its calls (stacked to 100 %), in a fixed order and
+    colour per source (service.source_table)."""
+    from .palette import SOURCE_COLOURS
+    from .service import SOURCES
+    long = table.melt(id_vars=["area", "calls"], value_vars=list(SOURCES), var_name="key", value_name="n")
+    long["source"] = long["key"].map(SOURCES)
+    long["share"] = np.where(long["calls"] > 0, long["n"] / long["calls"].where(long["calls"] > 0), 0)
+    long["order"] = long["key"].map(list(SOURCES).index)
+    names = list(SOURCES.values())
+    return alt.Chart(long).mark_bar().encode(
+        y=alt.Y("area:N", sort=list(table["area"]), title=None, axis=alt.Axis(labelFontSize=15, labelLimit=260)),
+        x=alt.X("sum(share):Q", title="Share of calls", axis=alt.Axis(format="%", **AXIS), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("source:N", sort=names, scale=alt.Scale(domain=names, range=[SOURCE_COLOURS[s] for s in names]),
+                        legend=alt.Legend(title=None, orient="top", labelFontSize=15, labelLimit=0, columns=6)),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("source:N", title="Source"),
+                 alt.Tooltip("n:Q", title="Calls", format=","), alt.Tooltip("share:Q", title="Share", format=".1%")],
+    ).properties(width=width, height=alt.Step(36), title=title)
+
+
+def use_of_force_rate_chart(table: pd.DataFrame, title: str, measure: str = "per_1000_dispatched",
+                            width: int = 760) -> alt.Chart:
+    """Uses of force per 1,000 dispatched calls (or per 10,000 calls) per area, stacked by level,
+    light to dark (service.use_of_force_rates without its 'All' rows)."""
+    levels = [lv for lv in dict.fromkeys(table["uof_level"]) if lv != "All"]
+    data = table[table["uof_level"] != "All"].assign(order=lambda t: t["uof_level"].map(levels.index))
+    axis_title = "Uses of force per 1,000 dispatched calls" if measure == "per_1000_dispatched" else \
+        "Uses of force per 10,000 calls for service"
+    return alt.Chart(data).mark_bar(stroke="#333", strokeWidth=0.3).encode(
+        y=alt.Y("area:N", sort=list(dict.fromkeys(table["area"])), title=None,
+                axis=alt.Axis(labelFontSize=15, labelLimit=260)),
+        x=alt.X(f"sum({measure}):Q", title=axis_title, axis=alt.Axis(**AXIS)),
+        color=alt.Color("uof_level:N", sort=levels, title=None,
+                        scale=alt.Scale(domain=levels, range=(LEVEL_COLOURS * 2)[:len(levels)]),
+                        legend=alt.Legend(orient="top", labelFontSize=15, labelLimit=0, symbolStrokeColor="#333")),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("uof_level:N", title="Level"),
+                 alt.Tooltip("uses:Q", title="Uses of force"),
+                 alt.Tooltip(f"{measure}:Q", title="Rate", format=".2f")],
+    ).properties(width=width, height=alt.Step(36), title=title)

@@ -4,10 +4,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import pyarrow.parquet as pq
 
 from .publish import sha256_of
-from .store import StoreError, current_version_dir
+from .store import Store, StoreError, current_version_dir
 
 
 def check_store(store_dir: Path) -> list[str]:
@@ -22,9 +23,11 @@ def check_store(store_dir: Path) -> list[str]:
     problems: list[str] = []
     listed: set[str] = set()
     for name, info in manifest.get("datasets", {}).items():
-        if info["rows_in"] != info["rows_published"] + info["rows_quarantined"]:
+        superseded = info.get("rows_superseded", 0)
+        if info["rows_in"] != info["rows_published"] + info["rows_quarantined"] + superseded:
             problems.append(f"{name}: manifest does not add up: rows in {info['rows_in']} != "
-                            f"published {info['rows_published']} + quarantined {info['rows_quarantined']}")
+                            f"published {info['rows_published']} + quarantined {info['rows_quarantined']}"
+                            f" + superseded {superseded}")
         files = dict(info.get("files", {}))
         if sum(f["rows"] for f in files.values()) != info["rows_published"]:
             problems.append(f"{name}: the files' rows do not add up to rows_published {info['rows_published']}")
@@ -58,4 +61,30 @@ def check_store(store_dir: Path) -> list[str]:
         rel = path.relative_to(root).as_posix()
         if rel not in listed:
             problems.append(f"{rel}: not in the manifest")
+    return problems or _read_together(root)
+
+
+def _read_together(root: Path) -> list[str]:
+    """Files a view reads together must agree on their columns: the quarantine file of a dataset with
+    no rejected rows once had NULL-typed columns, which read alone but fail beside a sibling's."""
+    problems = []
+    for group in ("crime/*/", "calls/*/", "use_of_force/*/", "quarantine/", "rollup/"):
+        schemas = {p.relative_to(root).as_posix(): [(f.name, str(f.type)) for f in pq.read_schema(p)]
+                   for p in sorted(root.glob(f"{group}*.parquet"))}
+        first_rel, first = next(iter(schemas.items()), (None, None))
+        problems += [f"{first_rel} and {rel}, read together by one view, disagree on their columns: "
+                     + (", ".join(f"{a[0]} {a[1]} / {b[1]}" for a, b in zip(first, schema) if a != b) or "names")
+                     for rel, schema in schemas.items() if schema != first]
+    if problems:
+        return problems
+    try:
+        store = Store(root)
+    except StoreError as exc:
+        return [str(exc)]
+    try:
+        store.df("check/read_views")
+    except duckdb.Error as exc:
+        problems.append(f"the views cannot read the files together: {str(exc).splitlines()[0]}")
+    finally:
+        store.close()
     return problems

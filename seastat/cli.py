@@ -50,12 +50,16 @@ def cmd_publish(args, settings) -> int:
     from .publish import publish
     out = Path(args.out) if args.out else settings.store_dir
     progress = ProgressLine()
-    manifest = publish([Path(p) for p in args.sources], out, settings, progress=progress)
+    manifest = publish([Path(p) for p in args.sources], out, settings, progress=progress,
+                       replace_all=args.replace_all)
     progress.done()
     print(f"published {manifest['version']} to {out}")
     for name, info in manifest["datasets"].items():
+        if name in manifest["kept"]:
+            print(f"  {name:<13} kept unchanged: {info['rows_published']:,} rows published in {info['published_in']}")
+            continue
         print(f"  {name:<13} rows in {info['rows_in']:>10,} = published {info['rows_published']:>10,}"
-              f" + quarantined {info['rows_quarantined']:>8,}"
+              f" + quarantined {info['rows_quarantined']:>8,} + superseded {info['rows_superseded']:>8,}"
               f"{'   (synthetic)' if info['synthetic'] else ''}")
     return 0
 
@@ -66,7 +70,8 @@ def cmd_synth(args, settings) -> int:
         raise ValueError("--rows must be at least 1")
     progress = ProgressLine()
     written = synth(args.rows, Path(args.out), seed=args.seed, start=args.start, end=args.end,
-                    fmt=args.format, boundaries=settings.boundaries_dir, progress=progress)
+                    fmt=args.format, boundaries=settings.boundaries_dir, progress=progress,
+                    real_store=Path(args.real_store) if args.real_store else None)
     progress.done()
     for name, path in written.items():
         print(f"  {name:<13} {path}")
@@ -97,12 +102,14 @@ def cmd_serve(args, settings) -> int:
 def cmd_bench(args, settings) -> int:
     import json
 
-    from .bench import bench_size, format_table
-    if min(args.rows) < 1:
+    from .bench import SHAPES, bench_size, format_table
+    if min(args.rows or [1]) < 1:
         raise ValueError("--rows must be at least 1")
+    if not (args.rows or args.shape):
+        raise ValueError(f"give --rows N or --shape ({', '.join(SHAPES)})")
     results = []
-    for rows in args.rows:
-        result = bench_size(rows, Path(args.cache), settings, runs=args.runs, render=not args.no_render,
+    for size in [*(args.rows or []), *(SHAPES[s] for s in args.shape or [])]:
+        result = bench_size(size, Path(args.cache), settings, runs=args.runs, render=not args.no_render,
                             log=lambda m: print(m, file=sys.stderr))
         print(format_table(result))
         results.append(result)
@@ -141,6 +148,51 @@ def cmd_packet(args, settings) -> int:
     return 0
 
 
+def cmd_table(args, settings) -> int:
+    """Any table the dashboard offers for download, as the page's CSV (or JSON rows)."""
+    from . import export, reports
+    from .store import Store
+    from .tables import TABLES, as_json_rows
+    if args.list or not args.name:
+        for name, table in TABLES.items():
+            print(f"{name:<15} {table.what}")
+        return 0
+    if args.name not in TABLES:
+        raise ValueError(f"no table {args.name!r}; `seastat table --list` names them: {', '.join(TABLES)}")
+    store = Store.open(Path(args.store) if args.store else settings.store_dir)
+    if not store.has(args.dataset):
+        raise ValueError(f"the store has no {args.dataset} rows")
+    offered = {p.start: p for p in reports.periods_offered(store, settings, args.dataset)}
+    period = offered.get(args.period) if args.period else max(offered.values(), key=lambda p: p.start)
+    if period is None:
+        raise ValueError(f"{args.period} does not start a complete period of {args.dataset} in the data; "
+                         f"periods start every {settings.grid.length_days} days from {settings.grid.anchor}, "
+                         f"the latest complete one on {max(offered)}")
+    rows = reports.offense_rows(store, settings, args.dataset)
+    if args.offense_group and args.offense_group not in rows:
+        raise ValueError(f"no offense group {args.offense_group!r} for {args.dataset}; choose from {', '.join(rows)}")
+    view = reports.View(args.dataset, period, offenses=(args.offense_group,) if args.offense_group else ())
+    frame = TABLES[args.name].build(store, settings, view)
+    if args.format == "json":
+        sys.stdout.write(f"{export.source_line(store.manifest)}\n{as_json_rows(frame)}\n")
+    else:
+        sys.stdout.write(export.table_csv(frame, store.manifest).decode())
+    return 0
+
+
+def cmd_meeting(args, settings) -> int:
+    """Pin a meeting to a store version (kept through re-publishes), or list the pinned meetings."""
+    from . import meetings
+    store_dir = Path(args.store) if args.store else settings.store_dir
+    if args.action == "pin":
+        if not args.date:
+            raise ValueError("pin needs --date YYYY-MM-DD (the meeting's day)")
+        meetings.pin(store_dir, args.date, args.version, settings.meetings.keep)
+    for day, version in meetings.pins(store_dir).items():
+        print(f"{day}  {version}  (open with ?version={version})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seastat", description="SeaStat: SPD's biweekly strategy dashboard.")
     parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="settings file (default: config.toml)")
@@ -149,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("publish", help="publish SPD exports (CSV, CSV.gz or Parquet) into a Parquet store")
     p.add_argument("sources", nargs="+", help="export files as downloaded from the city's portal")
     p.add_argument("--out", help="store folder (default: data.store in the settings)")
+    p.add_argument("--replace-all", action="store_true",
+                   help="datasets given no file are published empty (by default they are kept from the store)")
     p.set_defaults(run=cmd_publish)
 
     p = sub.add_parser("synth", help="write synthetic SPD-shaped source files (labelled synthetic)")
@@ -158,6 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=_date, default=dt.date(2024, 1, 1))
     p.add_argument("--end", type=_date, default=dt.date.today() - dt.timedelta(days=1))
     p.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    p.add_argument("--real-store", help="a store published from real exports: draw each beat's blocks and "
+                                        "coordinates from its records")
     p.set_defaults(run=cmd_synth)
 
     p = sub.add_parser("packet", help="the meeting packet for a period, as PDF or self-contained HTML")
@@ -178,13 +234,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("bench", help="measure query speed and memory at N rows against a pandas baseline")
-    p.add_argument("--rows", type=int, action="append", required=True, help="crime rows (repeat for sizes)")
+    p.add_argument("--rows", type=int, action="append", help="crime rows, as many calls (repeat for sizes)")
+    p.add_argument("--shape", action="append", choices=["seattle", "dense"],
+                   help="seattle: 1 M offenses over 13 years and 10 M calls over 12; dense: 10 M of each over 1.5 years")
     p.add_argument("--json", help="write the figures to this JSON file")
     p.add_argument("--runs", type=int, default=20, help="warm runs per query set (p50/p95)")
     p.add_argument("--cache", default="build/bench", help="where generated data is kept between runs")
     p.add_argument("--no-render", action="store_true", help="skip the browser first-render measurement")
     p.set_defaults(run=cmd_bench)
 
+    p = sub.add_parser("table", help="print any table the dashboard offers for download (CSV or JSON rows)")
+    p.add_argument("name", nargs="?", help="the table; --list names them")
+    p.add_argument("--list", action="store_true", help="name every table")
+    p.add_argument("--store", help="published store (default: config.toml [data] store)")
+    p.add_argument("--dataset", default="crime", choices=["crime", "calls", "use_of_force"])
+    p.add_argument("--period", type=_date, help="first day of a complete period (default: the latest)")
+    p.add_argument("--offense-group", help="an offense group or type of config.toml (default: all)")
+    p.add_argument("--format", default="csv", choices=["csv", "json"])
+    p.set_defaults(run=cmd_table)
+    p = sub.add_parser("meeting", help="pin a meeting to a store version, or list the pinned meetings")
+    p.add_argument("action", choices=["pin", "list"])
+    p.add_argument("--date", type=_date, help="the meeting's day")
+    p.add_argument("--version", help="the store version to pin (default: the current one)")
+    p.add_argument("--store", help="published store (default: config.toml [data] store)")
+    p.set_defaults(run=cmd_meeting)
     actions_cli.add_parser(sub)   # seastat actions add|list|update|export (seastat/actions/cli.py)
     return parser
 

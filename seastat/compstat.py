@@ -221,13 +221,15 @@ def precinct_order(precinct) -> tuple[int, str]:
 # --- The CompStat table --------------------------------------------------------------------
 
 def compstat_table(counts: pd.DataFrame, areas: pd.DataFrame, windows: dict[str, Window], rows: dict,
-                   *, level: float, period_days: int, total: str = CITY) -> pd.DataFrame:
+                   *, level: float, period_days: int, total: str = CITY, covered=None) -> pd.DataFrame:
     """One row per area (total, precincts, sectors, beats) and offense row.
 
     counts: window, precinct, sector, beat, offense, n (queries/trends/window_counts.sql);
     areas: the precinct/sector/beat rows to count (the area filter), each shown even with no events;
     windows: the counted windows (report_windows); a missing one shows as NaN, never as zero;
-    level: the significance level of the flags (Settings.level).
+    level: the significance level of the flags (Settings.level);
+    covered(window, offense key, level, precinct, beat) -> bool: False where no published export
+    covers that slice, whose count is then unknown (NaN, "—"), never 0 (None: everything covered).
     Columns: level, precinct, sector, beat, area, offense, offense_label, a count per window
     ('baseline' the total of the baseline periods, 'expected' their mean, 'expected_periods'
     how many), then per change <key>_change and <key>_pct (against the mean for 'expected'),
@@ -248,6 +250,10 @@ def compstat_table(counts: pd.DataFrame, areas: pd.DataFrame, windows: dict[str,
     table = table.reindex(columns=["level", *AREA_COLUMNS, "offense", *WINDOWS, "baseline", "expected_periods"])
     table["area"] = _area_labels(table, total)
     table["offense_label"] = table["offense"].map({k: label for k, (label, _) in rows.items()})
+    if covered is not None:
+        for name in counted:
+            unknown = [not covered(name, r.offense, r.level, r.precinct, r.beat) for r in table.itertuples()]
+            table.loc[unknown, name] = np.nan
 
     table["expected_periods"] = windows["baseline"].days / period_days if "baseline" in windows else np.nan
     table["expected"] = table["baseline"] / table["expected_periods"]
@@ -297,7 +303,7 @@ def table_export(table: pd.DataFrame) -> pd.DataFrame:
 # --- Trend series --------------------------------------------------------------------------
 
 def trend_series(counts: pd.DataFrame, periods: list[Window], by: str, *, level: float,
-                 baseline_periods: int, shown: int, total: str | None = None) -> pd.DataFrame:
+                 baseline_periods: int, shown: int, total: str | None = None, covered=None) -> pd.DataFrame:
     """Counts per period and area for the trend charts, with the expected range.
 
     counts: window (a period's ISO start date), precinct, sector, beat, n, already narrowed to
@@ -305,7 +311,9 @@ def trend_series(counts: pd.DataFrame, periods: list[Window], by: str, *, level:
     or 'sector'; total: a label to add the sum of all areas as the first panel.
     Long frame: area, period_start, period, count, expected, lower, upper, p, flag — the last
     `shown` periods. expected is the mean of up to `baseline_periods` prior periods (NaN with
-    fewer than half of them); lower/upper the expected range; flag as in the table."""
+    fewer than half of them); lower/upper the expected range; flag as in the table.
+    covered(period, area) -> bool: False where no published export covers that period and area
+    (the total's area is None): its count is NaN, a gap in the chart, and out of the baselines."""
     counts = assign_unassigned(counts)
     wide = counts.pivot_table(index="window", columns=by, values="n", aggfunc="sum")
     areas = sorted(wide.columns, key=precinct_order if by == "precinct" else str)
@@ -314,6 +322,10 @@ def trend_series(counts: pd.DataFrame, periods: list[Window], by: str, *, level:
         wide.columns = [f"Sector {sector}" for sector in wide.columns]
     if total is not None:
         wide.insert(0, total, wide.sum(axis=1))
+    if covered is not None:
+        for column in wide.columns:
+            area = None if column == total else column
+            wide.loc[[not covered(p, area) for p in periods], column] = np.nan
     prior = wide.shift(1).rolling(baseline_periods, min_periods=max(1, math.ceil(baseline_periods / 2)))
     before, k = prior.sum().iloc[-shown:], prior.count().iloc[-shown:]   # NaN with fewer than min_periods
     wide = wide.iloc[-shown:]

@@ -6,9 +6,12 @@ import os
 import tomllib
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+if TYPE_CHECKING:
+    from .periods import Grid
 
 PRECINCTS = ("North", "East", "South", "West", "Southwest")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +59,10 @@ class NearRepeatSettings(_Section):
     window_days: int = Field(14, ge=1)         # ... for this many days after the last of them
 
 
+class MeetingSettings(_Section):
+    keep: int = Field(6, ge=1)      # meetings whose pinned store version the publisher keeps
+
+
 # Keys that can step the shared-screen panels (names as Streamlit's button shortcuts take them).
 PanelKey = Literal["Left", "Right", "Up", "Down", "PageUp", "PageDown", "Space", "Enter", "Home", "End"]
 
@@ -86,6 +93,8 @@ class PrivacySettings(_Section):
     sensitive_offense_codes: list[str]
     sensitive_offense_parent_groups: list[str]
     sensitive_offenses: list[str]
+    # The older (UCR) crime layout: subcategories, "*" matching any text ("SEX OFFENSE*").
+    sensitive_ucr_subcategories: list[str] = []
     sensitive_call_type_words: list[str]
 
 
@@ -107,6 +116,23 @@ class ActionSettings(_Section):
             if backend not in ("sqlite", "postgresql"):
                 raise ValueError(f"{backend} is not supported; use postgresql://... or sqlite:///...")
         return value
+
+
+# --- 911 calls and use of force ([service]) -------------------------------------------------------
+
+class ServiceSettings(_Section):
+    # priority (as published: "1", "2", ...) -> response-time target in minutes; SPD: Priority 1 in 7
+    targets: dict[str, float] = Field(default_factory=lambda: {"1": 7.0})
+    min_calls: int = Field(10, ge=1)       # fewer arrived calls than this: too few to say
+    top_call_types: int = Field(10, ge=1, le=100)
+
+    @field_validator("targets")
+    @classmethod
+    def _positive_targets(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = [p for p, minutes in value.items() if not minutes > 0]
+        if bad:
+            raise ValueError(f"target minutes must be positive (priority {', '.join(bad)})")
+        return {str(p).strip(): float(m) for p, m in value.items()}
 
 
 class AccessSettings(_Section):
@@ -138,11 +164,15 @@ class Settings(_Section):
     stats: StatsSettings
     hotspots: HotspotSettings
     near_repeat: NearRepeatSettings = NearRepeatSettings()
+    meetings: MeetingSettings = MeetingSettings()
     present: PresentSettings
     privacy: PrivacySettings
     actions: ActionSettings = ActionSettings()
+    service: ServiceSettings = ServiceSettings()
     access: AccessSettings = AccessSettings()
     offense_types: dict[str, list[str]]
+    # The older crime layout's UCR subcategories by offense type ("*" matches any text).
+    ucr_offense_types: dict[str, list[str]] = {}
     offense_groups: dict[str, list[str]]
     source: Path = Field(DEFAULT_CONFIG, exclude=True)
 
@@ -152,6 +182,9 @@ class Settings(_Section):
             unknown = [t for t in types if t not in self.offense_types]
             if unknown:
                 raise ValueError(f"offense_groups.{group} names unknown offense type(s) {unknown}")
+        unknown = [t for t in self.ucr_offense_types if t not in self.offense_types]
+        if unknown:
+            raise ValueError(f"ucr_offense_types names unknown offense type(s) {unknown}")
         return self
 
     # --- Values derived from the settings, computed here once ---------------------------------
@@ -196,6 +229,17 @@ class Settings(_Section):
                 types.append(offense_type)
                 groups.append(group_of.get(offense_type, "other"))
         return codes, types, groups
+
+    def ucr_type_lookup(self) -> tuple[list[str], list[str], list[str]]:
+        """Parallel lists (SQL LIKE pattern, offense type, offense group) for the older crime layout."""
+        group_of = {t: g for g, types in self.offense_groups.items() for t in types}
+        rows = [(like(p), t, group_of.get(t, "other")) for t, ps in self.ucr_offense_types.items() for p in ps]
+        return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+
+def like(pattern: str) -> str:
+    """A settings pattern ("ROBBERY-*") as an upper-case SQL LIKE pattern ("ROBBERY-%")."""
+    return pattern.upper().replace("*", "%")
 
 
 def load_settings(path: str | Path | None = None) -> Settings:

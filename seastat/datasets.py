@@ -7,9 +7,9 @@ are both recognised, as are the renamed columns of newer exports.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2   # 2: crime.taxonomy, crime/calls.beat_derived
 
 
 def normalise_header(name: str) -> str:
@@ -24,11 +24,12 @@ class Dataset:
     # staging column -> accepted source headers (normalised), first match wins
     columns: dict[str, tuple[str, ...]]
     required: tuple[str, ...]
-    # any one of these normalised headers marks a file as this dataset
+    # a file holding all of any one of these normalised header sets is this dataset
     signature: tuple[frozenset[str], ...]
     # normalised header -> layout name, for the manifest
     layouts: dict[str, str] = field(default_factory=dict)
     default_layout: str = ""
+    taxonomy: str = ""        # crime: the offense definitions its rows are counted under (NIBRS or UCR)
 
 
 CRIME = Dataset(
@@ -39,8 +40,10 @@ CRIME = Dataset(
         "report_number": ("report_number",),
         "offense_id": ("offense_id",),
         "offense_start": ("offense_start_datetime", "offense_date"),
+        "offense_start_time": (),   # the older layout's HHMM times, beside its dates
         "offense_end": ("offense_end_datetime",),
         "report_at": ("report_datetime",),
+        "report_time": (),
         "group_a_b": ("group_a_b", "nibrs_group_ab"),
         "crime_against": ("crime_against_category", "nibrs_crime_against_category"),
         "offense_parent_group": ("offense_parent_group", "offense_sub_category"),
@@ -54,9 +57,36 @@ CRIME = Dataset(
         "longitude": ("longitude", "blurred_longitude"),
         "latitude": ("latitude", "blurred_latitude"),
     },
-    required=("offense_id", "offense_start", "report_at", "offense_code", "precinct", "sector", "beat"),
-    signature=(frozenset({"offense_id", "offense_start_datetime"}), frozenset({"offense_id", "offense_date"})),
+    # Only the id and the time are indispensable: a file missing anything else publishes what it has.
+    required=("offense_id", "offense_start"),
+    signature=tuple(frozenset({c}) for c in ("offense_id", "offense_start_datetime", "offense_date",
+                                             "offense_parent_group", "nibrs_offense_code")),
     layouts={"offense_date": "2025 NIBRS export", "offense_start_datetime": "2008-present export"},
+    taxonomy="NIBRS",
+)
+
+# The retired "Crime Data" dataset (2008 - 2019): one row per report, UCR subcategories, no location.
+# It stages into the crime columns: its report number is the row's id.
+CRIME_UCR = replace(
+    CRIME,
+    title="Crime reports (older Crime Data layout, UCR)",
+    columns={c: () for c in CRIME.columns} | {
+        "offense_id": ("report_number",),
+        "offense_start": ("occurred_date",),
+        "offense_start_time": ("occurred_time",),
+        "report_at": ("reported_date",),
+        "report_time": ("reported_time",),
+        "offense_parent_group": ("crime_subcategory",),
+        "offense": ("primary_offense_description",),
+        "precinct": ("precinct",),
+        "sector": ("sector",),
+        "beat": ("beat",),
+        "mcpp": ("neighborhood",),
+    },
+    signature=(frozenset({"crime_subcategory"}), frozenset({"occurred_date", "report_number"})),
+    layouts={},
+    default_layout="older Crime Data layout (UCR, 2008-2019)",
+    taxonomy="UCR",
 )
 
 CALLS = Dataset(
@@ -79,12 +109,9 @@ CALLS = Dataset(
         "longitude": ("longitude", "dispatch_longitude", "blurred_longitude"),
         "latitude": ("latitude", "dispatch_latitude", "blurred_latitude"),
     },
-    required=("cad_event_number", "queued_at", "sector", "beat"),
-    signature=(
-        frozenset({"cad_event_number", "original_time_queued"}),
-        frozenset({"cad_event_number", "cad_event_original_time_queued"}),
-        frozenset({"cad_event_number", "event_clearance_date"}),
-    ),
+    required=("cad_event_number", "queued_at"),
+    signature=tuple(frozenset({c}) for c in ("cad_event_number", "original_time_queued",
+                                             "cad_event_original_time_queued", "event_clearance_date")),
     layouts={"event_clearance_date": "older 911 Incident Response layout"},
     default_layout="Call Data export",
 )
@@ -104,12 +131,14 @@ USE_OF_FORCE = Dataset(
         "subject_race": ("subject_race",),
         "subject_gender": ("subject_gender",),
     },
-    required=("uof_id", "incident_num", "incident_type", "occurred_at", "precinct", "sector", "beat"),
-    signature=(frozenset({"incident_num", "incident_type"}),),
+    required=("uof_id", "occurred_at"),
+    signature=tuple(frozenset({c}) for c in ("incident_num", "incident_type", "occured_date_time",
+                                             "occurred_date_time")),
     default_layout="Use of Force export",
 )
 
 DATASETS: dict[str, Dataset] = {d.name: d for d in (CRIME, CALLS, USE_OF_FORCE)}
+LAYOUTS = (CRIME_UCR, CRIME, CALLS, USE_OF_FORCE)   # tried in this order; the older crime layout first
 
 
 @dataclass(frozen=True)
@@ -143,14 +172,14 @@ class Layout:
 
     @property
     def missing(self) -> list[str]:
-        return [c for c in self.dataset.columns if c not in self.picks.values()]
+        return [c for c, aliases in self.dataset.columns.items() if aliases and c not in self.picks.values()]
 
 
 def recognise(header: list[str], filename: str) -> Layout:
     """Which dataset a header belongs to, and where each needed column sits in it."""
     norm = [normalise_header(h) for h in header]
     present = set(norm)
-    for dataset in DATASETS.values():
+    for dataset in LAYOUTS:
         if not any(sig <= present for sig in dataset.signature):
             continue
         picks: dict[int, str] = {}

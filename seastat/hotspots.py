@@ -405,7 +405,7 @@ def esda_side_by_side(area: StudyArea, counts: np.ndarray, hs: HotspotSettings, 
                       seed: int = 0) -> dict:
     """Seconds for this module's Gi* and for esda's G_Local (star, binary, `permutations`) over
     the same (periods x cells) counts on `area`'s grid, and how many cells each flags now."""
-    import esda       # the benchmark's comparison only
+    import esda  # the benchmark's comparison only
 
     started = time.perf_counter()
     ours = _gi_star(counts, area.grid.hoods, None, hs.significance)

@@ -24,7 +24,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from .palette import CHANGE_COLOURS, COUNT_COLOURS, LABEL_COLOURS, LABEL_SYMBOLS, SELECTED
 
 SEATTLE = pdk.ViewState(latitude=47.614, longitude=-122.335, zoom=10.3)
-MAP_SIZE = (800, 660)          # the page's map in pixels at 1920x1080: what the chosen beat is fitted to
+MAP_SIZE = (420, 600)          # the narrowest the page's map gets (1280x720): a chosen beat fits it, and wider maps
 LABEL_SIZE = 15                # px: beat codes readable on a shared screen at 1920x1080
 BASEMAPS = {"carto-light": ("carto", pdk.map_styles.CARTO_LIGHT),
             "carto-dark": ("carto", pdk.map_styles.CARTO_DARK), "none": (None, None)}

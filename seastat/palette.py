@@ -32,3 +32,10 @@ CHANGE_COLOURS = ["#2c7bb6", "#abd9e9", "#f7f7f7", "#fdae61", "#d7191c"]
 LABEL_COLOURS = {"intensifying": "#d55e00", "persistent": "#cc79a7", "new": "#e69f00", "fading": "#56b4e9"}
 LABEL_SYMBOLS = {"intensifying": "▲", "persistent": "●", "new": "✚", "fading": "▼", "none": "", "not mapped": ""}
 SELECTED = [0, 114, 178, 255]
+
+# --- 911 calls and use of force ---
+# Call sources (Okabe-Ito, leaving vermillion and blue to mean up and down); not recorded in grey.
+SOURCE_COLOURS = {"911": "#56B4E9", "On-view": "#E69F00", "Telephone (not 911)": "#009E73", "Alarm": "#CC79A7",
+                  "Other": "#F0E442", "Not recorded": "#BBBBBB"}
+# Response times: the median (filled) and the 90th percentile (open) in near-black; the target in vermillion.
+TARGET_COLOURS = ("#222222", "#D55E00")

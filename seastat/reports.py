@@ -22,7 +22,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from . import compare, compstat, hotspots, nearrepeat
+from . import compare, compstat, hotspots, manifest, nearrepeat
 from .config import Settings
 from .datasets import FACTS
 from .geo import load_boundaries
@@ -89,6 +89,42 @@ def row_of(view: View, rows: OffenseRows) -> str:
     return next((k for k in view.offenses if k in rows), "all")
 
 
+# --- Coverage: a count no published export covers is unknown, never 0 -------------------------------
+
+class Coverage:
+    """Whether the store's exports cover a window for an offense row and an area (manifest.covered),
+    answered once per distinct question: an export filtered to robberies covers the robbery rows of
+    its years, not "all offenses"; one filtered to a few blocks covers no precinct."""
+
+    def __init__(self, store: Store, dataset: str, rows: OffenseRows):
+        self.manifest, self.dataset, self.rows, self._seen = store.manifest, dataset, rows, {}
+
+    def __call__(self, window: Window, key: str = "all", precinct: str | None = None, beat: str | None = None) -> bool:
+        types = self.rows[key][1] if FACTS[self.dataset].has_offense_groups else None
+        question = (window, types, precinct, beat)
+        if question not in self._seen:
+            self._seen[question] = all(manifest.covered(self.manifest, self.dataset, window.start, window.end, t,
+                                                        precinct, beat) for t in (types or [None]))
+        return self._seen[question]
+
+    def table(self, windows: dict[str, Window]):
+        """compstat_table's `covered`: sectors as their precinct (conservative), Unassigned as the city's."""
+        def covered(name: str, key: str, level: str, precinct, beat) -> bool:
+            place = None if level == "city" or precinct == compstat.UNASSIGNED else precinct
+            return self(windows[name], key, place, beat if level == "beat" else None)
+        return covered
+
+    def series(self, periods: list[Window], key: str, within: str | None):
+        """trend_series' `covered`, by period start: a precinct panel is its precinct, a sector its precinct."""
+        by_start = {p.start.isoformat(): p for p in periods}
+
+        def covered(period: Window | str, area: str | None) -> bool:
+            window = by_start[period] if isinstance(period, str) else period
+            place = within or (area if area in compstat.PRECINCTS else None)
+            return self(window, key, place)
+        return covered
+
+
 # --- The CompStat table ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -132,7 +168,8 @@ def compstat_report(store: Store, settings: Settings, view: View) -> CompStatRep
     all_areas = areas(store, settings, view.dataset)
     table = compstat.compstat_table(counts, all_areas[view.in_view(all_areas)], windows, {k: rows[k] for k in keys},
                                     level=settings.level, period_days=settings.grid.length_days,
-                                    total=compstat.SELECTED if view.filtered else compstat.CITY)
+                                    total=compstat.SELECTED if view.filtered else compstat.CITY,
+                                    covered=Coverage(store, view.dataset, rows).table(windows))
     return CompStatReport(view, windows, rows, keys, table, compstat.headers(settings.periods.rolling_days))
 
 
@@ -148,6 +185,7 @@ class TrendReport:
     shown: int
     level: float
     baseline_periods: int
+    coverage: Coverage | None = None
 
     def series(self, row: str = "all", by: str = "precinct", within: str | None = None,
                total: str | None = None) -> pd.DataFrame:
@@ -156,8 +194,9 @@ class TrendReport:
         counts = self.counts if offenses is None else self.counts[self.counts["offense"].isin(offenses)]
         if within:
             counts = counts[counts["precinct"] == within]
+        covered = self.coverage.series(self.periods, row, within) if self.coverage else None
         return compstat.trend_series(counts, self.periods, by, total=total, level=self.level,
-                                     baseline_periods=self.baseline_periods, shown=self.shown)
+                                     baseline_periods=self.baseline_periods, shown=self.shown, covered=covered)
 
     def headlines(self, precinct: str, keys: list[str]) -> pd.DataFrame:
         """One precinct's trend for each of `keys`, the row's label as the panel name ('area')."""
@@ -177,8 +216,9 @@ def trend_report(store: Store, settings: Settings, view: View, shown: int | None
     periods = [p for p in back if p.start >= start]
     counts = store.df("trends/window_counts", dataset=view.dataset, windows=compstat.period_params(periods),
                       against=list(view.against))
-    return TrendReport(view, periods, counts[view.in_view(counts)].reset_index(drop=True),
-                       offense_rows(store, settings, view.dataset), shown, settings.level, baseline)
+    rows = offense_rows(store, settings, view.dataset)
+    return TrendReport(view, periods, counts[view.in_view(counts)].reset_index(drop=True), rows, shown,
+                       settings.level, baseline, Coverage(store, view.dataset, rows))
 
 
 # --- Hot spots ------------------------------------------------------------------------------------
@@ -361,8 +401,10 @@ class DatasetsReport:
         return compare.ratio(self.totals["use_of_force"], self.totals["calls"], 1000)
 
 
-def datasets_report(store: Store, settings: Settings, period: Window,
-                    place: compare.Area = compare.Area()) -> DatasetsReport:
+CITY_WIDE = compare.Area()
+
+
+def datasets_report(store: Store, settings: Settings, period: Window, place: compare.Area = CITY_WIDE) -> DatasetsReport:
     one = compare.Slice("a", period, place, place.label)
     periods = _recent_periods(store, settings, period, list(compare.DATASETS))
     windows = compare.windows_param(one) + compstat.period_params(periods)
@@ -422,3 +464,123 @@ def records(store: Store, settings: Settings, dataset: str, start: dt.date, end:
                   precincts=list(precincts), beats=list(beats), text=text)
     matching = int(store.df("search_count", **params)["matching"].iloc[0])
     return Records(matching, store.df("search", **params, limit=limit))
+
+
+# --- 911 calls and use of force ---------------------------------------------------------------------
+# Response times, when and what, call sources, use-of-force rates and subjects (seastat.service).
+# Each report's `table` is a plain DataFrame with stable column names (the `seastat table` names:
+# response-times, calls-by-hour, call-types, use-of-force-rates, use-of-force-subjects).
+
+from . import service  # noqa: E402  (kept in this section so the merge stays one block)
+
+SERVICE_WINDOWS = ("current", "previous", "last_year", "baseline")
+
+
+def service_windows(store: Store, settings: Settings, period: Window, datasets: tuple[str, ...]) -> dict[str, Window]:
+    """This period, the previous one, the same period last year and the baseline periods (the
+    expected level), each only where every one of `datasets` that has rows covers it."""
+    present = [d for d in datasets if store.has(d)]
+    first = max((first_day(store, d) for d in present), default=period.start)
+    windows = compstat.report_windows(settings.grid, period, first, settings.stats.baseline_periods,
+                                      settings.periods.rolling_days)
+    return {name: w for name, w in windows.items() if name in SERVICE_WINDOWS}
+
+
+def _service_rows(store: Store, query: str, dataset: str, view: View, windows: dict[str, Window]) -> pd.DataFrame:
+    """A queries/service query over the windows in the view's precincts (typed and empty when the
+    dataset has no rows: every store version has every dataset's table)."""
+    return store.df(f"service/{query}", windows=compstat.as_params(windows), precincts=list(view.precincts))
+
+
+def _total(view: View) -> str:
+    return compstat.SELECTED if view.filtered else compstat.CITY
+
+
+@dataclass(frozen=True)
+class ResponseTimesReport:
+    """Queued to first arrival for dispatched calls, per area and priority (service.response_table)."""
+    view: View
+    windows: dict[str, Window]
+    targets: dict[str, float]
+    min_calls: int
+    table: pd.DataFrame        # service.response_table; empty without calls
+    excluded: pd.DataFrame     # this period's calls left out or not measurable, by reason (service.excluded_calls)
+
+    def at(self, level: str, precinct: str | None = None) -> pd.DataFrame:
+        rows = self.table[self.table["level"] == level]
+        return rows if precinct is None else rows[rows["precinct"] == precinct]
+
+
+def response_times_report(store: Store, settings: Settings, view: View) -> ResponseTimesReport:
+    windows = service_windows(store, settings, view.period, ("calls",))
+    rows = _service_rows(store, "response_calls", "calls", view, windows)
+    sv = settings.service
+    table = service.response_table(rows, windows, sv.targets, min_calls=sv.min_calls, level=settings.level,
+                                   total=_total(view))
+    return ResponseTimesReport(view, windows, dict(sv.targets), sv.min_calls, table, service.excluded_calls(rows))
+
+
+@dataclass(frozen=True)
+class CallsByHourReport:
+    view: View
+    windows: dict[str, Window]
+    table: pd.DataFrame        # service.hour_of_week_table: 168 cells
+
+    @property
+    def expected_periods(self) -> float:
+        w = self.windows
+        return w["baseline"].days / w["current"].days if "baseline" in w else float("nan")
+
+
+def calls_by_hour_report(store: Store, settings: Settings, view: View) -> CallsByHourReport:
+    windows = service_windows(store, settings, view.period, ("calls",))
+    rows = _service_rows(store, "hour_of_week", "calls", view, windows)
+    return CallsByHourReport(view, windows, service.hour_of_week_table(rows, windows, level=settings.level))
+
+
+@dataclass(frozen=True)
+class CallTypesReport:
+    view: View
+    windows: dict[str, Window]
+    table: pd.DataFrame        # service.call_type_table: the top initial and final call types
+    sources: pd.DataFrame      # service.source_table: the call source mix and on-view share per area
+
+
+def call_types_report(store: Store, settings: Settings, view: View) -> CallTypesReport:
+    windows = service_windows(store, settings, view.period, ("calls",))
+    types = _service_rows(store, "call_types", "calls", view, windows)
+    sources = _service_rows(store, "call_sources", "calls", view, windows)
+    return CallTypesReport(view, windows,
+                           service.call_type_table(types, windows, level=settings.level,
+                                                   top=settings.service.top_call_types),
+                           service.source_table(sources, windows, level=settings.level, total=_total(view)))
+
+
+@dataclass(frozen=True)
+class UseOfForceRatesReport:
+    view: View
+    windows: dict[str, Window]
+    has_calls: bool            # the store has 911 calls to divide by
+    table: pd.DataFrame        # service.use_of_force_rates
+
+
+def use_of_force_rates_report(store: Store, settings: Settings, view: View) -> UseOfForceRatesReport:
+    windows = service_windows(store, settings, view.period, ("use_of_force", "calls"))
+    uof = _service_rows(store, "use_of_force", "use_of_force", view, windows)
+    sources = _service_rows(store, "call_sources", "calls", view, windows)
+    return UseOfForceRatesReport(view, windows, store.has("calls"),
+                                 service.use_of_force_rates(uof, sources, windows, level=settings.level,
+                                                            total=_total(view)))
+
+
+@dataclass(frozen=True)
+class UseOfForceSubjectsReport:
+    view: View
+    windows: dict[str, Window]
+    table: pd.DataFrame        # service.subject_table
+
+
+def use_of_force_subjects_report(store: Store, settings: Settings, view: View) -> UseOfForceSubjectsReport:
+    windows = service_windows(store, settings, view.period, ("use_of_force",))
+    uof = _service_rows(store, "use_of_force", "use_of_force", view, windows)
+    return UseOfForceSubjectsReport(view, windows, service.subject_table(uof, windows, total=_total(view)))

@@ -5,7 +5,9 @@ The structure is the one analysts know from the real data: incidents concentrate
 arrive late, and carry the oddities of the real exports (blank and UNKNOWN precincts, OOJ,
 REDACTED addresses, missing coordinates written as 0 or -1, offense starts decades before the
 report, duplicated rows). A few blocks are given a hot spot that emerges or fades over time.
-Everything written here is labelled synthetic: `synthetic.json` lists the files by SHA-256.
+Everything written here is labelled synthetic inside the file itself: every export carries a
+`SeaStat Synthetic` column, which `seastat publish` recognises, so a copy is still labelled.
+(`synthetic.json` beside them records the seed and span; nothing relies on it for the label.)
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -22,7 +25,7 @@ import pyarrow.parquet as pq
 import shapely
 
 from .geo import load_boundaries
-from .publish import SYNTHETIC_MARKER, sha256_of
+from .publish import SYNTHETIC_COLUMN, sha256_of
 
 CHUNK = 500_000
 BLOCKS_PER_BEAT = 120
@@ -110,11 +113,19 @@ Progress = Callable[[str, float], None]
 class Places:
     """The 100-blocks incidents happen on: where they are, their beat, and how 'hot' each is."""
 
-    def __init__(self, beats, rng: np.random.Generator):
+    def __init__(self, beats, rng: np.random.Generator, real: dict[str, list[tuple[str, float, float]]] | None = None):
         lon, lat, beat, sector, precinct, addr, mcpp = [], [], [], [], [], [], []
         for row in beats.itertuples():
             minx, miny, maxx, maxy = row.geometry.bounds
             got = 0
+            blocks = (real or {}).get(row.beat)
+            if blocks:   # real 100-blocks of this beat, each with a real coordinate of it
+                for i in rng.choice(len(blocks), BLOCKS_PER_BEAT, replace=len(blocks) < BLOCKS_PER_BEAT):
+                    a, x, y = blocks[i]
+                    lon.append(x); lat.append(y); addr.append(a)
+                    beat.append(row.beat); sector.append(row.sector); precinct.append(row.precinct)
+                    mcpp.append(MCPP[row.precinct][rng.integers(len(MCPP[row.precinct]))])
+                got = BLOCKS_PER_BEAT
             while got < BLOCKS_PER_BEAT:
                 x, y = rng.uniform(minx, maxx, 400), rng.uniform(miny, maxy, 400)
                 inside = shapely.contains_xy(row.geometry, x, y)
@@ -136,6 +147,26 @@ class Places:
         self.n = n
         order = rng.permutation(n)
         self.emerging, self.fading = order[:15], order[15:30]
+
+
+def real_blocks(store: Path, beats) -> dict[str, list[tuple[str, float, float]]]:
+    """Per beat, the distinct 100-blocks of a published store's crime and calls records (one coordinate
+    each, the first by address), kept only where the coordinate lies inside that beat's boundary: so
+    no synthetic address contradicts its beat."""
+    from .store import current_version_dir
+    root = current_version_dir(store)
+    frames = [pq.read_table(root / name, columns=["beat", "block_address", "longitude", "latitude"]).to_pandas()
+              for name in ("crime", "calls")]
+    df = pd.concat(frames).dropna().sort_values(["beat", "block_address", "longitude", "latitude"])
+    df = df.drop_duplicates(["beat", "block_address"])
+    shapes = dict(zip(beats["beat"], beats.geometry))
+    df = df[df.beat.isin(list(shapes))]
+    inside = np.array([shapely.contains_xy(shapes[b], x, y) for b, x, y in zip(df.beat, df.longitude, df.latitude)],
+                      dtype=bool)
+    out: dict[str, list[tuple[str, float, float]]] = {}
+    for b, a, x, y in df[inside].itertuples(index=False):
+        out.setdefault(b, []).append((a, round(float(x), 6), round(float(y), 6)))
+    return out
 
 
 def _day_weights(days: np.ndarray) -> np.ndarray:
@@ -316,14 +347,17 @@ def synth(
     rows: int, out: Path, *, seed: int = 7, start: dt.date = dt.date(2024, 1, 1),
     end: dt.date | None = None, datasets: tuple[str, ...] = ("crime", "calls", "use_of_force"),
     fmt: str = "csv", boundaries: Path, calls_per_crime: float = 1.5,
-    uof_per_crime: float = 0.02, progress: Progress | None = None,
+    uof_per_crime: float = 0.02, progress: Progress | None = None, real_store: Path | None = None,
 ) -> dict[str, Path]:
-    """Write synthetic sources to `out`; `rows` crime rows, calls and use of force in proportion."""
+    """Write synthetic sources to `out`; `rows` crime rows, calls and use of force in proportion.
+    With `real_store` (a store published from real exports) the blocks and their coordinates are drawn
+    from its records of the same beat, where it has some."""
     end = end or dt.date.today() - dt.timedelta(days=1)
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
     out.mkdir(parents=True, exist_ok=True)
-    places = Places(load_boundaries(boundaries)["beat"], np.random.default_rng(seed))
+    beats = load_boundaries(boundaries)["beat"]
+    places = Places(beats, np.random.default_rng(seed), real_blocks(real_store, beats) if real_store else None)
     counts = {"crime": rows, "calls": int(rows * calls_per_crime), "use_of_force": max(int(rows * uof_per_crime), 1)}
     written: dict[str, Path] = {}
     for offset, name in enumerate(datasets):
@@ -333,13 +367,15 @@ def synth(
         total, done = counts[name], 0
         while done < total:
             n = min(CHUNK, total - done)
-            _write(GENERATORS[name](rng, places, n, done + 1, start, end), path, state, fmt)
+            table = GENERATORS[name](rng, places, n, done + 1, start, end)
+            table = table.append_column(SYNTHETIC_COLUMN, pa.array(["1"] * table.num_rows, pa.string()))
+            _write(table, path, state, fmt)
             done += n
             if progress:
                 progress(f"{name}: {done:,} of {total:,} rows", done / total)
         state["w"].close()
         written[name] = path
-    marker = out / SYNTHETIC_MARKER
+    marker = out / "synthetic.json"
     existing = json.loads(marker.read_text())["files"] if marker.exists() else {}
     existing.update({p.name: sha256_of(p) for p in written.values()})
     marker.write_text(json.dumps({"generator": "seastat synth", "seed": seed, "start": start.isoformat(),

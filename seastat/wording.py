@@ -4,12 +4,14 @@ with no data, "not available" for a ratio with nothing to divide by). Pure: no S
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from . import compstat
 from .datasets import FACTS
-from .palette import FLAG_STYLES
+from .palette import FLAG_STYLES, LABEL_SYMBOLS
 
 NOT_AVAILABLE = "not available"
 NO_DATA = "—"
@@ -206,3 +208,229 @@ def knox_table(elevated: pd.DataFrame) -> pd.DataFrame:
         "Pairs": elevated["observed"].map("{:,}".format), "Expected": elevated["expected"].map("{:,.1f}".format),
         "Ratio": elevated["ratio"].map("{:.2f}".format),
         "p": elevated["p"].map(lambda p: f"{p:.2f}")}).reset_index(drop=True)
+
+
+# --- Key numbers ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Metric:
+    """One key number as a page shows it (st.metric's arguments)."""
+    label: str
+    value: str
+    delta: str | None = None
+    colour: str = "off"        # 'inverse': a rise reads as bad (more incidents); 'off': no judgement
+    help: str | None = None
+
+
+def hotspot_numbers(report, beat: str = "") -> list[Metric]:
+    """The hot-spot page's four key numbers, for the city or one beat (a reports.HotspotReport)."""
+    a = report.analysis
+    if beat:
+        row = a.beats[a.beats["beat"] == beat].iloc[0]
+        label = "not a hot spot" if row["label"] == "none" else f"{LABEL_SYMBOLS[row['label']]} {row['label']}"
+        return [Metric(f"Incidents in beat {beat}", f"{row['incidents']:,}", f"{row['change']:+,} vs previous", "inverse"),
+                Metric("Share of all incidents", f"{row['incidents'] / max(a.total, 1):.1%}"),
+                Metric("Hot-spot cells in the beat", f"{int((a.cells['hot'] & (a.cells['beat'] == beat)).sum())}"),
+                Metric("Beat Gi* z-score", f"{row['z']:.1f}", label)]
+    hit, pai = report.hit_rate_and_pai
+    half = report.half_on
+    return [Metric("Incidents", f"{a.total:,}", f"{a.total - a.total_previous:+,} vs previous", "inverse"),
+            Metric("Half of incidents fall on", NO_DATA if half is None else f"{half:.1%} of 100-blocks"),
+            Metric("Hot-spot cells", f"{int(a.cells['hot'].sum())}", f"{int(a.cells['was_hot'].sum())} last period"),
+            Metric("Last period's hot spots caught", NO_DATA if hit is None else f"{hit:.1%} of incidents",
+                   "no hot-spot cells last period" if pai is None else f"PAI {pai:.1f}",
+                   help="Hit rate: this period's incidents inside last period's hot-spot cells. "
+                        "PAI = hit rate / the cells' share of the city's area.")]
+
+
+def slices_numbers(d) -> list[Metric]:
+    """Slice A, slice B and their difference (a compare.Difference)."""
+    return [Metric(f"A · {d.a}", f"{d.n_a:,}"), Metric(f"B · {d.b}", f"{d.n_b:,}"),
+            Metric("A − B", f"{d.change:+,}", NOT_AVAILABLE + " (B is 0)" if d.n_b == 0 else f"{d.percent:+.0f}%")]
+
+
+def datasets_numbers(report, use_of_force: bool = False) -> list[Metric]:
+    """One place and period across the datasets (a reports.DatasetsReport), or its use of force."""
+    n = report.totals
+    per_1000 = Metric("Uses of force per 1,000 calls", ratio_text(report.per_1000_calls))
+    if use_of_force:
+        return [Metric("Uses of force", f"{n['use_of_force']:,}"), Metric(FACTS["calls"].label, f"{n['calls']:,}"),
+                per_1000]
+    return [*(Metric(FACTS[d].label, f"{n[d]:,}") for d in ("crime", "calls", "use_of_force")),
+            Metric("Calls per reported crime", ratio_text(report.calls_per_crime)), per_1000]
+
+# --- 911 calls and use of force ----------------------------------------------------------------------
+
+RESPONSE_METHOD = (
+    "**Response time** is the time from the call's original time queued to the first officer's arrival, for "
+    "**dispatched calls only**: on-view events (call type ONVIEW: the officer was already there) and events whose "
+    "arrival equals their queue time are left out, because mixing them in makes response look faster than it is. "
+    "Calls from the older 911 Incident Response layout carry no queue time and cannot be measured. The **median** "
+    "and the **90th percentile** are shown, not the mean, which a few calls of hours pull far up. "
+    "Dispatched calls with no arrival time are counted as **no arrival recorded**, never dropped; they are not "
+    "in the median. **Over target**: the share of arrived calls slower than the priority's target "
+    "([service] targets in config.toml{targets}). ▲ / ▼ mark a share over target that an exact test of two "
+    "proportions (Fisher's, conditional on both totals, two-sided at {alpha:.1%}) finds unlikely to be chance; "
+    "an area and priority with fewer than {min_calls} arrived calls is **too few calls to say**. Expected: the "
+    "previous {periods} periods pooled.")
+
+SOURCE_METHOD = (
+    "**Call source** is SPD's Call Type: 911, on-view (officer-initiated: the proactive share), telephone (not 911), "
+    "alarm, and other (text message, in person, scheduled …). The on-view share is of the calls whose source is "
+    "recorded; ▲ / ▼ as for response times (exact two-proportion test).")
+
+UOF_METHOD = (
+    "**Use of force as rates**: uses of force (one per officer and subject, as SPD publishes them) by level — "
+    "Level 1, Level 2, Level 3, OIS (officer-involved shooting) — per 1,000 dispatched calls and per 10,000 calls "
+    "for service in the same area and period. For context, not as a target: the International Association of "
+    "Chiefs of Police's national study put use of force at about 3.6 per 10,000 calls for service; SPD counts "
+    "each officer's use separately and includes Level 1, so its rates are not directly comparable. ▲ / ▼: the "
+    "exact Poisson test of the trends page, on the count (against the window's length) and on the rate per "
+    "dispatched call (the calls as the exposure), at {alpha:.1%}. A rate with no calls to divide by is "
+    "“not available”.")
+
+SUBJECT_METHOD = (
+    "**Subjects** by race and by gender as SPD records them, as shares of **every** use of force in the area: "
+    "“Unknown / not recorded” (Not Specified, Unknown, “-” and blanks) is shown and stays in the denominator.")
+
+
+def service_method(kind: str, settings) -> str:
+    """The method note of one section ('response', 'source', 'uof', 'subject')."""
+    targets = ", ".join(f"Priority {p}: {m:g} min" for p, m in settings.service.targets.items())
+    text = {"response": RESPONSE_METHOD, "source": SOURCE_METHOD, "uof": UOF_METHOD, "subject": SUBJECT_METHOD}[kind]
+    return text.format(alpha=settings.level, min_calls=settings.service.min_calls,
+                       periods=settings.stats.baseline_periods, targets=f": {targets}" if targets else "")
+
+
+def minutes(value) -> str:
+    return NO_DATA if pd.isna(value) else f"{value:,.1f}"
+
+
+def percent(value, flag: str = "") -> str:
+    if pd.isna(value):
+        return NO_DATA
+    text = f"{value:.0%}"
+    return f"{flag}\u00a0{text}" if flag else text
+
+
+def priority_label(priority) -> str:
+    return f"Priority {priority}" if str(priority)[:1].isdigit() else str(priority).capitalize()
+
+
+TOO_FEW = "too few calls to say"
+
+
+def response_times_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """service.response_table rows as the meeting reads them: minutes to one decimal, shares over
+    target in percent with their flags, 'too few calls to say' where an area has too few arrived
+    calls, 'no target' where the priority has none, and the calls with no arrival recorded."""
+    def cell(row, value: str) -> str:
+        return f"{TOO_FEW} ({row.arrived:,})" if row.too_few and row.arrived else (NO_DATA if row.too_few else value)
+
+    out = []
+    for r in table.itertuples():
+        has_target = not pd.isna(r.target_minutes)
+        share = lambda prefix, flag="": (percent(getattr(r, f"{prefix}share_over_target"), flag)  # noqa: E731
+                                         if has_target else "no target")
+        out.append({
+            "Area": r.area, "Priority": priority_label(r.priority),
+            "Dispatched calls": f"{r.calls:,}", "No arrival recorded": f"{r.no_arrival:,}",
+            "Median (min)": cell(r, minutes(r.median_minutes)), "90th pct (min)": cell(r, minutes(r.p90_minutes)),
+            "Over target": cell(r, share("")),
+            "Previous": share("previous_", r.previous_flag), "Last year": share("last_year_", r.last_year_flag),
+            "Expected": share("expected_", r.expected_flag),
+            "Median previous / last year": f"{minutes(r.previous_median_minutes)} / {minutes(r.last_year_median_minutes)}",
+        })
+    columns = ["Area", "Priority", "Dispatched calls", "No arrival recorded", "Median (min)", "90th pct (min)",
+               "Over target", "Previous", "Last year", "Expected", "Median previous / last year"]
+    return pd.DataFrame(out, columns=columns)
+
+
+def response_in_words(row, period_label: str) -> str:
+    """One area's one priority this period, as a sentence."""
+    what = f"{row.area}, {priority_label(row.priority)}, {period_label}"
+    if row.calls == 0:
+        return f"{what}: no dispatched calls."
+    arrivals = f"{row.no_arrival:,} with no arrival recorded"
+    if row.too_few:
+        return (f"{what}: {row.calls:,} dispatched calls ({arrivals}) — {TOO_FEW}: fewer than the minimum "
+                f"arrived calls.")
+    text = (f"{what}: {row.calls:,} dispatched calls ({arrivals}); median {row.median_minutes:.1f} min, "
+            f"90th percentile {row.p90_minutes:.1f} min")
+    if pd.isna(row.target_minutes):
+        return text + "."
+    text += f"; {row.share_over_target:.0%} slower than the {row.target_minutes:g}-minute target"
+    if pd.notna(row.expected_share_over_target):
+        text += f" (expected {row.expected_share_over_target:.0%}"
+        text += f", {row.expected_flag} unlikely to be chance)" if row.expected_flag else ")"
+    return text + "."
+
+
+def sources_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """service.source_table as read on screen: counts with separators, on-view shares with flags."""
+    from .service import SOURCES
+    out = pd.DataFrame({"Area": table["area"], "Calls": table["calls"].map("{:,}".format)})
+    for key, name in SOURCES.items():
+        out[name] = table[key].map("{:,}".format)
+    out["On-view share"] = table["onview_share"].map(percent)
+    for window, header in (("previous", "Previous"), ("last_year", "Last year"), ("expected", "Expected")):
+        out[header] = [percent(v, f) for v, f in zip(table[f"{window}_onview_share"], table[f"{window}_flag"])]
+    return out.reset_index(drop=True)
+
+
+def call_types_shown(table: pd.DataFrame, which: str) -> pd.DataFrame:
+    """The top initial or final call types: SPD's leading '--' of final types dropped, shares in percent."""
+    part = table[table["which"] == which]
+    return pd.DataFrame({
+        "#": part["rank"].astype(str), "Call type": part["call_type"].str.lstrip("-").str.strip(),
+        "Calls": part["calls"].map("{:,}".format), "Share": part["share"].map(percent),
+        "Previous": part["previous"].map(lambda v: NO_DATA if pd.isna(v) else f"{v:,.0f}"),
+        "Expected": [change_text(n, e, f) if not pd.isna(e) else NO_DATA
+                     for n, e, f in zip(part["calls"], part["expected"], part["expected_flag"])],
+    }).reset_index(drop=True)
+
+
+def use_of_force_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """service.use_of_force_rates as read on screen: one line per area, uses of force per level,
+    then all uses with their rates ('not available' with no calls) and changes, flagged as on the
+    trends page (the rate's change against the expected: its flag, or '—' when not flagged)."""
+    def rate(v) -> str:
+        return NOT_AVAILABLE if pd.isna(v) else f"{v:,.2f}"
+
+    levels = [lv for lv in dict.fromkeys(table["uof_level"]) if lv != "All"]
+    counts = table.pivot_table(index="area", columns="uof_level", values="uses", aggfunc="sum", sort=False)
+    every = table[table["uof_level"] == "All"].set_index("area")
+    out = pd.DataFrame({"Area": every.index})
+    for level in levels:
+        out[level] = [f"{counts.loc[a, level]:,.0f}" for a in every.index]
+    out["All uses"] = every["uses"].map("{:,}".format).to_numpy()
+    out["Per 1,000 dispatched"] = every["per_1000_dispatched"].map(rate).to_numpy()
+    out["Per 10,000 calls"] = every["per_10000_calls"].map(rate).to_numpy()
+    for window, header in (("previous", "± previous"), ("last_year", "± last year")):
+        out[header] = [change_text(n, b, f) for n, b, f in zip(every["uses"], every[f"{window}_uses"],
+                                                                every[f"{window}_flag"])]
+    out["Expected"] = every["expected_uses"].map(lambda v: NO_DATA if pd.isna(v) else f"{v:,.1f}").to_numpy()
+    out["± expected"] = [change_text(n, b, f) for n, b, f in zip(every["uses"], every["expected_uses"],
+                                                                every["expected_flag"])]
+    out["Rate vs expected"] = [NOT_AVAILABLE if pd.isna(p) else (f or "not flagged")
+                               for f, p in zip(every["expected_rate_flag"], every["expected_rate_p"])]
+    return out.reset_index(drop=True)
+
+
+def subjects_shown(table: pd.DataFrame, attribute: str) -> pd.DataFrame:
+    """One attribute (race or gender) of one area: category, uses, share this period and over the
+    baseline periods; 'Unknown / not recorded' kept."""
+    part = table[table["attribute"] == attribute]
+    return pd.DataFrame({
+        attribute.capitalize(): part["category"], "Uses of force": part["uses"].map("{:,}".format),
+        "Share": part["share"].map(percent),
+        "Baseline periods": part["baseline_uses"].map(lambda v: NO_DATA if pd.isna(v) else f"{v:,.0f}"),
+        "Baseline share": part["baseline_share"].map(percent),
+    }).reset_index(drop=True)
+
+
+def excluded_in_words(excluded: pd.DataFrame) -> str:
+    """The calls the response times leave out or cannot measure this period, in one sentence."""
+    parts = [f"{r.reason.lower()}: {r.calls:,}" for r in excluded.itertuples() if r.calls]
+    return ("Not in the medians and percentiles this period — " + "; ".join(parts) + ".") if parts else \
+        "Every call this period is a dispatched call with an arrival time."

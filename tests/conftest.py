@@ -19,6 +19,8 @@ from seastat.publish import publish
 from seastat.store import Store
 from seastat.synth import synth
 
+pytest_plugins = ["pg_server"]     # a throw-away PostgreSQL server for the commitment tests
+
 BUNDLED_STORE = PROJECT_ROOT / "data" / "store"      # what `make run` serves: real SPD records
 # The synthetic store most page tests run on (known dates and sizes), built once per test session.
 SYNTH_STORE = PROJECT_ROOT / "build" / "test-store"
@@ -101,7 +103,7 @@ class Dashboard:
                 return
             except OSError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(self.proc.stdout.read().decode(errors="replace"))
+                    raise RuntimeError(self.proc.stdout.read().decode(errors="replace")) from None
                 time.sleep(0.3)
         self.stop()
         raise RuntimeError("streamlit did not start within 60 s")

@@ -11,15 +11,32 @@ import threading
 import altair as alt
 import numpy as np
 import pandas as pd
+import planted
 import pytest
+from conftest import PROJECT_ROOT
 from sqlalchemy import inspect
 
-import planted
-from conftest import PROJECT_ROOT
 from seastat import cli, compstat, export
-from seastat.actions import (IMPROVED, NO_CHANGE, NOT_ENOUGH, WORSE, ActionError, Actions, Counts, Draft, Known,
-                             StaleCommitment, before_after_chart, did_test, downgrade, judge, result, results_table,
-                             revision, upgrade)
+from seastat.actions import (
+    IMPROVED,
+    NO_CHANGE,
+    NOT_ENOUGH,
+    WORSE,
+    ActionError,
+    Actions,
+    Counts,
+    Draft,
+    Known,
+    StaleCommitment,
+    before_after_chart,
+    did_test,
+    downgrade,
+    judge,
+    result,
+    results_table,
+    revision,
+    upgrade,
+)
 from seastat.actions.outcome import chart_frame
 from seastat.config import load_settings
 from seastat.publish import publish
@@ -149,7 +166,7 @@ def test_a_writer_landing_between_read_and_write_is_caught_by_the_database(db):
     won = [who for who, o in outcome.items() if not isinstance(o, Exception)]
     told = {who: o for who, o in outcome.items() if isinstance(o, StaleCommitment)}
     assert len(won) == 1 and len(told) == 1
-    winner, (loser, err) = won[0], next(iter(told.items()))
+    winner, (_, err) = won[0], next(iter(told.items()))
     assert {c.changed_by for c in err.theirs} == {winner}
     now = db.get(made.id)
     assert now.version == 2

@@ -7,11 +7,11 @@ import datetime as dt
 import os
 import re
 
+import planted
 import pytest
+from conftest import PROJECT_ROOT
 from streamlit.testing.v1 import AppTest
 
-import planted
-from conftest import PROJECT_ROOT
 from seastat.actions import Actions, Known
 from seastat.config import load_settings
 from seastat.publish import publish

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import page_errors
 
 pytestmark = pytest.mark.browser

@@ -35,7 +35,7 @@ def test_synth_then_publish_prints_the_reconciliation(tmp_path):
     assert result.returncode == 0, result.stderr
     line = next(l for l in result.stdout.splitlines() if l.strip().startswith("crime"))
     numbers = [int(t.replace(",", "")) for t in line.split() if t.replace(",", "").isdigit()]
-    assert numbers[0] == numbers[1] + numbers[2] == 3000 + numbers[2] - (3000 - numbers[1]) and numbers[0] >= 3000
+    assert numbers[0] == numbers[1] + numbers[2] + numbers[3] and numbers[0] >= 3000   # in = published + q. + s.
     assert "%" in result.stderr                     # progress was shown
     assert run("check", "--store", tmp_path / "store").returncode == 0
 
@@ -80,3 +80,38 @@ def test_check_finds_a_tampered_file_a_missing_partition_and_a_bad_manifest(tmp_
     manifest_path.write_text(json.dumps(manifest))
     result = run("check", "--store", bad)
     assert result.returncode == 1 and "does not add up" in result.stderr
+
+
+def test_publishing_one_dataset_prints_what_it_kept_and_replace_all_empties_the_rest(tmp_path, small_sources):
+    store = tmp_path / "store"
+    assert run("publish", *sorted(small_sources.glob("*.csv")), "--out", store).returncode == 0
+    result = run("publish", small_sources / "crime.csv", "--out", store)
+    assert result.returncode == 0, result.stderr
+    kept = [line.split()[0] for line in result.stdout.splitlines() if "kept unchanged" in line]
+    assert kept == ["calls", "use_of_force"]
+    result = run("publish", small_sources / "crime.csv", "--out", store, "--replace-all")
+    assert result.returncode == 0 and "kept" not in result.stdout
+    manifest = json.loads((store / "current" / "manifest.json").read_text())
+    assert manifest["kept"] == [] and manifest["datasets"]["calls"]["rows_published"] == 0
+
+
+def test_a_store_of_another_schema_version_is_not_mixed_into(tmp_path, small_sources):
+    store = tmp_path / "store"
+    assert run("publish", small_sources / "calls.csv", "--out", store).returncode == 0
+    manifest_path = store / "current" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest_path.write_text(json.dumps({**manifest, "schema_version": 1}))
+    result = run("publish", small_sources / "crime.csv", "--out", store)
+    assert result.returncode == 2 and "schema version 1" in result.stderr and "--replace-all" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert run("publish", small_sources / "crime.csv", "--out", store, "--replace-all").returncode == 0
+
+
+def test_revisions_in_words():
+    from seastat.manifest import revisions_text
+    info = {"revisions": {"added": 212, "removed": 0, "recoded": 14, "late": 9,
+                          "previous_published_at": "2026-11-18T09:30:00-08:00"}}
+    assert revisions_text(info, "crime") == "since Nov 18: 212 new reports, 14 re-classified, 9 late reports in earlier periods"
+    info["revisions"].update(added=1, removed=3, recoded=0, late=1)
+    assert revisions_text(info, "use_of_force") == "since Nov 18: 1 new use of force, 3 removed, 1 late use of force in earlier periods"
+    assert revisions_text({"revisions": None}) == ""

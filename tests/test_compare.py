@@ -8,8 +8,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import SYNTH_STORE
+
 from seastat import charts, compare, compstat, export, palette, present, reports, wording
 from seastat.config import PRECINCTS, PresentSettings
 from seastat.periods import Grid, Window

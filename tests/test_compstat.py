@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import SYNTH_STORE
+
 from seastat import charts, compstat, export, wording
 from seastat.periods import Grid, Window
 

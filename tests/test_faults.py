@@ -210,8 +210,8 @@ def test_an_error_inside_the_writer_leaves_the_previous_store(step, tmp_path, so
         return sql(name)
 
     monkeypatch.setattr(publisher, "sql", failing)
-    with pytest.raises(duckdb.IOException):
-        publish(source_sets[1][:1] + source_sets[1][2:], store, settings)
+    with pytest.raises(duckdb.IOException):   # --replace-all: calls are written (empty), not kept
+        publish(source_sets[1][:1] + source_sets[1][2:], store, settings, replace_all=True)
     monkeypatch.undo()
     assert_intact(store, {old}, reader, before)
     assert not [p for p in (store / "versions").iterdir() if p.name.startswith((".incoming-", "stage-"))]

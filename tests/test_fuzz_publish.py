@@ -41,26 +41,19 @@ class Spec:
     time: str                  # event time column
     fallback: str | None       # time used when `time` is blank (crime: the report time)
     published_id: str          # id column in the published table
-    signature: tuple[str, ...]  # headers that identify the export
-    required: dict[str, str]   # source header -> the column name a refusal names
+    required: dict[str, str]   # source header -> the column name a refusal names (only the id and the time)
 
 
 SPECS = {
     "crime": Spec(
         "crime", CRIME_HEADER, "Offense ID", "Offense Start DateTime", "Report DateTime", "offense_id",
-        ("Offense ID", "Offense Start DateTime"),
-        {"Offense ID": "offense_id", "Offense Start DateTime": "offense_start", "Report DateTime": "report_at",
-         "Offense Code": "offense_code", "Precinct": "precinct", "Sector": "sector", "Beat": "beat"}),
+        {"Offense ID": "offense_id", "Offense Start DateTime": "offense_start"}),
     "calls": Spec(
         "calls", CALLS_HEADER, "CAD Event Number", "CAD Event Original Time Queued", None, "cad_event_number",
-        ("CAD Event Number", "CAD Event Original Time Queued"),
-        {"CAD Event Number": "cad_event_number", "CAD Event Original Time Queued": "queued_at",
-         "Dispatch Sector": "sector", "Dispatch Beat": "beat"}),
+        {"CAD Event Number": "cad_event_number", "CAD Event Original Time Queued": "queued_at"}),
     "use_of_force": Spec(
         "use_of_force", UOF_HEADER, "ID", "Occured_date_time", None, "uof_id",
-        ("Incident_Num", "Incident_Type"),
-        {"ID": "uof_id", "Incident_Num": "incident_num", "Incident_Type": "incident_type",
-         "Occured_date_time": "occurred_at", "Precinct": "precinct", "Sector": "sector", "Beat": "beat"}),
+        {"ID": "uof_id", "Occured_date_time": "occurred_at"}),
 }
 
 # --- Generated values: each knows what the publisher should make of it ---------------------------
@@ -71,14 +64,21 @@ EDGE_MOMENTS = [dt.datetime(1900, 1, 1), dt.datetime(1899, 12, 31, 23, 59, 59), 
                 NOW + dt.timedelta(seconds=1), dt.datetime(9999, 12, 31)]
 
 
+PLACEHOLDERS = {"", "NA", "N/A", "NULL", "-", "--"}   # what exports write for "no value"
+
+
+def missing(text: str) -> bool:
+    return text.strip(" ").upper() in PLACEHOLDERS
+
+
 @dataclass(frozen=True)
 class Time:
     text: str
     at: dt.datetime | None     # what the text means; None if blank or not a time
 
     @property
-    def blank(self) -> bool:
-        return self.text.strip(" ") == ""
+    def blank(self) -> bool:   # no time at all, as opposed to one that cannot be read
+        return missing(self.text)
 
 
 @st.composite
@@ -98,7 +98,7 @@ def times(draw, alphabet) -> Time:
     return Time(draw(st.sampled_from([text, f" {text} "])), dt.datetime.strptime(text, fmt))
 
 
-IDS = st.one_of(st.sampled_from(["1", "2", "3", " 3", "3 ", "4", "", "  "]),
+IDS = st.one_of(st.sampled_from(["1", "2", "3", " 3", "3 ", "4", "", "  ", "NA", "-"]),
                 st.text("abcXYZ0123456789-_", min_size=1, max_size=12))
 ADDRESSES = st.sampled_from([
     "1234 PINE ST", "4520 1/2 UNIVERSITY WAY NE", "12-b pike st", "1234\tPINE ST", "1234\u00a0PINE ST",
@@ -137,7 +137,7 @@ def field_values(spec_name: str, encoding: str) -> dict[str, st.SearchStrategy[s
 @dataclass
 class Row:
     fields: list[str]          # in header order
-    id: str | None = None      # the id as published (trimmed), None if blank
+    id: str | None = None      # the id as published (trimmed), None if blank or a placeholder
     at: dt.datetime | None = None
     raw_blank: bool = False    # no time at all (after the crime fallback)
     malformed: bool = False
@@ -160,20 +160,29 @@ def rows(draw, spec: Spec, header: list[str], encoding: str, allow_malformed: bo
         values[spec.fallback] = report.text
         if event.blank:                     # SPD counts a blank start at the report time
             at, raw_blank = report.at, report.at is None
-    return Row([values[h] for h in header], raw_id.strip(" ") or None, at, raw_blank)
+    return Row([values[h] for h in header], None if missing(raw_id) else raw_id.strip(" "), at, raw_blank)
 
 
-def expected_fates(all_rows: list[Row]) -> tuple[Counter, Counter]:
-    """(published ids, quarantined (id, reason)) as the publishing rules say, computed in Python."""
-    def bad_time(r: Row) -> bool:
-        return r.at is None or r.at < dt.datetime(1900, 1, 1) or r.at > NOW
+def expected_fates(all_rows: list[Row], file_of: list[int] | None = None) -> tuple[Counter, Counter, int]:
+    """(published ids, quarantined (id, reason), rows superseded) as the publishing rules say, computed
+    in Python. file_of[i] is the file row i is in (all in one file if None)."""
+    file_of = file_of or [0] * len(all_rows)
 
-    keeper: dict[str, tuple[bool, int]] = {}   # of several copies of an id, the first with a usable time
+    def usable(r: Row) -> bool:
+        return not r.malformed and r.id is not None and r.at is not None and dt.datetime(1900, 1, 1) <= r.at <= NOW
+
+    newest: dict[int, dt.datetime] = {}   # a file's latest usable record time: the newest export wins
+    standing: dict[tuple[str, int], int] = {}   # (id, file) -> the position of its first usable copy
     for position, r in enumerate(all_rows):
-        if not r.malformed and r.id is not None:
-            keeper[r.id] = min(keeper.get(r.id, (True, len(all_rows))), (bad_time(r), position))
-    kept = {position for _, position in keeper.values()}
-    published, quarantined = Counter(), Counter()
+        if usable(r):
+            f = file_of[position]
+            newest[f] = max(newest.get(f, r.at), r.at)
+            standing.setdefault((r.id, f), position)
+    winner: dict[str, int] = {}
+    for (row_id, f) in standing:
+        if row_id not in winner or (newest[f], -f) > (newest[winner[row_id]], -winner[row_id]):
+            winner[row_id] = f
+    published, quarantined, superseded = Counter(), Counter(), 0
     for position, r in enumerate(all_rows):
         if r.malformed:
             reason = "malformed row"
@@ -185,13 +194,16 @@ def expected_fates(all_rows: list[Row]) -> tuple[Counter, Counter]:
             reason = "timestamp before 1900"
         elif r.at > NOW:
             reason = "timestamp in the future"
-        elif position not in kept:
-            reason = "duplicate id"
+        elif standing[(r.id, file_of[position])] != position:
+            reason = "duplicate id"              # a second copy within one file
+        elif winner[r.id] != file_of[position]:
+            superseded += 1                      # a copy in an older export
+            continue
         else:
             published[r.id] += 1
             continue
         quarantined[(None if r.malformed else r.id, reason)] += 1
-    return published, quarantined
+    return published, quarantined, superseded
 
 
 @dataclass
@@ -228,6 +240,10 @@ class Export:
     spec: Spec
     files: list[File]
     body: list[Row]             # every row written, in file order
+
+    @property
+    def file_of(self) -> list[int]:
+        return [i for i, f in enumerate(self.files) for _ in range(f.rows)]
 
     def __repr__(self) -> str:  # failing examples print this: short, with the start of each file
         return f"Export({self.spec.name}, {len(self.body)} rows, " + ", ".join(
@@ -354,7 +370,9 @@ def test_every_generated_row_is_published_or_quarantined_as_the_rules_say(export
         return
     assert manifest is not None, "a well-formed export of known columns must publish"
     assert manifest["datasets"][spec.name]["rows_in"] == len(body)
-    assert published_fates(current(store_dir), spec) == expected_fates(body)
+    published, quarantined, superseded = expected_fates(body, export.file_of)
+    assert published_fates(current(store_dir), spec) == (published, quarantined)
+    assert manifest["datasets"][spec.name]["rows_superseded"] == superseded
     assert_private(current(store_dir), settings, spec.name)
 
 
@@ -377,7 +395,7 @@ def test_a_truncated_export_publishes_its_whole_rows_or_is_refused(export, where
     rows_in = manifest["datasets"][spec.name]["rows_in"]
     assert whole <= rows_in <= whole + 1
     got_published, got_quarantined = published_fates(current(store_dir), spec)
-    expected_published, expected_quarantined = expected_fates(export.body[:whole])
+    expected_published, expected_quarantined, _ = expected_fates(export.body[:whole], export.file_of[:whole])
     assert not expected_published - got_published and not expected_quarantined - got_quarantined
     assert_private(current(store_dir), settings, spec.name)
 
@@ -400,9 +418,8 @@ def test_missing_and_extra_columns_publish_or_name_what_is_missing(data, store_d
     body = [Row([good.get(c, "x") if c != spec.id else str(i) for c in columns]) for i in range(3)]
     data_bytes, _ = to_csv(header, body, data.draw(st.sampled_from(["utf-8", "utf-8-sig"])), "\n", False)
     manifest = attempt([(f"{spec.name}.csv", data_bytes)], store_dir, settings)
-    missing_signature = [c for c in spec.signature if c not in kept]
     missing_required = [name for c, name in spec.required.items() if c not in kept]
-    if missing_signature or missing_required:
+    if missing_required:
         assert manifest is None
         return
     info = manifest["datasets"][spec.name]
@@ -422,8 +439,8 @@ def test_random_bytes_are_refused_or_published_never_a_crash(content, header_of,
     line_breaks = content.count(b"\n") + content.count(b"\r")
     manifest = attempt([(f"random{suffix}", gzip.compress(content, mtime=0) if compress else content)],
                        store_dir, settings)
-    if manifest is not None:   # no row made up: at most one per line after the header
-        assert sum(i["rows_in"] for i in manifest["datasets"].values()) <= line_breaks
+    if manifest is not None:   # no row made up: at most one per line after the header (others are kept)
+        assert sum(i["rows_in"] for n, i in manifest["datasets"].items() if n not in manifest["kept"]) <= line_breaks
 
 
 @pytest.mark.parametrize("unit,tz", [("ns", None), ("us", None), ("ms", "UTC"), ("s", "America/New_York")])

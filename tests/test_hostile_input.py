@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-import os
 import re
 
 import pandas as pd
 import pytest
+from conftest import PROJECT_ROOT, SYNTH_STORE, run_page
 from streamlit.testing.v1 import AppTest
 
-from conftest import SYNTH_STORE, PROJECT_ROOT, run_page
 from seastat.check import check_store
 from seastat.store import Store
 

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from conftest import SYNTH_STORE
 from PIL import Image
 
-from conftest import SYNTH_STORE
 from seastat import charts, export, hotspots, maps
 from seastat.geo import load_boundaries
 from seastat.periods import Grid

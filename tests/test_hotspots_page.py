@@ -3,15 +3,13 @@ real headless Chromium that draws the map, selects a beat by clicking it, and sa
 from __future__ import annotations
 
 import io
-import os
 import time
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SYNTH_STORE, page_errors, run_page, wait_for_streamlit
 from PIL import Image
-
-from conftest import SYNTH_STORE, page_errors, wait_for_streamlit, run_page
 
 CRIME = SYNTH_STORE / "current" / "crime"
 
@@ -135,3 +133,16 @@ def test_clicking_the_map_selects_a_beat(dashboard, page_at, artifacts):
     beat = page.url.split("beat=")[1].split("&")[0]
     assert page.get_by_text(f"Hottest 100-blocks in beat {beat}").first.is_visible()
     page.screenshot(path=str(artifacts / "hotspots-beat-selected-1920x1080.png"))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
+def test_the_map_starts_on_the_first_screen_and_a_chosen_beat_is_framed(dashboard, page_at, artifacts, width, height):
+    page = page_at(f"{dashboard.url}/hotspots?map=count&beat=K1", width, height)
+    chart = page.locator("[data-testid='stDeckGlJsonChart']").first
+    chart.locator("canvas").first.wait_for(state="attached", timeout=30_000)
+    top = chart.evaluate("e => e.getBoundingClientRect().top")          # before anything scrolls it into view
+    assert top < height - 150, f"the map starts at {top:.0f} px, below the first screen"
+    wait_until_painted(chart)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(artifacts / f"hotspots-beat-K1-{width}x{height}.png"))

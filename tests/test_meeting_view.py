@@ -3,7 +3,6 @@ the same numbers in a fresh browser (real Chromium against `streamlit run`)."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import page_errors, wait_for_streamlit
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,6 @@ import time
 import numpy as np
 import pandas as pd
 import pyproj
-import pytest
 
 from seastat import nearrepeat
 

@@ -5,7 +5,6 @@ import datetime as dt
 import threading
 
 import pandas as pd
-
 from conftest import SYNTH_STORE
 
 WINDOW = dict(start=dt.datetime(2026, 10, 1), end=dt.datetime(2026, 11, 1))

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pandas as pd
 import pytest
-
 from conftest import SYNTH_STORE, page_errors, run_page
+
 from seastat import compstat
 
 AREAS = ["City-wide", "North", "East", "South", "West", "Southwest", compstat.UNASSIGNED]

@@ -2,9 +2,9 @@
 COPY (
     SELECT $dataset AS dataset, s.source_file, q.source_row, q.record_id, q.reason, q.detail
     FROM (
-        SELECT source_index, source_row, record_id, reason, detail FROM checked WHERE reason IS NOT NULL
+        SELECT source_index, source_row, record_id, reason, detail FROM checked WHERE reason IS NOT NULL AND reason <> 'superseded'
         UNION ALL
-        SELECT source_index, source_row, NULL AS record_id, reason, detail FROM malformed
+        SELECT source_index, source_row, NULL::VARCHAR AS record_id, reason, detail FROM malformed
     ) AS q
     JOIN sources AS s USING (source_index)
     ORDER BY s.source_file, q.source_row

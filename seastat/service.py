@@ -1,0 +1,482 @@
+"""911 calls and use of force measured as a strategy meeting asks: response times, when and
+what, the call sources, use-of-force rates and subjects. Pure pandas/numpy over the rows of
+queries/service/*.sql; no Streamlit. seastat.reports assembles these into reports.
+
+Response time: from the original time queued to the first arrival, for dispatched calls only.
+On-view events (call type ONVIEW), and events whose arrival equals their queue time (officer-
+initiated, whatever the call type), are not dispatched and are left out, and counted. Calls with
+no call type come from the older 911 Incident Response layout, whose only time is the clearance
+time: no response time can be measured for them. Dispatched calls with no arrival time are
+counted and shown as "no arrival recorded"; an arrival before the queue time is a recording error,
+counted as such. The median and the 90th percentile (linear interpolation between order
+statistics, numpy's and pandas' default) are reported, never the mean, which a few calls of hours
+pull far up. The share over target is the share of arrived calls slower than the priority's target
+(config.toml [service] targets).
+
+Change tests. A share (over target, on-view) against an earlier window: the exact conditional test
+of two proportions (Fisher's): given both windows' totals and the number of "successes" in both,
+this window's count is hypergeometric; the two-sided p-value is twice the smaller tail, at most 1,
+the convention of seastat.compstat.p_value. Counts (uses of force, call types, hours) use the
+exact Poisson test of seastat.compstat; a rate per call uses it with the calls as the exposure.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import compstat
+from .palette import DOWN, UP
+
+COMPARED = ("previous", "last_year", "expected")     # the earlier windows a measure is set against
+NOT_RECORDED = "Unknown / not recorded"
+# response_calls.sql statuses: which are dispatched calls, and which have a measured time
+DISPATCHED = ("arrived", "no arrival", "before queue")
+EXCLUDED = {"on-view": "On-view (call type ONVIEW)", "same time": "Arrival equals queue time (officer-initiated)",
+            "no source": "No call type (older 911 Incident Response layout: no queue time)"}
+SOURCES = {"source_911": "911", "source_onview": "On-view", "source_telephone": "Telephone (not 911)",
+           "source_alarm": "Alarm", "source_other": "Other", "source_not_recorded": "Not recorded"}
+UOF_LEVELS = ("Level 1", "Level 2", "Level 3", "OIS")
+UNKNOWN_SUBJECT = {"", "-", "U", "UNKNOWN", "NOT SPECIFIED", "NOT RECORDED", "NULL", "NONE", "N/A", "DUPLICATE"}
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+# --- Statistics ------------------------------------------------------------------------------------
+
+def two_proportion_p(x1, n1, x2, n2):
+    """Two-sided exact conditional p-value that x1 of n1 and x2 of n2 share one proportion: given
+    the margins, x1 ~ Hypergeometric(n1 + n2, x1 + x2, n1); twice the smaller tail, at most 1.
+    NaN where either total is 0 or unknown."""
+    x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
+    ok = (n1 > 0) & (n2 > 0) & ~np.isnan(n1 + n2 + x1 + x2)
+    M, K, N, x = (np.where(ok, v, 1) for v in (n1 + n2, x1 + x2, n1, x1))
+    tails = np.minimum(stats.hypergeom.cdf(x, M, K, N), stats.hypergeom.sf(x - 1, M, K, N))
+    return np.where(ok, np.minimum(1.0, 2 * tails), np.nan)
+
+
+def proportion_flags(x1, n1, x2, n2, level: float):
+    """▲ where the first share is higher (p at or below `level`), ▼ where lower, '' elsewhere."""
+    x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
+    significant = two_proportion_p(x1, n1, x2, n2) <= level
+    with np.errstate(divide="ignore", invalid="ignore"):
+        higher = x1 / n1 > x2 / n2
+    return np.where(significant, np.where(higher, UP, DOWN), "")
+
+
+def weighted_quantile(values: np.ndarray, counts: np.ndarray, q: float) -> float:
+    """The q-quantile of `values` repeated `counts` times, by linear interpolation between order
+    statistics (numpy's default method), without repeating them; NaN for no values."""
+    values, counts = np.asarray(values, dtype=float), np.asarray(counts, dtype=np.int64)
+    keep = counts > 0
+    values, counts = values[keep], counts[keep]
+    n = int(counts.sum())
+    if n == 0:
+        return float("nan")
+    order = np.argsort(values, kind="stable")
+    values, ends = values[order], np.cumsum(counts[order])
+    h = (n - 1) * q
+    lo, hi = int(np.floor(h)), int(np.ceil(h))
+    v_lo, v_hi = values[np.searchsorted(ends, lo, side="right")], values[np.searchsorted(ends, hi, side="right")]
+    return float(v_lo + (h - lo) * (v_hi - v_lo))
+
+
+def grouped_quantiles(rows: pd.DataFrame, by: list[str], value: str, weight: str, qs) -> pd.DataFrame:
+    """weighted_quantile of `value` (each row counted `weight` times) per group of `by`, for each q
+    in qs, in one vectorised pass: a frame of the `by` columns and one column per q."""
+    if rows.empty:
+        return pd.DataFrame(columns=[*by, *qs])
+    rows = rows[rows[weight] > 0]
+    gid = rows.groupby(by, dropna=False, observed=True, sort=False).ngroup().to_numpy()
+    order = np.lexsort((rows[value].to_numpy(dtype=float), gid))
+    gid, values = gid[order], rows[value].to_numpy(dtype=float)[order]
+    ends = np.cumsum(rows[weight].to_numpy(dtype=np.int64)[order])
+    groups = gid.max() + 1
+    n = np.bincount(gid, weights=rows[weight].to_numpy(dtype=float)[order], minlength=groups).astype(np.int64)
+    offset = np.concatenate([[0], np.cumsum(n)[:-1]])
+    keys = rows.iloc[order].groupby(gid, sort=True)[by].first().reset_index(drop=True)
+    for q in qs:
+        h = (n - 1) * q
+        lo, hi = np.floor(h).astype(np.int64), np.ceil(h).astype(np.int64)
+        v_lo = values[np.searchsorted(ends, offset + lo, side="right")]
+        v_hi = values[np.searchsorted(ends, offset + hi, side="right")]
+        keys[q] = v_lo + (h - lo) * (v_hi - v_lo)
+    return keys
+
+
+# --- Areas -----------------------------------------------------------------------------------------
+
+AREA_LEVELS = {"city": [], "precinct": ["precinct"], "sector": ["precinct", "sector"],
+               "beat": ["precinct", "sector", "beat"]}
+
+
+def _area_names(frame: pd.DataFrame, level: str, total: str) -> pd.Series:
+    if level == "city":
+        return pd.Series(total, index=frame.index)
+    if level == "precinct":
+        return frame["precinct"].astype(str)
+    return ("Sector " if level == "sector" else "Beat ") + frame[level].astype(str)
+
+
+def _by_areas(rows: pd.DataFrame, levels, total: str, keys: list[str], values: list[str]) -> pd.DataFrame:
+    """Sums of `values` per area of each level (the city, precincts with UNKNOWN/OOJ as one
+    unassigned line, sectors, beats) and `keys`."""
+    rows = compstat.assign_unassigned(rows)
+    parts = []
+    for level in levels:
+        by = AREA_LEVELS[level]
+        g = rows.groupby(by + keys, as_index=False, dropna=False, observed=True)[values].sum()
+        g.insert(0, "level", level)
+        for column in ("precinct", "sector", "beat"):
+            if column not in g:
+                g[column] = pd.NA
+        g.insert(1, "area", _area_names(g, level, total))
+        parts.append(g)
+    out = pd.concat(parts, ignore_index=True)
+    return out[["level", "area", "precinct", "sector", "beat", *keys, *values]]
+
+
+def _area_sort(table: pd.DataFrame) -> pd.DataFrame:
+    order = pd.DataFrame({
+        "level": table["level"].map(list(AREA_LEVELS).index),
+        "precinct": table["precinct"].map(lambda p: compstat.precinct_order(p) if pd.notna(p) else (-1, "")),
+        "sector": table.get("sector", pd.Series("", index=table.index)).fillna("").astype(str),
+        "beat": table.get("beat", pd.Series("", index=table.index)).fillna("").astype(str),
+    })
+    return table.loc[order.sort_values(list(order.columns), kind="stable").index].reset_index(drop=True)
+
+
+# --- Response times --------------------------------------------------------------------------------
+
+def priority_order(priority) -> tuple[int, float, str]:
+    """Priorities 1, 2, 3 ... in order, then anything else by name ('not recorded' last)."""
+    text = str(priority)
+    try:
+        return (0, float(text), "")
+    except ValueError:
+        return (1, 0.0, text)
+
+
+def response_table(rows: pd.DataFrame, windows: dict, targets: dict[str, float], *, min_calls: int,
+                   level: float, total: str = compstat.CITY,
+                   levels=("city", "precinct", "sector", "beat")) -> pd.DataFrame:
+    """Response times per area and priority, this period against the earlier windows.
+
+    rows: queries/service/response_calls.sql (window, precinct, sector, beat, priority, status,
+    seconds, n); windows: name -> Window of the windows counted ('current', and any of
+    'previous', 'last_year', 'baseline': the expected level is the baseline periods pooled);
+    targets: priority -> minutes. Columns: level, area, precinct, sector, beat, priority,
+    target_minutes, calls (dispatched), arrived, no_arrival, arrival_before_queue, median_minutes,
+    p90_minutes, over_target, share_over_target, too_few (fewer than `min_calls` arrived calls:
+    too few to say), then per earlier window c in previous, last_year, expected: c_calls,
+    c_arrived, c_median_minutes, c_p90_minutes, c_share_over_target, c_p, c_flag (▲ a larger
+    share over target: slower; flags only where both windows have `min_calls` arrived calls)."""
+    named = {"current": "current", "previous": "previous", "last_year": "last_year", "baseline": "expected"}
+    rows = rows[rows["status"].isin(DISPATCHED) & rows["window"].isin([w for w in named if w in windows])]
+    rows = rows.assign(window=rows["window"].map(named), priority=rows["priority"].astype(str),
+                       minutes=rows["seconds"].astype(float) / 60)
+    target = rows["priority"].map(lambda p: targets.get(p, np.nan)).astype(float)
+    rows = rows.assign(
+        calls=rows["n"], arrived=rows["n"].where(rows["status"] == "arrived", 0),
+        no_arrival=rows["n"].where(rows["status"] == "no arrival", 0),
+        arrival_before_queue=rows["n"].where(rows["status"] == "before queue", 0),
+        over_target=rows["n"].where((rows["status"] == "arrived") & (rows["minutes"] > target), 0))
+    counts = ["calls", "arrived", "no_arrival", "arrival_before_queue", "over_target"]
+    summed = _by_areas(rows, levels, total, ["priority", "window"], counts)
+    keys = ["level", "area", "priority", "window"]
+
+    arrived = compstat.assign_unassigned(rows[rows["status"] == "arrived"])
+    parts = []
+    for level_name in levels:
+        by = AREA_LEVELS[level_name] + ["priority", "window"]
+        g = grouped_quantiles(arrived, by, "minutes", "n", (0.5, 0.9))
+        g.insert(0, "level", level_name)
+        g.insert(1, "area", _area_names(g, level_name, total))
+        parts.append(g.rename(columns={0.5: "median_minutes", 0.9: "p90_minutes"})
+                     [keys + ["median_minutes", "p90_minutes"]])
+    q = pd.concat(parts, ignore_index=True)
+    long = summed.merge(q, on=keys, how="left")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        long["share_over_target"] = long["over_target"] / long["arrived"].where(long["arrived"] > 0)
+    long.loc[long["priority"].map(lambda p: p not in targets), "share_over_target"] = np.nan
+
+    places = long[["level", "area", "precinct", "sector", "beat", "priority"]].drop_duplicates(["level", "area", "priority"])
+    table = places.reset_index(drop=True)
+    table["target_minutes"] = table["priority"].map(lambda p: targets.get(p, np.nan)).astype(float)
+    measures = [*counts, "median_minutes", "p90_minutes", "share_over_target"]
+    for window in ("current", *COMPARED):
+        part = long[long["window"] == window].set_index(["level", "area", "priority"])[measures]
+        part = part.reindex(pd.MultiIndex.from_frame(table[["level", "area", "priority"]]))
+        prefix = "" if window == "current" else f"{window}_"
+        present = window == "current" or {"previous": "previous", "last_year": "last_year",
+                                             "expected": "baseline"}[window] in windows
+        for column in measures:
+            values = part[column].to_numpy(dtype=float)
+            if column in counts:
+                values = np.nan_to_num(values) if present else np.full(len(table), np.nan)
+            table[f"{prefix}{column}"] = values
+    for column in counts[:4]:
+        table[column] = table[column].astype(np.int64)
+    no_target = table["target_minutes"].isna()
+    for window in ("", *(f"{w}_" for w in COMPARED)):
+        table.loc[no_target, f"{window}over_target"] = np.nan
+    table["too_few"] = table["arrived"] < min_calls
+    for window in COMPARED:
+        enough = (table["arrived"] >= min_calls) & (table[f"{window}_arrived"] >= min_calls)
+        args = (table["over_target"], table["arrived"], table[f"{window}_over_target"], table[f"{window}_arrived"])
+        has_target = table["target_minutes"].notna()
+        table[f"{window}_p"] = np.where(has_target, two_proportion_p(*args), np.nan)
+        table[f"{window}_flag"] = np.where(enough & has_target, proportion_flags(*args, level), "")
+    if "baseline" in windows:      # expected counts: the baseline's mean per period (tested above on its totals)
+        periods = windows["baseline"].days / windows["current"].days
+        for column in ("calls", "arrived", "over_target"):
+            table[f"expected_{column}"] = table[f"expected_{column}"] / periods
+    order = table["priority"].map(priority_order)
+    table = table.assign(_p=order).sort_values("_p", kind="stable").drop(columns="_p")
+    table = _area_sort(table)
+    columns = ["level", "area", "precinct", "sector", "beat", "priority", "target_minutes", *counts[:4],
+               "median_minutes", "p90_minutes", "over_target", "share_over_target", "too_few"]
+    for window in COMPARED:
+        columns += [f"{window}_{c}" for c in ("calls", "arrived", "median_minutes", "p90_minutes",
+                                              "over_target", "share_over_target", "p", "flag")]
+    return table[columns]
+
+
+def excluded_calls(rows: pd.DataFrame, window: str = "current") -> pd.DataFrame:
+    """What the response times leave out or cannot measure in one window, with counts:
+    reason, calls."""
+    part = rows[rows["window"] == window]
+    counts = part.groupby("status")["n"].sum()
+    reasons = {**EXCLUDED, "no arrival": "Dispatched, no arrival recorded",
+               "before queue": "Dispatched, arrival before queue time (recording error)"}
+    return pd.DataFrame({"reason": list(reasons.values()),
+                         "calls": [int(counts.get(s, 0)) for s in reasons]})
+
+
+# --- Call sources ----------------------------------------------------------------------------------
+
+def source_key(call_type) -> str:
+    """A call's source (Call Type) as one of SOURCES' keys."""
+    if call_type is None or (isinstance(call_type, float) and np.isnan(call_type)) or pd.isna(call_type):
+        return "source_not_recorded"
+    text = str(call_type).strip().upper()
+    if text == "911":
+        return "source_911"
+    if text == "ONVIEW":
+        return "source_onview"
+    if text.startswith("TELEPHONE"):
+        return "source_telephone"
+    if text.startswith("ALARM"):
+        return "source_alarm"
+    return "source_other"
+
+
+def source_table(rows: pd.DataFrame, windows: dict, *, level: float, total: str = compstat.CITY,
+                 levels=("city", "precinct")) -> pd.DataFrame:
+    """Calls by source per area this period, and the on-view (proactive) share against the earlier
+    windows. rows: queries/service/call_sources.sql. Columns: level, area, precinct, calls, the
+    SOURCES counts, dispatched, onview_share (on-view calls among the calls whose source is
+    recorded), then per earlier window c: c_onview_share, c_p, c_flag (▲ more proactive work)."""
+    where = ["window", "precinct", "sector", "beat"]
+    rows = rows.assign(source=rows["call_type"].map(source_key), n=rows["n"].astype(np.int64),
+                       dispatched=rows["dispatched"].astype(bool))
+    wide = rows[where].drop_duplicates().reset_index(drop=True)
+    index = pd.MultiIndex.from_frame(wide)
+    for source in SOURCES:
+        wide[source] = rows[rows["source"] == source].groupby(where)["n"].sum().reindex(index, fill_value=0).to_numpy()
+    wide["dispatched"] = rows[rows["dispatched"]].groupby(where)["n"].sum().reindex(index, fill_value=0).to_numpy()
+    wide["calls"] = wide[list(SOURCES)].sum(axis=1)
+    values = ["calls", *SOURCES, "dispatched"]
+    summed = _by_areas(wide, levels, total, ["window"], values)
+    summed["recorded"] = summed["calls"] - summed["source_not_recorded"]
+    current = summed[summed["window"] == "current"].drop(columns="window")
+    if current.empty:
+        current = summed.drop_duplicates(["level", "area"]).drop(columns="window").assign(
+            **{v: 0 for v in [*values, "recorded"]})
+    table = current.reset_index(drop=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["onview_share"] = table["source_onview"] / table["recorded"].where(table["recorded"] > 0)
+    key = ["level", "area"]
+    for window in COMPARED:
+        name = "baseline" if window == "expected" else window
+        if name not in windows:
+            table[f"{window}_onview_share"], table[f"{window}_p"], table[f"{window}_flag"] = np.nan, np.nan, ""
+            continue
+        other = summed[summed["window"] == name].set_index(key).reindex(pd.MultiIndex.from_frame(table[key]))
+        on, rec = other["source_onview"].fillna(0).to_numpy(), other["recorded"].fillna(0).to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table[f"{window}_onview_share"] = np.where(rec > 0, on / rec, np.nan)
+        args = (table["source_onview"], table["recorded"], on, rec)
+        table[f"{window}_p"] = two_proportion_p(*args)
+        table[f"{window}_flag"] = proportion_flags(*args, level)
+    for column in [*values, "recorded"]:
+        table[column] = table[column].astype(np.int64)
+    table = _area_sort(table)
+    return table[["level", "area", "precinct", *values, "onview_share",
+                  *[f"{w}_{c}" for w in COMPARED for c in ("onview_share", "p", "flag")]]]
+
+
+# --- Call types and hours --------------------------------------------------------------------------
+
+def call_type_table(rows: pd.DataFrame, windows: dict, *, level: float, top: int = 10) -> pd.DataFrame:
+    """The top initial and final call types this period. rows: queries/service/call_types.sql.
+    Columns: which (initial / final), rank, call_type ('Not recorded' for blank), calls, share (of
+    all calls this period), previous, expected (the baseline's mean per period), expected_p,
+    expected_flag (exact Poisson test against the baseline periods)."""
+    rows = rows.assign(call_type=rows["call_type"].fillna("Not recorded"))
+    k = windows["baseline"].days / windows["current"].days if "baseline" in windows else np.nan
+    parts = []
+    for which in ("initial", "final"):
+        part = rows[rows["which"] == which].pivot_table(index="call_type", columns="window", values="n",
+                                                        aggfunc="sum", fill_value=0)
+        part = part.reindex(columns=["current", "previous", "baseline"], fill_value=0)
+        total = part["current"].sum()
+        part = part.sort_values(["current", "baseline"], ascending=False).head(top).reset_index()
+        baseline = part["baseline"].where(pd.Series("baseline" in windows, index=part.index))
+        parts.append(pd.DataFrame({
+            "which": which, "rank": np.arange(1, len(part) + 1), "call_type": part["call_type"],
+            "calls": part["current"].astype(np.int64),
+            "share": part["current"] / total if total else np.nan,
+            "previous": part["previous"].where(pd.Series("previous" in windows, index=part.index)),
+            "expected": baseline / k,
+            "expected_p": compstat.p_value(part["current"], baseline, k),
+            "expected_flag": compstat.flags(part["current"], baseline, k, level)}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def hour_of_week_table(rows: pd.DataFrame, windows: dict, *, level: float) -> pd.DataFrame:
+    """Calls per day of the week and hour, this period against the expected (the mean of the
+    baseline periods). rows: queries/service/hour_of_week.sql. Columns: dow (1 = Monday), day,
+    hour, calls, expected, difference, p, flag — all 168 cells, zeros included."""
+    grid = pd.MultiIndex.from_product([range(1, 8), range(24)], names=["dow", "hour"])
+    wide = rows.pivot_table(index=["dow", "hour"], columns="window", values="n", aggfunc="sum", fill_value=0)
+    wide = wide.reindex(index=grid, columns=["current", "baseline"], fill_value=0).fillna(0)
+    k = windows["baseline"].days / windows["current"].days if "baseline" in windows else np.nan
+    baseline = wide["baseline"].to_numpy(dtype=float) if "baseline" in windows else np.full(len(wide), np.nan)
+    table = wide.reset_index()
+    table.insert(1, "day", table["dow"].map(lambda d: DAYS[d - 1]))
+    table["calls"] = wide["current"].to_numpy().astype(np.int64)
+    table["expected"] = baseline / k
+    table["difference"] = table["calls"] - table["expected"]
+    table["p"] = compstat.p_value(table["calls"], baseline, k)
+    table["flag"] = compstat.flags(table["calls"], baseline, k, level)
+    return table[["dow", "day", "hour", "calls", "expected", "difference", "p", "flag"]]
+
+
+# --- Use of force ----------------------------------------------------------------------------------
+
+def uof_level(incident_type) -> str:
+    """An incident type as its level: 'Level 1', 'Level 2', 'Level 3', 'OIS' (officer-involved
+    shooting, SPD's 'Level 3 - OIS'), else 'Other'."""
+    text = str(incident_type).upper()
+    if "OIS" in text:
+        return "OIS"
+    for n in ("1", "2", "3"):
+        if f"LEVEL {n}" in text:
+            return f"Level {n}"
+    return "Other"
+
+
+def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, *, level: float,
+                       total: str = compstat.CITY, levels=("city", "precinct")) -> pd.DataFrame:
+    """Uses of force by level per area, as counts and as rates per 1,000 dispatched calls and per
+    10,000 calls for service, this period against the earlier windows.
+
+    uof: queries/service/use_of_force.sql; sources: queries/service/call_sources.sql (same
+    windows). Columns: level, area, precinct, uof_level (Level 1, 2, 3, OIS, Other when present,
+    All), uses, dispatched_calls, calls, per_1000_dispatched, per_10000_calls, then per earlier
+    window c: c_uses (the expected: the baseline's mean per period), c_per_1000_dispatched, c_p and
+    c_flag (exact Poisson test of the counts, k = the windows' length ratio), c_rate_p and
+    c_rate_flag (the same test of the rate per dispatched call: k = the dispatched calls' ratio).
+    A rate with no calls to divide by is NaN ('not available')."""
+    uof = uof.assign(uof_level=uof["incident_type"].map(uof_level))
+    present = [lv for lv in (*UOF_LEVELS, "Other") if lv in set(uof["uof_level"]) or lv in UOF_LEVELS]
+    uses = _by_areas(uof, levels, total, ["window", "uof_level"], ["n"])
+    all_uses = uses.groupby(["level", "area", "precinct", "window"], as_index=False, dropna=False)["n"].sum()
+    uses = pd.concat([uses, all_uses.assign(uof_level="All")], ignore_index=True)
+    calls = _by_areas(sources.assign(d=sources["n"].where(sources["dispatched"], 0)), levels, total, ["window"],
+                      ["n", "d"]).rename(columns={"n": "calls", "d": "dispatched_calls"})
+    areas = pd.concat([uses[["level", "area", "precinct"]], calls[["level", "area", "precinct"]]]).drop_duplicates(
+        ["level", "area"])
+    if not (areas["level"] == "city").any():
+        areas = pd.concat([pd.DataFrame({"level": ["city"], "area": [total], "precinct": [pd.NA]}), areas])
+    table = areas.merge(pd.DataFrame({"uof_level": [*present, "All"]}), how="cross")
+    key = ["level", "area", "uof_level"]
+
+    def at(window: str, column: str, frame: pd.DataFrame, by=key) -> np.ndarray:
+        part = frame[frame["window"] == window].set_index(by)[column]
+        return part.reindex(pd.MultiIndex.from_frame(table[by])).fillna(0).to_numpy(dtype=float)
+
+    table["uses"] = at("current", "n", uses).astype(np.int64)
+    table["dispatched_calls"] = at("current", "dispatched_calls", calls, ["level", "area"]).astype(np.int64)
+    table["calls"] = at("current", "calls", calls, ["level", "area"]).astype(np.int64)
+    table["per_1000_dispatched"] = _rate(table["uses"], table["dispatched_calls"], 1000)
+    table["per_10000_calls"] = _rate(table["uses"], table["calls"], 10000)
+    for window in COMPARED:
+        name = "baseline" if window == "expected" else window
+        if name not in windows:
+            for c in ("uses", "per_1000_dispatched", "p", "rate_p"):
+                table[f"{window}_{c}"] = np.nan
+            table[f"{window}_flag"] = table[f"{window}_rate_flag"] = ""
+            continue
+        before = at(name, "n", uses)
+        before_calls = at(name, "dispatched_calls", calls, ["level", "area"])
+        k = windows[name].days / windows["current"].days
+        table[f"{window}_uses"] = before / k
+        table[f"{window}_per_1000_dispatched"] = _rate(before, before_calls, 1000)
+        table[f"{window}_p"] = compstat.p_value(table["uses"], before, k)
+        table[f"{window}_flag"] = compstat.flags(table["uses"], before, k, level)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            exposure = np.where((before_calls > 0) & (table["dispatched_calls"] > 0),
+                                before_calls / table["dispatched_calls"].to_numpy(dtype=float), np.nan)
+        table[f"{window}_rate_p"] = compstat.p_value(table["uses"], before, exposure)
+        table[f"{window}_rate_flag"] = compstat.flags(table["uses"], before, exposure, level)
+    table["_order"] = table["uof_level"].map([*present, "All"].index)
+    table = _area_sort(table.sort_values("_order", kind="stable").drop(columns="_order"))
+    columns = ["level", "area", "precinct", "uof_level", "uses", "dispatched_calls", "calls", "per_1000_dispatched",
+               "per_10000_calls"]
+    columns += [f"{w}_{c}" for w in COMPARED for c in ("uses", "per_1000_dispatched", "p", "flag", "rate_p",
+                                                         "rate_flag")]
+    return table[columns]
+
+
+def _rate(numerator, denominator, per: float) -> np.ndarray:
+    n, d = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
+    out = np.full(np.broadcast(n, d).shape, np.nan)
+    np.divide(n * per, d, out=out, where=d > 0)
+    return out
+
+
+def subject_category(value) -> str:
+    """A subject's race or gender as published, with every way of not recording it as one
+    'Unknown / not recorded'."""
+    if value is None or pd.isna(value) or str(value).strip().upper() in UNKNOWN_SUBJECT:
+        return NOT_RECORDED
+    return str(value).strip()
+
+
+def subject_table(uof: pd.DataFrame, windows: dict, *, total: str = compstat.CITY,
+                  levels=("city", "precinct")) -> pd.DataFrame:
+    """Subjects of uses of force by race and by gender, as shares of every use of force in the area
+    (the unknown / not recorded included, in the count and in the denominator), this period and
+    over the baseline periods. Columns: level, area, precinct, attribute (race / gender), category,
+    uses, share, baseline_uses, baseline_share."""
+    parts = []
+    for attribute, column in (("race", "subject_race"), ("gender", "subject_gender")):
+        rows = uof.assign(attribute=attribute, category=uof[column].map(subject_category))
+        parts.append(_by_areas(rows, levels, total, ["window", "attribute", "category"], ["n"]))
+    long = pd.concat(parts, ignore_index=True)
+    key = ["level", "area", "attribute", "category"]
+    table = long[["level", "area", "precinct", "attribute", "category"]].drop_duplicates(key).reset_index(drop=True)
+    for window, prefix in (("current", ""), ("baseline", "baseline_")):
+        part = long[long["window"] == window].set_index(key)["n"].reindex(pd.MultiIndex.from_frame(table[key]))
+        n = part.fillna(0).to_numpy(dtype=float) if window in windows else np.full(len(table), np.nan)
+        totals = pd.Series(n).groupby([table["level"], table["area"], table["attribute"]]).transform("sum")
+        table[f"{prefix}uses"] = n
+        table[f"{prefix}share"] = _rate(n, totals.to_numpy(), 1)
+    table["uses"] = table["uses"].astype(np.int64)
+    table["_unknown"] = table["category"] == NOT_RECORDED
+    table = table.sort_values(["attribute", "_unknown", "uses", "category"], ascending=[False, True, False, True],
+                              kind="stable").drop(columns="_unknown")
+    table = _area_sort(table)
+    return table[["level", "area", "precinct", "attribute", "category", "uses", "share", "baseline_uses",
+                  "baseline_share"]]
