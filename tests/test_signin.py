@@ -69,7 +69,8 @@ def download_rows(page, button: str) -> list[dict]:
 
 
 def test_signed_out_every_address_shows_only_the_sign_in_page(signin_dashboard, browser, artifacts):  # noqa: F811
-    for path in ["/", "/trends?dataset=crime&precinct=West", "/hotspots", "/compare", DATA_VIEW, "/?present=1"]:
+    for path in ["/", "/trends?dataset=crime&precinct=West", "/hotspots", "/compare", "/service", DATA_VIEW,
+                 "/followup", "/?present=1"]:
         page = open_at(browser, signin_dashboard.url + path)
         assert_sign_in_page(page)
         assert page.url == signin_dashboard.url + path          # the meeting's link is kept as it is
