@@ -44,24 +44,28 @@ beat_options = sorted((areas[areas["precinct"].isin(precincts)] if precincts els
 ui.choose_many("beats", beat_options, url_key="beat")
 beats = st.sidebar.multiselect("Beats", beat_options, key="beats")
 ui.seed("text", (ui.linked("q")[0] or "")[:200], url_key="q")
-text = st.sidebar.text_input("Search text (offense, call type, address, id)", key="text").strip()
+text = st.sidebar.text_input("Search text (offense, call type, address, id)", key="text").strip() \
+    if ui.access_now().record_level else ""       # partners: no record search
 ui.view(dataset, period, precincts=precincts)
 ui.set_url(**{"from": start.isoformat(), "to": end.isoformat()}, beat=beats, q=text)
 
 # --- Incident table -------------------------------------------------------------------------------
-with st.spinner("Searching…"):
-    found = ui.report(reports.records, dataset, start, end, precincts, beats, text, PAGE_ROWS)
-st.subheader(f"{FACTS[dataset].label}: {found.matching:,} records, {start:%b %d, %Y} – {end:%b %d, %Y}")
-if found.matching > PAGE_ROWS:
-    st.caption(f"Showing the newest {PAGE_ROWS:,}; the CSV holds all {found.matching:,}."
-               if found.matching <= CSV_LIMIT else
-               f"Showing the newest {PAGE_ROWS:,}. Narrow the filters to under {CSV_LIMIT:,} rows to download.")
-st.dataframe(found.rows, hide_index=True, height=420)
-if 0 < found.matching <= CSV_LIMIT:
-    everything = found if found.matching <= PAGE_ROWS else \
-        ui.report(reports.records, dataset, start, end, precincts, beats, text, CSV_LIMIT)
-    ui.download_table(everything.rows, export.file_stem("data", dataset, f"{start:%Y%m%d}-{end:%Y%m%d}", precincts,
-                                                        beats), label="Download CSV")
+if not ui.access_now().record_level:        # the partner view: counts, never records
+    st.info("Record search and record downloads are not part of the partner view.", icon=":material/lock:")
+else:
+    with st.spinner("Searching…"):
+        found = ui.report(reports.records, dataset, start, end, precincts, beats, text, PAGE_ROWS)
+    st.subheader(f"{FACTS[dataset].label}: {found.matching:,} records, {start:%b %d, %Y} – {end:%b %d, %Y}")
+    if found.matching > PAGE_ROWS:
+        st.caption(f"Showing the newest {PAGE_ROWS:,}; the CSV holds all {found.matching:,}."
+                   if found.matching <= CSV_LIMIT else
+                   f"Showing the newest {PAGE_ROWS:,}. Narrow the filters to under {CSV_LIMIT:,} rows to download.")
+    st.dataframe(found.rows, hide_index=True, height=420)
+    if 0 < found.matching <= CSV_LIMIT:
+        everything = found if found.matching <= PAGE_ROWS else \
+            ui.report(reports.records, dataset, start, end, precincts, beats, text, CSV_LIMIT)
+        ui.download_table(everything.rows, export.file_stem("data", dataset, f"{start:%Y%m%d}-{end:%Y%m%d}", precincts,
+                                                            beats), label="Download CSV", records=True)
 
 # --- Data quality ---------------------------------------------------------------------------------
 summary = ui.report(reports.data_summary)

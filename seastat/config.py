@@ -135,6 +135,29 @@ class ServiceSettings(_Section):
         return {str(p).strip(): float(m) for p, m in value.items()}
 
 
+class AccessSettings(_Section):
+    # Sign-in is on when .streamlit/secrets.toml has an [auth] section; these say what each person may see.
+    claim: str = Field("roles", min_length=1)       # the ID token claim that carries a person's role(s)
+    command: list[str] = ["seastat-command"]         # claim values that mean each role
+    analyst: list[str] = ["seastat-analyst"]
+    partner: list[str] = ["seastat-partner"]
+    session_minutes: int = Field(480, ge=1, le=43_200)   # a sign-in older than this asks to sign in again
+    # An identity bigger than this is refused. Streamlit keeps it in cookies, and past about 8 KB of them
+    # the browser cannot even open its session (the websockets library refuses a header line over 8,192 bytes).
+    max_claims_bytes: int = Field(4_096, ge=1_024)
+    contact: str = "your SeaStat administrator"      # whom the sign-in page says to ask for access
+
+    @model_validator(mode="after")
+    def _one_role_per_value(self) -> "AccessSettings":
+        seen: dict[str, str] = {}
+        for role in ("command", "analyst", "partner"):
+            for value in getattr(self, role):
+                if value in seen:
+                    raise ValueError(f"claim value {value!r} is mapped to both {seen[value]} and {role}")
+                seen[value] = role
+        return self
+
+
 class Settings(_Section):
     data: DataSettings
     periods: PeriodSettings
@@ -146,6 +169,7 @@ class Settings(_Section):
     privacy: PrivacySettings
     actions: ActionSettings = ActionSettings()
     service: ServiceSettings = ServiceSettings()
+    access: AccessSettings = AccessSettings()
     offense_types: dict[str, list[str]]
     # The older crime layout's UCR subcategories by offense type ("*" matches any text).
     ucr_offense_types: dict[str, list[str]] = {}

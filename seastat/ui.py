@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from . import export, meetings, reports
+from . import access, export, meetings, reports
 from .compstat import precinct_order
 from .config import Settings, load_settings
 from .datasets import FACTS
@@ -316,6 +316,44 @@ def download_chart(chart, stem: str, where=st) -> None:
                         mime="image/svg+xml", key=f"svg-{stem}", icon=":material/draw:", on_click="ignore")
 
 
-def download_table(df: pd.DataFrame, stem: str, label: str = "CSV", where=st) -> None:
+# --- Sign-in: the role in force (seastat.access). app.py lets no one past the sign-in page unless
+# they are signed in, so access_now() outside it only ever narrows what a page offers. ------------
+
+def auth_on() -> bool:
+    """Sign-in is on when Streamlit's secrets have an [auth] section (what st.login reads)."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:                    # no secrets file at all: a local `make run`
+        return False
+
+
+def access_now() -> access.Access:
+    """Everything when sign-in is off; else the signed-in role, and the partner view for anything
+    that is not a usable, unexpired sign-in."""
+    if not auth_on():
+        return access.OPEN
+    claims = st.user.to_dict()
+    try:
+        if claims.get("is_logged_in") and not access.expired(claims, settings().access.session_minutes):
+            return access.access_for(claims, settings().access)
+    except access.IdentityRefused:
+        pass
+    return access.Access("partner", signed_in=True)
+
+
+def role() -> str:
+    return access_now().role
+
+
+def download_table(df: pd.DataFrame, stem: str, label: str = "CSV", where=st, *, records: bool = False,
+                   counts: Sequence[str] | None = None) -> None:
+    """A CSV button. Partners get no record-level file (`records`) and the table with its small
+    counts blanked (`counts`, else its whole-number columns)."""
+    who = access_now()
+    if records and not who.record_level:
+        return
+    if who.suppresses:
+        df = access.suppress_counts(df, access.count_columns(df) if counts is None else counts,
+                                    settings().hotspots.min_cell_count)
     where.download_button(label, lambda: export.table_csv(df, store().manifest), file_name=f"{stem}.csv",
                           mime="text/csv", key=f"csv-{stem}", icon=":material/download:", on_click="ignore")
