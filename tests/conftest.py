@@ -19,7 +19,8 @@ from seastat.publish import publish
 from seastat.store import Store
 from seastat.synth import synth
 
-pytest_plugins = ["pg_server"]     # a throw-away PostgreSQL server for the commitment tests
+# A throw-away PostgreSQL server for the commitment tests; a real OpenID provider for sign-in.
+pytest_plugins = ["pg_server", "oidc"]
 
 BUNDLED_STORE = PROJECT_ROOT / "data" / "store"      # what `make run` serves: real SPD records
 # The synthetic store most page tests run on (known dates and sizes), built once per test session.
