@@ -96,17 +96,19 @@ if two_slices:
     st.subheader(f"{a.label} against {b.label} · {FACTS[dataset].label} · {where}")
     ui.metrics(wording.slices_numbers(diff))
     st.markdown(f"#### {wording.in_words(diff, what)}")
+    series = ui.partner_safe(result.series, ["count"], for_chart=True)
     if result.by_period:
-        chart = charts.places_chart(result.series, f"{rows[row][0]} per biweekly period ({FACTS[dataset].label})",
+        chart = charts.places_chart(series, f"{rows[row][0]} per biweekly period ({FACTS[dataset].label})",
                                     rows[row][0])
     else:
-        chart = charts.running_chart(result.series, f"{rows[row][0]} day by day, {place.label} "
+        chart = charts.running_chart(series, f"{rows[row][0]} day by day, {place.label} "
                                                     f"({FACTS[dataset].label})", rows[row][0])
     ui.show_chart(chart, stem=stem)
     ui.download_table(result.series, stem, label="Chart data (CSV)")
 
     st.subheader("Offense mix: which groups drive the difference")
-    mix = result.mix.rename(columns={"a": a.label, "b": b.label})
+    mix = ui.partner_safe(result.mix, ["a", "b"], derived={"difference": ("a", "b"), "share_a": ("a",),
+                                                           "share_b": ("b",)}).rename(columns={"a": a.label, "b": b.label})
     st.markdown(wording.mix_in_words(result.mix, a.label, b.label, what) + " Share of A / B: the group's part of "
                 "each slice's total, so places of different sizes compare by mix.")
     ui.show_chart(charts.mix_chart(result.mix, a.label, b.label,
@@ -132,7 +134,7 @@ else:
         st.markdown("**By incident type and precinct, this period**")
         chart = charts.use_of_force_chart(series, result.levels, f"Use of force per period by incident type, and per "
                                                                  f"1,000 calls for service, {place.label}")
-    st.table(wording.shown(table), hide_index=True)
+    st.table(wording.shown(ui.partner_safe(table, totals=table["area"] == compare.Area().label)), hide_index=True)
     ui.download_table(table, stem + "_precincts", label="Table (CSV)")
     ui.show_chart(chart, stem=stem)
     ui.download_table(series, stem, label="Chart data (CSV)")

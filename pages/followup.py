@@ -55,6 +55,9 @@ NEW = ("new_what", "new_owner", "new_block", "new_measure")
 
 def add() -> None:
     s = st.session_state
+    if not ui.access_now().edits_commitments:      # the form is not shown to partners; refuse a replay too
+        messages.append(("error", "Not recorded: your role may not edit commitments."))
+        return
     block = (s.new_block or "").strip()
     level, value = ("block", block) if block else view.split(s.new_place)
     dataset, target = view.split(s.new_target)
@@ -72,26 +75,34 @@ def add() -> None:
     messages.append(("ok", f"Recorded commitment #{made.id}: {made.place}, {made.target_label}, due {made.due_date}."))
 
 
-# No max_chars: an over-long paste gets a clear message instead of being cut without a word.
-st.text_input("Your name (kept with every change)", key="who")
-with st.expander("Record a commitment", expanded=not db.list(status="open"), icon=":material/add_task:"):
-    with st.form("new_commitment", border=False):
-        st.text_area("What will be done", key="new_what",
-                     placeholder="Emphasis patrol on the 1XX block of Pine, evenings")
-        left, right = st.columns(2)
-        left.text_input("Owner (unit or agency)", key="new_owner", placeholder="East Precinct ACT")
-        right.selectbox("Target", targets, format_func=view.target_option_label, key="new_target")
-        left.selectbox("Place", places, format_func=view.option_label, key="new_place")
-        right.text_input("…or a 100-block (as published, e.g. 12XX BLOCK OF PINE ST)", key="new_block")
-        left.date_input("Start", value=last_day, key="new_start")
-        right.date_input("Due back at the meeting of", value=view.next_due(last_day, settings.periods.length_days),
-                         key="new_due")
-        left.selectbox("Compare with", comparisons, key="new_comparison",
-                       format_func=lambda o: "The rest of its precinct" if not o else
-                       ("The rest of the city" if o == "city:" else view.option_label(o)))
-        right.text_input("Measure (what will judge it)", key="new_measure",
-                         placeholder="Burglaries in the beat against the rest of the precinct")
-        st.form_submit_button("Record the commitment", on_click=add, type="primary", key="add")
+# Signed in, every change is recorded as the signed-in person; a partner reads, and edits nothing.
+person = ui.access_now()
+if person.who:
+    st.session_state["who"] = person.who
+    st.caption(f"Changes are recorded as {person.who}.")
+else:   # No max_chars: an over-long paste gets a clear message instead of being cut without a word.
+    st.text_input("Your name (kept with every change)", key="who")
+if not person.edits_commitments:
+    st.info("Your role can read the commitments and their results, not record or edit them.")
+if person.edits_commitments:
+    with st.expander("Record a commitment", expanded=not db.list(status="open"), icon=":material/add_task:"):
+        with st.form("new_commitment", border=False):
+            st.text_area("What will be done", key="new_what",
+                         placeholder="Emphasis patrol on the 1XX block of Pine, evenings")
+            left, right = st.columns(2)
+            left.text_input("Owner (unit or agency)", key="new_owner", placeholder="East Precinct ACT")
+            right.selectbox("Target", targets, format_func=view.target_option_label, key="new_target")
+            left.selectbox("Place", places, format_func=view.option_label, key="new_place")
+            right.text_input("…or a 100-block (as published, e.g. 12XX BLOCK OF PINE ST)", key="new_block")
+            left.date_input("Start", value=last_day, key="new_start")
+            right.date_input("Due back at the meeting of", value=view.next_due(last_day, settings.periods.length_days),
+                             key="new_due")
+            left.selectbox("Compare with", comparisons, key="new_comparison",
+                           format_func=lambda o: "The rest of its precinct" if not o else
+                           ("The rest of the city" if o == "city:" else view.option_label(o)))
+            right.text_input("Measure (what will judge it)", key="new_measure",
+                             placeholder="Burglaries in the beat against the rest of the precinct")
+            st.form_submit_button("Record the commitment", on_click=add, type="primary", key="add")
 
 # --- Open commitments and their results -----------------------------------------------------------
 
@@ -114,6 +125,9 @@ def fill_form(record: actions.Record) -> None:
 
 def save(record: actions.Record) -> None:
     s = st.session_state
+    if not ui.access_now().edits_commitments:
+        messages.append(("error", "Not saved: your role may not edit commitments."))
+        return
     seen = s[f"seen_{record.id}"]   # the version this person had on screen
     try:
         new = db.update(record.id, version=seen, by=s.who, known=known,
@@ -159,11 +173,12 @@ for record in open_ones:
         if stale is not None:
             st.error(f"Not saved: {view.plain(str(stale))}.", icon=":material/sync_problem:")
             st.dataframe(view.history_table(stale.theirs), hide_index=True, key=f"theirs_{record.id}")
-        with st.form(f"edit_{record.id}", border=False):
-            status_col, note_col = st.columns([1, 3])
-            status_col.selectbox("Status", list(actions.STATUSES), key=f"status_{record.id}")
-            note_col.text_input("Note (why: needed to close as done or dropped)", key=f"note_{record.id}")
-            st.form_submit_button("Save", on_click=save, args=(record,), key=f"save_{record.id}")
+        if person.edits_commitments:
+            with st.form(f"edit_{record.id}", border=False):
+                status_col, note_col = st.columns([1, 3])
+                status_col.selectbox("Status", list(actions.STATUSES), key=f"status_{record.id}")
+                note_col.text_input("Note (why: needed to close as done or dropped)", key=f"note_{record.id}")
+                st.form_submit_button("Save", on_click=save, args=(record,), key=f"save_{record.id}")
 
 closed = [r for r in db.list() if r.status != "open"]
 if closed:

@@ -124,8 +124,10 @@ else:
     st.subheader("Subjects of use of force")
     subjects = ui.report(reports.use_of_force_subjects_report, view)
     st.markdown(wording.SUBJECT_METHOD)
-    areas = list(dict.fromkeys(subjects.table["area"]))
-    if not areas:
+    areas = list(dict.fromkeys(subjects.table["area"])) if ui.access_now().record_level else []
+    if not ui.access_now().record_level:    # subject-level detail is not for the partner view
+        st.info("Subject race and gender are shown to command staff and analysts only.")
+    elif not areas:
         st.info("No uses of force in this period or the baseline periods in these precincts.")
     else:
         ui.choose("service-subject-area", areas, areas[0], "subjects", "area")

@@ -2,7 +2,7 @@
 first. Layout only: the numbers come from reports.compstat_report and reports.trend_report."""
 import streamlit as st
 
-from seastat import charts, compstat, export, reports, tables, ui, wording
+from seastat import access, charts, compstat, export, reports, tables, ui, wording
 from seastat.config import PRECINCTS
 from seastat.datasets import FACTS
 
@@ -51,14 +51,20 @@ st.caption(" · ".join(f"**{headers.windows[n]}** {w.start:%b %d, %Y} – {w.las
                       for n, w in table.windows.items() if n != "baseline")
            + (f" · **Expected**: mean of the {table.expected_periods:.0f} periods before"
               if "baseline" in table.windows else " · **Expected**: not enough earlier periods in the data"))
-st.table(wording.styled(wording.readable(table.headline, headers), headers))
+def shown(rows):
+    """The table as this role may see it (partners: small counts held back)."""
+    safe = ui.partner_safe(rows, access.COMPSTAT_COUNTS, totals=rows["level"] == "city", derived=access.COMPSTAT_DERIVED)
+    return wording.styled(wording.readable(safe, headers), headers)
+
+
+st.table(shown(table.headline))
 st.markdown(wording.method_note(settings))
 for precinct in table.precincts:
     with st.expander(f"{precinct}: sectors and beats"):
-        st.table(wording.styled(wording.readable(table.drill(precinct), headers), headers))
+        st.table(shown(table.drill(precinct)))
 filters = [precincts, sectors, beats, against, view.offenses]
 ui.download_table(tables.compstat_table(table), export.file_stem("trends", dataset, period.start, *filters),
-                  label="Download table (CSV)")
+                  label="Download table (CSV)", counts=access.COMPSTAT_COUNTS)
 
 # --- Trend charts ---------------------------------------------------------------------------------
 st.subheader("Trends, last two years")
@@ -81,6 +87,7 @@ if drill:
     panels.append(("sector", drill, drill, f"{drill} sectors"))
 for by, within, total, where in panels:
     series = trends.series(chart_row, by, within=within, total=total)
+    series = ui.partner_safe(series, ["count"], totals=series["area"] == total, for_chart=True)
     ui.show_chart(charts.trend_small_multiples(
         series, columns=3, width=340, title=f"{what} per biweekly period, {where} ({label}); grey band: expected range"),
         stem=export.file_stem("trends", dataset, period.start, by, within, chart_row, *filters[:4]))

@@ -345,6 +345,17 @@ def role() -> str:
     return access_now().role
 
 
+def partner_safe(df: pd.DataFrame, counts: Sequence[str] | None = None, *, totals=None, derived=None,
+                 for_chart: bool = False) -> pd.DataFrame:
+    """df as the role in force may see it: for partners, counts under [hotspots] min_cell_count
+    (and what is computed from them) read "<3" in a table and are left out of a chart."""
+    if not access_now().suppresses:
+        return df
+    return access.suppress_counts(df, access.count_columns(df) if counts is None else counts,
+                                  settings().hotspots.min_cell_count, totals=totals, derived=derived,
+                                  for_chart=for_chart)
+
+
 def download_table(df: pd.DataFrame, stem: str, label: str = "CSV", where=st, *, records: bool = False,
                    counts: Sequence[str] | None = None) -> None:
     """A CSV button. Partners get no record-level file (`records`) and the table with its small

@@ -31,7 +31,11 @@ def method_note(settings) -> str:
 # --- The CompStat table ----------------------------------------------------------------------
 
 def change_text(now: float, before: float, flag: str) -> str:
-    """'▲ +35%'; a zero baseline reads '+5 from 0' (or '0'); an unknown window '—'."""
+    """'▲ +35%'; a zero baseline reads '+5 from 0' (or '0'); an unknown window '—'; a count held
+    back from the partner view ('<3') reads as it is."""
+    for held in (now, before):
+        if isinstance(held, str):
+            return held
     if pd.isna(now) or pd.isna(before):
         return NO_DATA
     if before == 0:
@@ -45,7 +49,7 @@ def readable(table: pd.DataFrame, headers: compstat.Headers) -> pd.DataFrame:
     """compstat_table rows as the meeting reads them: counts with thousands separators, each
     change as a flagged percent, '—' where a window has no data; the area named once per block."""
     def count(values: pd.Series, decimals: int = 0) -> pd.Series:
-        return values.map(lambda v: NO_DATA if pd.isna(v) else f"{v:,.{decimals}f}")
+        return values.map(lambda v: v if isinstance(v, str) else NO_DATA if pd.isna(v) else f"{v:,.{decimals}f}")
 
     out = pd.DataFrame({"Area": table["area"].where(table["area"] != table["area"].shift(), ""),
                         "Offense": table["offense_label"]})
