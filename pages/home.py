@@ -1,7 +1,7 @@
 """Home: what is loaded, how fresh it is, where to go, and the meeting packet."""
 import streamlit as st
 
-from seastat import export, reports, ui
+from seastat import charts, export, reports, ui
 from seastat.packet import build_packet, render_html, render_pdf
 
 ui.page("SeaStat")
@@ -11,6 +11,13 @@ summary = ui.report(reports.data_summary)
 st.subheader("Data loaded")
 st.dataframe(summary.loaded.drop(columns=["Rows in"]), hide_index=True)
 st.caption(f"Published {summary.published_at} · store version {summary.version}")
+for label, changed in summary.revisions.items():
+    st.caption(f"**{label}** — {changed}.")
+spans = ui.report(reports.coverage)
+if not spans.empty:
+    ui.show_chart(charts.coverage_timeline(spans, "What the published exports cover (one bar per export)"))
+    st.caption("A window, offense or area no export covers shows “—” on every page (not covered by the "
+               "published exports), never 0.")
 store = ui.store()
 if not store.datasets:
     st.warning("No dataset has published rows yet.")
@@ -18,7 +25,7 @@ if not store.datasets:
 st.subheader("Pages")
 links = [p for p in ui.pages() if p[3]]
 for col, (file, title, icon, _path, blurb) in zip(st.columns(len(links)), links):
-    col.page_link(file, label=f"{title} — {blurb}", icon=icon)
+    col.page_link(file, label=title, icon=icon, help=blurb)
 st.page_link("pages/home.py", label="Shared-screen mode for the meeting (projector)", icon=":material/present_to_all:",
              query_params={"present": "1"})
 

@@ -360,3 +360,20 @@ def use_of_force_rate_chart(table: pd.DataFrame, title: str, measure: str = "per
                  alt.Tooltip("uses:Q", title="Uses of force"),
                  alt.Tooltip(f"{measure}:Q", title="Rate", format=".2f")],
     ).properties(width=width, height=alt.Step(36), title=title)
+
+
+# --- What the store holds ----------------------------------------------------------------------------
+
+def coverage_timeline(spans: pd.DataFrame, title: str) -> alt.Chart:
+    """One bar per published export (manifest.coverage_spans of every dataset): from its first to its
+    last record, coloured by dataset, the file name as the row; an export filtered by offense or area
+    is hatched in words ('robbery only', 'some beats') in the tooltip and label."""
+    rows = list(dict.fromkeys(spans["row"]))
+    base = alt.Chart(spans).encode(y=alt.Y("row:N", sort=rows, title=None, axis=alt.Axis(labelLimit=420, **AXIS)))
+    bars = base.mark_bar(height=14).encode(
+        x=alt.X("from:T", title=None, axis=alt.Axis(format="%Y", **AXIS)), x2="to:T",
+        color=alt.Color("dataset:N", title=None, scale=alt.Scale(range=PLACE_COLOURS + [NEUTRAL_COLOUR]),
+                        legend=alt.Legend(orient="top", labelFontSize=14)),
+        tooltip=["dataset:N", "file:N", alt.Tooltip("from:T", format="%b %d, %Y"),
+                 alt.Tooltip("to:T", format="%b %d, %Y"), "holds:N"])
+    return bars.properties(width=820, height=max(60, 24 * len(rows)), title=title)

@@ -426,10 +426,27 @@ def datasets_report(store: Store, settings: Settings, period: Window, place: com
 class DataSummary:
     version: str
     published_at: str
-    loaded: pd.DataFrame       # per dataset: rows published / quarantined, first and last record, sources
+    loaded: pd.DataFrame       # per dataset: rows published / quarantined / superseded, first and last record, sources
     reasons: pd.DataFrame      # quarantined rows by dataset, source file and reason
     privacy: dict
     synthetic: list[str] = field(default_factory=list)   # labels of the synthetic datasets
+    revisions: dict[str, str] = field(default_factory=dict)   # per dataset label: what changed at the last publish
+
+
+def coverage(store: Store, settings: Settings) -> pd.DataFrame:
+    """One row per published export of every dataset: what it covers (manifest.coverage_spans)."""
+    rows = []
+    for dataset in store.manifest.get("datasets", {}):
+        for span in manifest.coverage_spans(store.manifest, dataset):
+            held = []
+            if span["filtered_by_offense"]:
+                held.append(", ".join(t.replace("_", " ") for t in span["offense_types"]) + " only")
+            if span["filtered_by_area"]:
+                held.append(f"{len(span['beats'])} beat(s) only")
+            rows.append({"dataset": FACTS[dataset].label, "file": span["file"], "from": span["from"], "to": span["to"],
+                         "holds": "; ".join(held) or "everything", "row": f"{span['file'][:48]}"
+                         + (f" ({'; '.join(held)})" if held else "")})
+    return pd.DataFrame(rows, columns=["dataset", "file", "from", "to", "holds", "row"])
 
 
 def data_summary(store: Store, settings: Settings) -> DataSummary:
@@ -439,13 +456,16 @@ def data_summary(store: Store, settings: Settings) -> DataSummary:
         "Rows in": info["rows_in"],
         "Rows published": info["rows_published"],
         "Rows quarantined": info["rows_quarantined"],
+        "Rows superseded": info.get("rows_superseded", 0),
         "First record": (info["min_event_at"] or "")[:10],
         "Last record": (info["max_event_at"] or "")[:10],
         "Sources": "synthetic" if info.get("synthetic") else
                    ", ".join(f"{s['file']} ({s['layout']})" for s in info["sources"]) or "none",
     } for name, info in m["datasets"].items()])
+    changed = {FACTS[d].label: manifest.revisions_text(info, d) for d, info in m["datasets"].items()}
     return DataSummary(m["version"], m["published_at"], loaded, store.df("quarantine_reasons"), m["privacy"],
-                       [FACTS[d].label for d, info in m["datasets"].items() if info.get("synthetic")])
+                       [FACTS[d].label for d, info in m["datasets"].items() if info.get("synthetic")],
+                       {k: v for k, v in changed.items() if v})
 
 
 # --- Records --------------------------------------------------------------------------------------
