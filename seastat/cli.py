@@ -115,6 +115,10 @@ def cmd_packet(args, settings) -> int:
     from .packet import build_packet, render_html, render_pdf
     from .periods import Grid, complete_periods
     from .store import Store
+    out = Path(args.out)
+    if out.suffix.lower() not in (".pdf", ".html", ".htm"):     # refused before any work, nothing written
+        raise ValueError(f"--out {out.name}: unknown extension {out.suffix or '(none)'!r}; "
+                         "use .pdf, or .html for the self-contained HTML")
     store = Store.open(Path(args.store) if args.store else settings.store_dir)
     if not store.has(args.dataset):
         raise ValueError(f"the store has no {args.dataset} rows")
@@ -131,8 +135,7 @@ def cmd_packet(args, settings) -> int:
     progress = ProgressLine()
     packet = build_packet(store, settings, by_start[args.period], dataset=args.dataset,
                           precincts=args.precinct or None, progress=progress)
-    out = Path(args.out)
-    if out.suffix.lower() == ".html":
+    if out.suffix.lower() in (".html", ".htm"):
         out.write_text(render_html(packet), encoding="utf-8")
     else:
         out.write_bytes(render_pdf(packet))
