@@ -416,7 +416,7 @@ def _trend_figure(series: pd.DataFrame, manifest: dict, title: str) -> Figure:
     panels = series["area"].nunique()
     columns = min(4, max(1, math.ceil(panels / 2)))
     rows = math.ceil(panels / columns)
-    width = int(1000 / columns) - 75
+    width = int(1040 / columns) - 120
     height = max(110, min(190, int(540 / rows) - 70))
     return _figure(charts.trend_small_multiples(series, title=title, columns=columns, width=width, height=height),
                    manifest, title)

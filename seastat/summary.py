@@ -292,7 +292,7 @@ def _link(change: Change, links: Links) -> str:
 def _against(change: Change, c: str) -> str:
     before, diff, pct, p = change.values[c]
     decimals = 1 if c == "expected" else 0
-    return f"{_count(before, decimals)} {AGAINST[c]} ({change.flag} {diff:+,.0f}, {_pct(pct)}, {_p(p)})"
+    return f"{_count(before, decimals)} {AGAINST[c]} ({change.flag}\u00a0{diff:+,.0f}, {_pct(pct)}, {_p(p)})"
 
 
 def _driver_text(change: Change) -> str:
