@@ -64,8 +64,10 @@ ui.store_notices(store)
 
 def chart(figure, where: str) -> None:
     """A chart drawn as SVG, as wide as the panel and no taller than its share (present.CSS)."""
+    # width="content": the chart keeps its own proportions (Streamlit would otherwise re-lay it out to the
+    # container), and present.CSS scales the SVG, text and all, to the panel.
     st.container(key=f"present-chart-{where}").altair_chart(
-        present.for_screen(export.with_caption(figure, store.manifest)), theme=None)
+        present.for_screen(export.with_caption(figure, store.manifest)), theme=None, width="content")
 
 
 # --- The panels -----------------------------------------------------------------------------------
