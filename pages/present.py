@@ -102,10 +102,12 @@ def precinct_panel() -> None:
 def hotspots_panel() -> None:
     result = ui.report(reports.hotspot_report, view)
     map_col, table_col = st.columns([1.4, 1])
-    with map_col:
-        chart(charts.static_map(load_boundaries(settings.boundaries_dir), result.analysis.beats, result.hot_cells,
-                                "count", f"Hot spots · {label} · {period.label()}").properties(width=420, height=500),
-              "map")
+    # Drawn here by vl-convert, as in the packet: Streamlit sends a chart's data as Arrow, which turns the
+    # beats' and cells' geometry into text, and the browser would draw the legends around an empty map.
+    figure = charts.static_map(load_boundaries(settings.boundaries_dir), result.analysis.beats, result.hot_cells,
+                               "count", f"Hot spots · {label} · {period.label()}").properties(width=420, height=500)
+    map_col.container(key="present-chart-map").image(export.chart_svg(export.with_caption(figure, store.manifest)).decode(),
+                                                     width="stretch")
     cells = result.analysis.cells
     table_col.metric("Gi* hot-spot cells", f"{int(cells['hot'].sum())}", f"{int(cells['was_hot'].sum())} last period",
                      delta_color="off", delta_arrow="off")

@@ -139,7 +139,7 @@ header[data-testid="stHeader"], section[data-testid="stSidebar"],
 [class*="st-key-present-chart"] [data-testid="stVegaLiteChart"] { width: 100% !important; height: auto !important; }
 [class*="st-key-present-chart"] svg { width: 100% !important; height: auto !important; }
 .st-key-present-chart-trend svg { max-height: 40vh; }
-.st-key-present-chart-map svg { max-height: 76vh; }
+.st-key-present-chart-map img { width: 100% !important; height: auto !important; max-height: 76vh; object-fit: contain; }
 .st-key-present-chart-mix svg { max-height: 58vh; }
 .st-key-present-summary li { font-size: 1.25rem; margin-bottom: 0.35rem; }
 .st-key-present-summary li li { font-size: 1.05rem; }

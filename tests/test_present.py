@@ -153,9 +153,20 @@ MEASURE = """() => {
   return {doc: [document.documentElement.scrollWidth, document.documentElement.scrollHeight],
           main: [main.scrollWidth, main.scrollHeight, main.clientWidth, main.clientHeight],
           scrolling, axis: size('[data-testid="stVegaLiteChart"] svg .role-axis-label text'),
-          legend: size('[data-testid="stVegaLiteChart"] svg .role-legend-label text'),
+
           chartWidth: charts.map(s => s.getBoundingClientRect().width),
           bodyWidth: document.querySelector('[data-testid="stMainBlockContainer"]').clientWidth};
+}"""
+
+
+# The map is a picture (vl-convert's SVG): its legend text at the scale the panel draws it, and its shapes.
+MAP = """async () => {
+  const img = document.querySelector('.st-key-present-chart-map img');
+  const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), 'image/svg+xml');
+  const w = parseFloat(svg.documentElement.getAttribute('width')), h = parseFloat(svg.documentElement.getAttribute('height'));
+  const r = img.getBoundingClientRect(), scale = Math.min(r.width / w, r.height / h);
+  return {legend: [...svg.querySelectorAll('.role-legend-label text')].map(t => parseFloat(t.getAttribute('font-size')) * scale),
+          mapShapes: [...svg.querySelectorAll('path')].filter(p => (p.getAttribute('d') || '').length > 20).length};
 }"""
 
 
@@ -171,16 +182,21 @@ def test_present_every_panel_fits_the_screen_with_legible_charts(dashboard, page
             page.goto(f"{dashboard.url}/trends?present=1&step={step}")
             wait_for_streamlit(page)
         page.locator("h2", has_text=panel.title).wait_for(timeout=90_000)
-        if panel.kind in ("precinct", "hotspots", "change"):
+        if panel.kind in ("precinct", "change"):
             page.locator("[data-testid='stVegaLiteChart'] svg text").first.wait_for(timeout=60_000)
+        if panel.kind == "hotspots":
+            page.locator(".st-key-present-chart-map img").first.wait_for(timeout=60_000)
+            wait_for_streamlit(page)
         page.wait_for_timeout(700)
         assert page_errors(page) == []
         assert page.locator("[data-testid='stSidebar']").count() == 0 or not page.locator(
             "[data-testid='stSidebar']").is_visible()
         assert page.locator("[data-testid='stSelectbox']").count() == 0        # no filters on the screen
         m = page.evaluate(MEASURE)
+        if panel.kind == "hotspots":
+            m.update(page.evaluate(MAP))
         page.screenshot(path=str(artifacts / f"present-{step:02d}-{panel.kind}-{width}x{height}.png"))
-        measured.append((step, panel.kind, m["doc"], m["main"][:2], min(m["axis"] or [0]), min(m["legend"] or [0])))
+        measured.append((step, panel.kind, m["doc"], m["main"][:2], min(m["axis"] or [0]), min(m.get("legend") or [0])))
         assert m["doc"][0] <= width and m["doc"][1] <= height, (panel.title, m)
         assert m["main"][0] <= m["main"][2] and m["main"][1] <= m["main"][3], (panel.title, m)
         assert m["scrolling"] == [], (panel.title, m)
@@ -188,6 +204,8 @@ def test_present_every_panel_fits_the_screen_with_legible_charts(dashboard, page
             assert max(m["chartWidth"]) >= 0.95 * m["bodyWidth"], (panel.title, m)
         if width == 1920 and panel.kind in ("precinct", "change"):       # ... with text read across a room
             assert min(m["axis"]) >= 18, (panel.title, m)
+        if panel.kind == "hotspots":                      # the map is drawn: beats and cells, not just legends
+            assert m["mapShapes"] > 100, (panel.title, m)
         if width == 1920 and panel.kind == "hotspots":    # the map has no axes: its legends
             assert min(m["legend"]) >= 18, (panel.title, m)
     print(*measured, sep="\n")
