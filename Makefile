@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 RUN_DEBS  := fonts-dejavu-core
 TEST_DEBS := $(RUN_DEBS) chromium poppler-utils postgresql
 
-.PHONY: run test setup system-deps data demo bench soak clean
+.PHONY: run test lint setup system-deps data demo bench soak clean
 
 run: $(STAMP)
 	@$(MAKE) --no-print-directory system-deps DEBS="$(RUN_DEBS)"
@@ -16,7 +16,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	@$(MAKE) --no-print-directory system-deps DEBS="$(TEST_DEBS)"
+	@$(MAKE) --no-print-directory lint
 	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 setup: $(STAMP)
 

@@ -55,7 +55,8 @@ precincts = middle.multiselect("Precincts (all when none is chosen)", settings.p
                                key="packet_precincts")
 if right.button("Build the packet", type="primary", icon=":material/picture_as_pdf:"):
     bar = st.progress(0.0, text="Building the packet…")
-    packet = build_packet(store, settings, period, precincts=precincts or None,
+    packet = build_packet(store, settings, period, precincts=precincts or None, due=ui.due_back(period),
+                          commitments=ui.commitments(),
                           progress=lambda message, fraction: bar.progress(min(fraction, 1.0), text=message))
     st.session_state["packet"] = (period.start, tuple(precincts), render_pdf(packet), render_html(packet))
     bar.empty()

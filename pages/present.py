@@ -1,10 +1,11 @@
-"""Shared-screen mode (?present=1 on any address): the meeting's panels from config.toml [present],
-one at a time, in large type, with no sidebar or filters, stepped with Previous / Next or their
-keys. The step, dataset and period are in the URL (&step=3), so a link reopens the panel.
-Layout only: the same reports as the trends, hot-spot and compare pages."""
+"""Shared-screen mode (?present=1 on any address): the written summary, then the meeting's panels
+from config.toml [present], one at a time, in large type, with no sidebar or filters, stepped with
+Previous / Next, the arrows or PageUp / PageDown. The step, dataset and period are in the URL
+(&step=3), so a link reopens the panel. Layout only: the same reports as the trends, hot-spot and
+compare pages; sizes and keys in seastat.present."""
 import streamlit as st
 
-from seastat import charts, compare, present, reports, ui, wording
+from seastat import charts, compare, export, present, reports, ui, wording
 from seastat.datasets import FACTS
 from seastat.geo import load_boundaries
 
@@ -15,6 +16,26 @@ panels = present.sequence(settings.present)
 if not panels or not store.datasets:
     st.warning("Nothing to present: config.toml [present] lists no panels, or the store has no data.")
     st.stop()
+
+
+def go(to: int) -> None:
+    st.query_params["step"] = str(to)
+
+
+def keyed() -> None:
+    """The key listener's step (seastat.present.KEYS_JS): where the presses queued so far lead."""
+    sent = (st.session_state.get("present-keys") or {}).get("step")
+    try:
+        go(present.parse_step(str(sent), len(panels)))
+    except (TypeError, ValueError):
+        pass
+
+
+def leave() -> None:
+    for key in ("present", "step"):
+        st.query_params.pop(key, None)
+
+
 step = ui.url_value("step", 1, lambda v: present.parse_step(v, len(panels)), "step")
 dataset = ui.url_value("dataset", ui.default_dataset(store), ui.one_of(store.datasets), "dataset")
 offered = ui.periods_offered(dataset)
@@ -23,24 +44,17 @@ panel = panels[step - 1]
 view = reports.View(dataset, period)          # city-wide: the room sees the whole city, then each precinct
 ui.set_url(dataset=dataset, period=period.start.isoformat(), step=step)
 label = FACTS[dataset].label
+keys = present.keys(settings.present)
 
 
 # --- The bar: where we are, and the steps ---------------------------------------------------------
-def go(to: int) -> None:
-    st.query_params["step"] = str(to)
-
-
-def leave() -> None:
-    for key in ("present", "step"):
-        st.query_params.pop(key, None)
-
-
 bar = st.columns([1.2, 6, 1.2, 1], vertical_alignment="center")
-bar[0].button("Previous", key="previous", shortcut=settings.present.previous_key, disabled=step == 1,
+bar[0].button("Previous", key="previous", disabled=step == 1, help=present.key_names(keys["previous"]),
               on_click=go, args=(present.previous_step(step),), width="stretch")
-about = label if panel.kind in ("city", "precinct", "hotspots", "change") else "Crime, calls and use of force"
+about = label if panel.kind in ("summary", "city", "precinct", "hotspots", "change") else \
+    "Crime, calls and use of force"
 bar[1].markdown(f"## {panel.title}\n{step} of {len(panels)} · {about} · {period.label()}")
-bar[2].button("Next", key="next", shortcut=settings.present.next_key, disabled=step == len(panels), type="primary",
+bar[2].button("Next", key="next", disabled=step == len(panels), type="primary", help=present.key_names(keys["next"]),
               on_click=go, args=(present.next_step(step, len(panels)),), width="stretch")
 bar[3].button("Leave", key="leave", icon=":material/close:", on_click=leave, help="Back to the dashboard",
               type="tertiary")
@@ -48,7 +62,28 @@ ui.show_notices()
 ui.store_notices(store)
 
 
+def chart(figure, where: str) -> None:
+    """A chart drawn as SVG, as wide as the panel and no taller than its share (present.CSS)."""
+    # width="content": the chart keeps its own proportions (Streamlit would otherwise re-lay it out to the
+    # container), and present.CSS scales the SVG, text and all, to the panel.
+    st.container(key=f"present-chart-{where}").altair_chart(
+        present.for_screen(export.with_caption(figure, store.manifest)), theme=None, width="content")
+
+
 # --- The panels -----------------------------------------------------------------------------------
+def summary_panel() -> None:
+    result = ui.report(reports.summary_report, view, ui.due_back(period))
+    told = [s for s in result.sentences if s.kind in ("change", "no_change")][:5]
+    spots = [s for s in result.sentences if s.kind in ("hotspot", "no_hotspot")][:3]
+    due = [s for s in result.sentences if s.kind == "due"]
+    more = sum(s.kind == "change" for s in result.sentences) - sum(s.kind == "change" for s in told)
+    lines = [f"- {s.text} [table](/{s.link})" for s in told]
+    if more > 0:
+        lines.append(f"- {more} more flagged change{'s' if more != 1 else ''} on the trends page and in the packet.")
+    lines += [f"- {s.text} [map](/{s.link})" for s in spots + due]
+    st.container(key="present-summary").markdown("\n".join(lines))
+
+
 def city_panel() -> None:
     table = ui.report(reports.compstat_report, view)
     st.table(wording.styled_summary(wording.summary(table.headline, table.headers)))
@@ -60,16 +95,19 @@ def precinct_panel() -> None:
     st.table(wording.styled_summary(wording.summary(table.precinct_and_sectors(panel.precinct), table.headers)))
     trends = ui.report(reports.trend_report, view, settings.periods.recent_periods)
     title = f"{panel.precinct}: {label} per biweekly period; grey band: expected range"
-    ui.show_chart(charts.trend_small_multiples(trends.headlines(panel.precinct, table.keys), columns=3, width=330,
-                                               height=170, title=title))
+    chart(charts.trend_small_multiples(trends.headlines(panel.precinct, table.keys), columns=3, width=380,
+                                       height=150, title=title), "trend")
 
 
 def hotspots_panel() -> None:
     result = ui.report(reports.hotspot_report, view)
-    map_col, table_col = st.columns([1, 1.5])
-    ui.show_chart(charts.static_map(load_boundaries(settings.boundaries_dir), result.analysis.beats, result.hot_cells,
-                                  "count", f"Hot spots · {label} · {period.label()}").properties(width=460, height=540),
-                  where=map_col)
+    map_col, table_col = st.columns([1.4, 1])
+    # Drawn here by vl-convert, as in the packet: Streamlit sends a chart's data as Arrow, which turns the
+    # beats' and cells' geometry into text, and the browser would draw the legends around an empty map.
+    figure = charts.static_map(load_boundaries(settings.boundaries_dir), result.analysis.beats, result.hot_cells,
+                               "count", f"Hot spots · {label} · {period.label()}").properties(width=420, height=500)
+    map_col.container(key="present-chart-map").image(export.chart_svg(export.with_caption(figure, store.manifest)).decode(),
+                                                     width="stretch")
     cells = result.analysis.cells
     table_col.metric("Gi* hot-spot cells", f"{int(cells['hot'].sum())}", f"{int(cells['was_hot'].sum())} last period",
                      delta_color="off", delta_arrow="off")
@@ -86,7 +124,7 @@ def change_panel() -> None:
     what = FACTS[dataset].noun
     st.markdown("#### " + wording.in_words(result.difference, what))
     st.markdown(wording.mix_in_words(result.mix, a.label, b.label, what))
-    ui.show_chart(charts.mix_chart(result.mix, a.label, b.label, f"{label} by group, city-wide", width=330))
+    chart(charts.mix_chart(result.mix, a.label, b.label, f"{label} by group, city-wide", width=420), "mix")
 
 
 def datasets_panel() -> None:
@@ -106,5 +144,10 @@ def use_of_force_panel() -> None:
 if panel.kind in ("datasets", "use_of_force") and not set(compare.DATASETS) <= set(store.datasets):
     st.warning("This panel needs crime reports, 911 calls and use of force in the published store.")
 else:
-    {"city": city_panel, "precinct": precinct_panel, "hotspots": hotspots_panel, "change": change_panel,
-     "datasets": datasets_panel, "use_of_force": use_of_force_panel}[panel.kind]()
+    {"summary": summary_panel, "city": city_panel, "precinct": precinct_panel, "hotspots": hotspots_panel,
+     "change": change_panel, "datasets": datasets_panel, "use_of_force": use_of_force_panel}[panel.kind]()
+
+# The keys, last on the page (it takes no room): the arrows and PageUp / PageDown, queued (present.KEYS_JS).
+st.components.v2.component("seastat_present_keys", js=present.KEYS_JS)(
+    data=present.keys_data(step, len(panels), settings.present), key="present-keys", on_step_change=keyed,
+    height=0)

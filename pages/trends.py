@@ -42,6 +42,11 @@ view = ui.view(dataset, period, precincts=precincts, sectors=sectors, beats=beat
                offenses=chosen if chosen != defaults else ())
 ui.set_url(sector=sectors, beat=beats, against=against)
 
+# --- This period in brief: only what the test flags, each sentence linked to its table -------------
+brief = ui.report(reports.summary_report, view, ui.due_back(period))
+with st.container(border=True):
+    st.markdown("\n".join(f"- {s.text} [table](/{s.link})" for s in brief.sentences))
+
 # --- The CompStat table ---------------------------------------------------------------------------
 table = ui.report(reports.compstat_report, view)
 headers = table.headers

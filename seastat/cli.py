@@ -122,6 +122,10 @@ def cmd_packet(args, settings) -> int:
     from .packet import build_packet, render_html, render_pdf
     from .periods import Grid, complete_periods
     from .store import Store
+    out = Path(args.out)
+    if out.suffix.lower() not in (".pdf", ".html", ".htm"):     # refused before any work, nothing written
+        raise ValueError(f"--out {out.name}: unknown extension {out.suffix or '(none)'!r}; "
+                         "use .pdf, or .html for the self-contained HTML")
     store = Store.open(Path(args.store) if args.store else settings.store_dir)
     if not store.has(args.dataset):
         raise ValueError(f"the store has no {args.dataset} rows")
@@ -136,10 +140,17 @@ def cmd_packet(args, settings) -> int:
     if unknown:
         raise ValueError(f"unknown precinct(s) {unknown}; choose from {settings.present.precinct_order}")
     progress = ProgressLine()
-    packet = build_packet(store, settings, by_start[args.period], dataset=args.dataset,
-                          precincts=args.precinct or None, progress=progress)
-    out = Path(args.out)
-    if out.suffix.lower() == ".html":
+    from . import actions, reports
+    try:
+        commitments = actions.open_for(settings)
+    except actions.ActionError as exc:
+        print(f"seastat packet: no follow-up section ({exc})", file=sys.stderr)
+        commitments = None
+    period = by_start[args.period]
+    packet = build_packet(store, settings, period, dataset=args.dataset,
+                          precincts=args.precinct or None, progress=progress,
+                          commitments=commitments, due=reports.commitments_due(commitments, period.end))
+    if out.suffix.lower() in (".html", ".htm"):
         out.write_text(render_html(packet), encoding="utf-8")
     else:
         out.write_bytes(render_pdf(packet))

@@ -17,7 +17,7 @@ No Streamlit here.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import pandas as pd
@@ -604,3 +604,48 @@ def use_of_force_subjects_report(store: Store, settings: Settings, view: View) -
     windows = service_windows(store, settings, view.period, ("use_of_force",))
     uof = _service_rows(store, "use_of_force", "use_of_force", view, windows)
     return UseOfForceSubjectsReport(view, windows, service.subject_table(uof, windows, total=_total(view)))
+
+
+# --- The written summary --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SummaryReport:
+    """The period in sentences (seastat.summary): the flagged changes with their drivers, the new
+    hot spots, the commitments due back; every sentence with the link of its table."""
+    view: View
+    changes: tuple                   # summary.Change, told on their own, largest first (echoes inside)
+    spots: tuple | None              # summary.NewSpot; None when the dataset is not mapped
+    sentences: tuple                 # summary.Sentence
+
+
+def summary_report(store: Store, settings: Settings, view: View, due: tuple = None) -> SummaryReport:
+    """`due`: the commitments due back (summary.Due), as the caller has them; None says nothing of them."""
+    from . import summary
+    rows = offense_rows(store, settings, view.dataset)
+    headline = chosen_rows(view, rows, settings)
+    # Every offense row, so each change's offense type can be read from the same table.
+    every = replace(view, offenses=tuple(dict.fromkeys([*headline, *rows])))
+    table = compstat_report(store, settings, every).table
+    changes = summary.fold(summary.flagged_changes(table, headline, rows), rows, headline)
+    spots = None
+    if FACTS[view.dataset].has_coordinates:
+        result = hotspot_report(store, settings, View(view.dataset, view.period))
+        spots = tuple(summary.new_spots(result.analysis.beats, result.analysis.cells))
+    links = summary.Links(view.dataset, view.period.start.isoformat(), view.precincts, view.sectors, view.beats,
+                          view.against)
+    sentences = summary.write(changes, spots, due, links=links, all_label=rows["all"][0],
+                              headline_labels=[rows[k][0] for k in headline],
+                              emerging_periods=settings.hotspots.emerging_periods)
+    return SummaryReport(view, tuple(changes), spots, tuple(sentences))
+
+
+# --- The commitments due back (the meeting's own loop) ------------------------------------------------
+
+def commitments_due(db, by: dt.date) -> tuple:
+    """The open commitments due back at a meeting on or before `by`, for the written summary
+    (summary.Due), each linking to the Follow-up page. `db`: seastat.actions.Actions, or None."""
+    from . import summary
+    if db is None:
+        return ()
+    return tuple(summary.Due(f"Due back: #{r.id} {r.what} ({r.owner}; {r.place}, due {r.due_date:%b %d})",
+                             "followup") for r in db.list(status="open", due_by=by))

@@ -102,6 +102,27 @@ def report(fn: Callable, *args: Any, **kwargs: Any) -> Any:
     return _report(fn.__name__, str(store().version_dir), args, kwargs)
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _commitments(database_url: str):
+    from . import actions
+    return actions.Actions.open(database_url)       # migrated to the newest schema on first open
+
+
+def commitments():
+    """The commitments database of config.toml [actions], or None when it cannot be opened (said once)."""
+    from . import actions
+    try:
+        return _commitments(settings().database_url)
+    except actions.ActionError as exc:
+        notices().append(f"The commitments cannot be read: {exc}")
+        return None
+
+
+def due_back(period: Window) -> tuple:
+    """The commitments due back at the meeting at the end of `period` (read fresh: they change in the meeting)."""
+    return reports.commitments_due(commitments(), period.end)
+
+
 def meeting_pins() -> dict[str, str]:
     return meetings.pins(store_dir())
 

@@ -82,7 +82,7 @@ class SignInDashboard:
                 return
             except OSError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(self.log.read_text(errors="replace"))
+                    raise RuntimeError(self.log.read_text(errors="replace")) from None
                 time.sleep(0.3)
         self.stop()
         raise RuntimeError("streamlit did not start within 60 s")

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from seastat import access
-from seastat.config import AccessSettings, ConfigError, DEFAULT_CONFIG, load_settings
+from seastat.config import DEFAULT_CONFIG, AccessSettings, ConfigError, load_settings
 
 SETTINGS = AccessSettings()          # claim "roles"; seastat-command / seastat-analyst / seastat-partner
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.timezone.utc)

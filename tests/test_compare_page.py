@@ -1,16 +1,14 @@
-"""/compare and shared-screen mode as users open them: AppTest for deep links, bad links and
-stepping; a real Chromium at 1920x1080 and 1280x720 for the projector (screenshots, no sideways
-scrolling, the arrow keys)."""
+"""/compare as users open it: AppTest for deep links and bad links; a real Chromium at 1920x1080
+and 1280x720 (screenshots, no sideways scrolling). Shared-screen mode: tests/test_present.py."""
 from __future__ import annotations
 
 import os
 
 import pandas as pd
 import pytest
-import streamlit as st
+from conftest import SYNTH_STORE, page_errors, run_page
 
-from conftest import SYNTH_STORE, PROJECT_ROOT, page_errors, run_page
-from seastat import compare, compstat, present
+from seastat import compare
 
 LATEST = pd.Timestamp("2026-11-02")                  # the default period of the bundled store
 SIZES = [(1920, 1080), (1280, 720)]
@@ -151,77 +149,6 @@ def test_a_period_before_the_data_says_so():
     assert any("data begin on Jan 01, 2024" in w.value for w in at.warning)
 
 
-# --- Shared-screen mode: AppTest ------------------------------------------------------------------
-
-def title(at) -> str:
-    return next(m.value for m in at.markdown if m.value.startswith("## ")).splitlines()[0][3:]
-
-
-def test_present_steps_through_the_configured_sequence(settings):
-    panels = present.sequence(settings.present)
-    at = run_page("home", {"present": "1"})
-    assert not at.exception and title(at) == panels[0].title
-    assert not at.selectbox and not at.multiselect and not at.sidebar.children    # no filters, no sidebar
-    assert at.button(key="previous").disabled
-    at.button(key="next").click().run()
-    assert title(at) == panels[1].title == f"{settings.present.precinct_order[0]} Precinct"
-    assert at.query_params["step"] == "2" and at.query_params["present"] == "1"
-    at.button(key="previous").click().run()
-    assert title(at) == panels[0].title and at.query_params["step"] == "1"
-    at.button(key="leave").click().run()
-    assert "present" not in at.query_params and not at.exception
-    assert at.title[0].value == "SeaStat"                             # the dashboard again
-
-
-def test_present_link_reopens_a_panel_and_every_panel_runs(settings):
-    panels = present.sequence(settings.present)
-    for step, panel in enumerate(panels, start=1):
-        at = run_page("home", {"present": "1", "step": str(step)})
-        assert not at.exception and not at.info, panel
-        assert title(at) == panel.title
-        assert any("Synthetic data" in w.value for w in at.warning)
-    assert at.button(key="next").disabled                             # the last panel
-
-
-def test_present_city_panel_numbers():
-    at = run_page("home", {"present": "1"})
-    table = at.table[0].value.set_index("Offense")
-    crime = in_period(published("crime"), LATEST)
-    assert table.loc["All offenses", compstat.CITY] == f"{len(crime):,}"
-    assert table.loc["All offenses", "East"] == f"{(crime['precinct'] == 'East').sum():,}"
-    assert table.loc["All offenses", compstat.UNASSIGNED] == f"{crime['precinct'].isin(['UNKNOWN', 'OOJ']).sum():,}"
-
-
-def test_present_bad_step_falls_back_with_a_notice():
-    at = run_page("home", {"present": "1", "step": "99"})
-    assert not at.exception and at.query_params["step"] == "1"
-    assert any("99" in i.value for i in at.info)
-
-
-def test_present_order_and_keys_come_from_config(tmp_path):
-    text = (PROJECT_ROOT / "config.toml").read_text()
-    text = text.replace('boundaries = "data/boundaries"', f'boundaries = "{PROJECT_ROOT / "data" / "boundaries"}"')
-    text = text.replace('panels = ["city", "precincts", "hotspots", "compare"]', 'panels = ["precincts", "city"]')
-    text = text.replace('precinct_order = ["North", "East", "South", "West", "Southwest"]',
-                        'precinct_order = ["Southwest", "West"]')
-    text = text.replace('previous_key = "Left"', 'previous_key = "PageUp"').replace('next_key = "Right"',
-                                                                                  'next_key = "PageDown"')
-    (tmp_path / "config.toml").write_text(text)
-    os.environ["SEASTAT_CONFIG"] = str(tmp_path / "config.toml")
-    st.cache_resource.clear()                                 # ui.settings() is cached per process
-    try:
-        at = run_page("home", {"present": "1", "step": "3"})
-        assert not at.exception and title(at) == "City-wide"
-        assert (at.button(key="previous").proto.shortcut, at.button(key="next").proto.shortcut) == ("pageup", "pagedown")
-        at.button(key="previous").click().run()
-        assert title(at) == "West Precinct"
-        at.button(key="previous").click().run()
-        assert title(at) == "Southwest Precinct"
-    finally:
-        os.environ.pop("SEASTAT_CONFIG")
-        st.cache_resource.clear()
-
-
 # --- In Chromium, at both screen sizes ----------------------------------------------------------------
 
 @pytest.mark.browser
@@ -241,28 +168,6 @@ def test_compare_in_chromium(dashboard, page_at, artifacts, width, height, view)
             page.get_by_role("button", name="Offense mix (CSV)").click()
         assert download.value.suggested_filename == "seastat_compare_crime_places_2026-11-02_precinct_North_East_all_mix.csv"
         assert "a=North" in page.url and "b=East" in page.url          # the view is in the address bar
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("width,height", SIZES)
-def test_present_in_chromium_every_panel_with_the_arrow_keys(dashboard, page_at, artifacts, settings, width, height):
-    panels = present.sequence(settings.present)
-    page = page_at(f"{dashboard.url}/trends?present=1", width, height)     # any page's address
-    for step, panel in enumerate(panels, start=1):
-        if step > 1:
-            page.keyboard.press("ArrowRight")
-        page.locator("h2", has_text=panel.title).wait_for(timeout=90_000)
-        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
-        page.wait_for_timeout(1_000)
-        assert page_errors(page) == []
-        assert f"step={step}" in page.url and "present=1" in page.url
-        assert page.locator("[data-testid='stSidebar']").count() == 0 or not page.locator(
-            "[data-testid='stSidebar']").is_visible()
-        assert page.locator("[data-testid='stSelectbox']").count() == 0        # no filters on the screen
-        assert no_sideways_scroll(page), panel.title
-        page.screenshot(path=str(artifacts / f"present-{step:02d}-{panel.kind}-{width}x{height}.png"))
-    page.keyboard.press("ArrowLeft")
-    page.locator("h2", has_text=panels[-2].title).wait_for(timeout=30_000)
 
 
 def test_compare_and_present_on_an_empty_store_say_so(tmp_path):

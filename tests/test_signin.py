@@ -12,7 +12,6 @@ import urllib.parse
 import urllib.request
 
 import pytest
-
 from conftest import page_errors, wait_for_streamlit
 from oidc import oidc_provider, signin_dashboard  # noqa: F401  (until conftest.py has pytest_plugins = ["oidc"])
 
@@ -65,7 +64,7 @@ def download_rows(page, button: str) -> list[dict]:
     with page.expect_download() as download:
         page.get_by_role("button", name=button).click()
     text = open(download.value.path(), encoding="utf-8").read()
-    return list(csv.DictReader(io.StringIO("\n".join(l for l in text.splitlines() if not l.startswith("#")))))
+    return list(csv.DictReader(io.StringIO("\n".join(line for line in text.splitlines() if not line.startswith("#")))))
 
 
 def test_signed_out_every_address_shows_only_the_sign_in_page(signin_dashboard, browser, artifacts):  # noqa: F811

@@ -1,0 +1,240 @@
+"""Shared-screen mode as the room uses it: AppTest for stepping, links and bad links; a real
+Chromium at 1920x1080 and 1280x720 for every panel (no scrolling of the document or of Streamlit's
+main section, chart axis text measured in the SVG, screenshots in test-artifacts/), and the keys
+a clicker sends, pressed faster than the page can rerun."""
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+import streamlit as st
+from conftest import PROJECT_ROOT, SYNTH_STORE, page_errors, run_page, wait_for_streamlit
+
+from seastat import compstat, present, reports
+from seastat.config import load_settings
+from seastat.periods import Window
+
+LATEST = pd.Timestamp("2026-11-02")                  # the default period of the test store
+SIZES = [(1920, 1080), (1280, 720)]
+
+
+@pytest.fixture(autouse=True)
+def _restore_env():
+    yield
+    os.environ.pop("SEASTAT_STORE", None)
+    os.environ.pop("SEASTAT_CONFIG", None)
+
+
+def published(name: str, store=SYNTH_STORE) -> pd.DataFrame:
+    return pd.read_parquet(store / "current" / name)
+
+
+def in_period(df: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
+    return df[(df["event_at"] >= start) & (df["event_at"] < start + pd.Timedelta(days=14))]
+
+
+def title(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("## ")).splitlines()[0][3:]
+
+
+# --- AppTest ---------------------------------------------------------------------------------------
+
+def test_present_steps_through_the_configured_sequence(settings):
+    panels = present.sequence(settings.present)
+    assert panels[0] == present.SUMMARY and panels[1].title == "City-wide"
+    at = run_page("home", {"present": "1"})
+    assert not at.exception and title(at) == panels[0].title
+    assert not at.selectbox and not at.multiselect and not at.sidebar.children    # no filters, no sidebar
+    assert at.button(key="previous").disabled
+    at.button(key="next").click().run()
+    assert title(at) == panels[1].title
+    at.button(key="next").click().run()
+    assert title(at) == f"{settings.present.precinct_order[0]} Precinct"
+    assert at.query_params["step"] == "3" and at.query_params["present"] == "1"
+    at.button(key="previous").click().run()
+    assert title(at) == panels[1].title and at.query_params["step"] == "2"
+    at.button(key="leave").click().run()
+    assert "present" not in at.query_params and not at.exception
+    assert at.title[0].value == "SeaStat"                             # the dashboard again
+
+
+def test_present_link_reopens_a_panel_and_every_panel_runs(settings):
+    panels = present.sequence(settings.present)
+    for step, panel in enumerate(panels, start=1):
+        at = run_page("home", {"present": "1", "step": str(step)})
+        assert not at.exception and not at.info, panel
+        assert title(at) == panel.title
+        assert any("Synthetic data" in w.value for w in at.warning)
+    assert at.button(key="next").disabled                             # the last panel
+
+
+def test_present_summary_panel_tells_the_flagged_changes_with_links(synth_store, settings):
+    at = run_page("home", {"present": "1", "step": "1"})
+    result = reports.summary_report(synth_store, settings, reports.View("crime", Window(LATEST.date(),
+                                                                                          (LATEST + pd.Timedelta(days=14)).date())))
+    shown = " ".join(m.value for m in at.markdown)
+    changes = [s for s in result.sentences if s.kind == "change"]
+    assert changes
+    for sentence in changes[:5]:                      # the five largest, each with the link to its table
+        assert f"{sentence.text} [table](/{sentence.link})" in shown
+
+
+def test_present_city_panel_numbers():
+    at = run_page("home", {"present": "1", "step": "2"})
+    table = at.table[0].value.set_index("Offense")
+    crime = in_period(published("crime"), LATEST)
+    assert table.loc["All offenses", compstat.CITY] == f"{len(crime):,}"
+    assert table.loc["All offenses", "East"] == f"{(crime['precinct'] == 'East').sum():,}"
+    assert table.loc["All offenses", compstat.UNASSIGNED] == f"{crime['precinct'].isin(['UNKNOWN', 'OOJ']).sum():,}"
+
+
+def test_present_bad_step_falls_back_with_a_notice():
+    at = run_page("home", {"present": "1", "step": "99"})
+    assert not at.exception and at.query_params["step"] == "1"
+    assert any("99" in i.value for i in at.info)
+
+
+def test_present_bad_period_is_told_once_and_dropped_from_the_url_on_every_panel(settings):
+    """A bad link value: one notice on the panel the link opens, the default in the URL, and no
+    notice again on the next panel."""
+    panels = present.sequence(settings.present)
+    for step in range(1, len(panels) + 1):
+        at = run_page("home", {"present": "1", "step": str(step), "period": "2099-01-05"})
+        assert not at.exception
+        assert [i.value for i in at.info if "2099-01-05" in i.value] and len(at.info) == 1, step
+        assert at.query_params["period"] == "2026-11-02"
+        button = at.button(key="next" if step < len(panels) else "previous")
+        button.click().run()
+        assert not at.exception and not at.info, step
+        assert at.query_params["period"] == "2026-11-02"
+
+
+def test_present_order_and_keys_come_from_config(tmp_path):
+    text = (PROJECT_ROOT / "config.toml").read_text()
+    text = text.replace('boundaries = "data/boundaries"', f'boundaries = "{PROJECT_ROOT / "data" / "boundaries"}"')
+    text = text.replace('panels = ["city", "precincts", "hotspots", "compare"]', 'panels = ["precincts", "city"]')
+    text = text.replace('precinct_order = ["North", "East", "South", "West", "Southwest"]',
+                        'precinct_order = ["Southwest", "West"]')
+    text = text.replace('previous_key = "Left"', 'previous_key = "Up"').replace('next_key = "Right"',
+                                                                              'next_key = "Down"')
+    (tmp_path / "config.toml").write_text(text)
+    os.environ["SEASTAT_CONFIG"] = str(tmp_path / "config.toml")
+    st.cache_resource.clear()                                 # ui.settings() is cached per process
+    try:
+        settings = load_settings(tmp_path / "config.toml")
+        # The configured keys on top of the defaults: the arrows and what a clicker sends always work.
+        assert present.keys(settings.present) == {"previous": ["ArrowLeft", "PageUp", "ArrowUp"],
+                                                   "next": ["ArrowRight", "PageDown", "ArrowDown"]}
+        at = run_page("home", {"present": "1", "step": "4"})
+        assert not at.exception and title(at) == "City-wide"
+        assert at.button(key="previous").help == "← / PageUp / ↑" and at.button(key="next").help == "→ / PageDown / ↓"
+        at.button(key="previous").click().run()
+        assert title(at) == "West Precinct"
+        at.button(key="previous").click().run()
+        assert title(at) == "Southwest Precinct"
+    finally:
+        os.environ.pop("SEASTAT_CONFIG")
+        st.cache_resource.clear()
+
+
+# --- In Chromium, at both screen sizes ---------------------------------------------------------------
+
+MEASURE = """() => {
+  const scrolling = [...document.querySelectorAll('*')].filter(e => {
+      const cs = getComputedStyle(e);
+      return /(auto|scroll)/.test(cs.overflowY + cs.overflowX)
+          && (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1); })
+    .map(e => e.getAttribute('data-testid') || e.className.toString().slice(0, 40));
+  const main = document.querySelector('[data-testid="stMain"]');
+  const size = (sel) => [...document.querySelectorAll(sel)].map(
+      t => parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a);
+  const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg')];
+  return {doc: [document.documentElement.scrollWidth, document.documentElement.scrollHeight],
+          main: [main.scrollWidth, main.scrollHeight, main.clientWidth, main.clientHeight],
+          scrolling, axis: size('[data-testid="stVegaLiteChart"] svg .role-axis-label text'),
+
+          chartWidth: charts.map(s => s.getBoundingClientRect().width),
+          bodyWidth: document.querySelector('[data-testid="stMainBlockContainer"]').clientWidth};
+}"""
+
+
+# The map is a picture (vl-convert's SVG): its legend text at the scale the panel draws it, and its shapes.
+MAP = """async () => {
+  const img = document.querySelector('.st-key-present-chart-map img');
+  const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), 'image/svg+xml');
+  const w = parseFloat(svg.documentElement.getAttribute('width')), h = parseFloat(svg.documentElement.getAttribute('height'));
+  const r = img.getBoundingClientRect(), scale = Math.min(r.width / w, r.height / h);
+  return {legend: [...svg.querySelectorAll('.role-legend-label text')].map(t => parseFloat(t.getAttribute('font-size')) * scale),
+          mapShapes: [...svg.querySelectorAll('path')].filter(p => (p.getAttribute('d') || '').length > 20).length};
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width,height", SIZES)
+def test_present_every_panel_fits_the_screen_with_legible_charts(dashboard, page_at, artifacts, settings, width,
+                                                                 height):
+    panels = present.sequence(settings.present)
+    page = page_at(f"{dashboard.url}/trends?present=1", width, height)     # any page's address
+    measured = []
+    for step, panel in enumerate(panels, start=1):
+        if step > 1:
+            page.goto(f"{dashboard.url}/trends?present=1&step={step}")
+            wait_for_streamlit(page)
+        page.locator("h2", has_text=panel.title).wait_for(timeout=90_000)
+        if panel.kind in ("precinct", "change"):
+            page.locator("[data-testid='stVegaLiteChart'] svg text").first.wait_for(timeout=60_000)
+        if panel.kind == "hotspots":
+            page.locator(".st-key-present-chart-map img").first.wait_for(timeout=60_000)
+            wait_for_streamlit(page)
+        page.wait_for_timeout(700)
+        assert page_errors(page) == []
+        assert page.locator("[data-testid='stSidebar']").count() == 0 or not page.locator(
+            "[data-testid='stSidebar']").is_visible()
+        assert page.locator("[data-testid='stSelectbox']").count() == 0        # no filters on the screen
+        m = page.evaluate(MEASURE)
+        if panel.kind == "hotspots":
+            m.update(page.evaluate(MAP))
+        page.screenshot(path=str(artifacts / f"present-{step:02d}-{panel.kind}-{width}x{height}.png"))
+        measured.append((step, panel.kind, m["doc"], m["main"][:2], min(m["axis"] or [0]), min(m.get("legend") or [0])))
+        assert m["doc"][0] <= width and m["doc"][1] <= height, (panel.title, m)
+        assert m["main"][0] <= m["main"][2] and m["main"][1] <= m["main"][3], (panel.title, m)
+        assert m["scrolling"] == [], (panel.title, m)
+        if panel.kind in ("precinct", "change"):          # the charts fill the width ...
+            assert max(m["chartWidth"]) >= 0.95 * m["bodyWidth"], (panel.title, m)
+        if width == 1920 and panel.kind in ("precinct", "change"):       # ... with text read across a room
+            assert min(m["axis"]) >= 18, (panel.title, m)
+        if panel.kind == "hotspots":                      # the map is drawn: beats and cells, not just legends
+            assert m["mapShapes"] > 100, (panel.title, m)
+        if width == 1920 and panel.kind == "hotspots":    # the map has no axes: its legends
+            assert min(m["legend"]) >= 18, (panel.title, m)
+    print(*measured, sep="\n")
+
+
+@pytest.mark.browser
+def test_present_keys_are_queued_not_lost(dashboard, page_at, settings):
+    """PageDown / PageUp (a clicker) and the arrows all step, and presses faster than a rerun add up."""
+    panels = present.sequence(settings.present)
+    page = page_at(f"{dashboard.url}/?present=1&step=1", 1280, 720)
+
+    def at_step(n: int) -> None:
+        page.locator("h2", has_text=panels[n - 1].title).wait_for(timeout=90_000)
+        page.wait_for_function(f"() => location.search.includes('step={n}')", timeout=30_000)
+        wait_for_streamlit(page)
+
+    page.wait_for_function("() => window.__seastatKeys && window.__seastatKeys.listening", timeout=30_000)
+    for key in ("PageDown", "PageDown", "PageDown", "ArrowRight"):        # four quick presses: one rerun
+        page.keyboard.press(key)
+    at_step(5)
+    page.keyboard.press("PageUp")
+    at_step(4)
+    page.keyboard.press("ArrowLeft")
+    at_step(3)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(50)                          # a press while that step's rerun is starting ...
+    page.keyboard.press("PageDown")                    # ... is added to it, not lost
+    at_step(5)
+    for _ in range(len(panels) + 3):                   # past the end: the last panel
+        page.keyboard.press("PageDown")
+    at_step(len(panels))
+    assert page_errors(page) == []
