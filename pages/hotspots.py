@@ -40,10 +40,6 @@ st.subheader(what)
 if not FACTS[dataset].has_coordinates:
     st.info("Use-of-force records carry no coordinates: the beat map and table only.", icon=":material/info:")
 
-# --- Key numbers (follow the chosen beat) ---------------------------------------------------------
-ui.metrics(wording.hotspot_numbers(result, beat))
-
-
 # --- The map --------------------------------------------------------------------------------------
 def pick_from_map() -> None:
     """A click on a beat or a cell selects that beat."""
@@ -59,6 +55,9 @@ previous_label = f"{result.previous.start:%b %d}–{result.previous.last_day:%b 
 deck, legend = maps.hotspot_deck(boundaries, a.beats, a.cells, view_kind, hs.basemap, hs.min_cell_count,
                                  beat or None, previous_label, hs.emerging_periods)
 map_col, side_col = st.columns([4, 5])
+numbers = wording.hotspot_numbers(result, beat)      # beside the map, so the map starts on the first screen
+ui.metrics(numbers[:2], where=side_col)
+ui.metrics(numbers[2:], where=side_col)
 map_col.pydeck_chart(deck, height=620, key="hotspot_map", on_select=pick_from_map, selection_mode="single-object")
 legend_titles = {"count": "Incidents per beat", "change": f"Change vs {previous_label}",
                  "density": f"Incidents per H3 cell (cells under {hs.min_cell_count} not drawn)",

@@ -572,8 +572,9 @@ def test_cli_migrates_down_and_up(capsys, cli_config, database_url):
     assert code == 2 and "cannot migrate to '9999'" in err and err.count("\n") == 1
 
 
-def test_a_911_call_type_is_counted_from_the_published_calls(bundled_store):
-    """The call-type path (queries/actions/event_counts.sql) against pandas over the bundled calls."""
+def test_a_911_call_type_is_counted_from_the_published_calls(synth_store):
+    """The call-type path (queries/actions/event_counts.sql) against pandas over the synthetic calls."""
+    bundled_store = synth_store
     settings = load_settings()
     known = Known.from_store(bundled_store, settings)
     call_type = known.targets["calls"][1]

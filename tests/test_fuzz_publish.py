@@ -318,7 +318,7 @@ def assert_sound(store: Path, manifest: dict, before: Path | None) -> None:
     assert root == (store / "versions" / manifest["version"]).resolve()
     assert check_store(store) == []
     for name, info in manifest["datasets"].items():
-        assert info["rows_in"] == info["rows_published"] + info["rows_quarantined"]
+        assert info["rows_in"] == info["rows_published"] + info["rows_quarantined"] + info.get("rows_superseded", 0)
         assert pq.read_table(root / name).num_rows == info["rows_published"]      # read without DuckDB
         assert pq.read_table(root / "quarantine" / f"{name}.parquet").num_rows == info["rows_quarantined"]
     # Nothing half-written is left: the new version, the one it replaced, no work folders or links.

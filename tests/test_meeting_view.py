@@ -25,12 +25,13 @@ def go_to(page, title: str) -> None:
 
 
 def numbers(page, title: str) -> list[str]:
-    return page.locator(NUMBERS[title]).all_inner_texts()
+    return [text for text in page.locator(NUMBERS[title]).all_inner_texts() if text.strip()]
 
 
 def test_period_and_precinct_follow_every_page_and_links_reproduce_them(dashboard, page_at, artifacts):
     page = page_at(f"{dashboard.url}/trends?period=2026-10-19&precinct=East")
     page.locator("[data-testid='stTable']").first.wait_for(timeout=60_000)
+    wait_for_streamlit(page)
     seen = {"Precinct trends": (page.url, numbers(page, "Precinct trends"))}
     for title in ("Hot spots", "Data", "Compare", "Precinct trends"):
         go_to(page, title)
