@@ -62,6 +62,8 @@ def shown(rows):
     return wording.styled(wording.readable(safe, headers), headers)
 
 
+if table.taxonomy_note:
+    st.warning(table.taxonomy_note, icon=":material/rule:")
 st.table(shown(table.headline))
 st.markdown(wording.method_note(settings))
 for precinct in table.precincts:

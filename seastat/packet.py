@@ -542,7 +542,8 @@ def build_packet(store, settings, period, *, dataset: str = "crime", precincts: 
         method,
     ])
     city = Section(f"City-wide: {label}", tables=[Table(
-        f"{label}, {period.label()}", wording.readable(table.headline, table.headers), method)])
+        f"{label}, {period.label()}", wording.readable(table.headline, table.headers),
+        " ".join(filter(None, [table.taxonomy_note, method])))])
     step("City trend charts", 0.3)
     title = f"{everything} per period by precinct, last two years"
     city.figures.append(_trend_figure(trends.series("all", total=compstat.CITY), manifest, title))

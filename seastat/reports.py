@@ -135,6 +135,7 @@ class CompStatReport:
     keys: list[str]            # the rows in the table
     table: pd.DataFrame        # compstat.compstat_table
     headers: compstat.Headers
+    taxonomy_note: str = ""    # said when the windows mix UCR- and NIBRS-counted offenses
 
     @property
     def headline(self) -> pd.DataFrame:
@@ -170,7 +171,24 @@ def compstat_report(store: Store, settings: Settings, view: View) -> CompStatRep
                                     level=settings.level, period_days=settings.grid.length_days,
                                     total=compstat.SELECTED if view.filtered else compstat.CITY,
                                     covered=Coverage(store, view.dataset, rows).table(windows))
-    return CompStatReport(view, windows, rows, keys, table, compstat.headers(settings.periods.rolling_days))
+    return CompStatReport(view, windows, rows, keys, table, compstat.headers(settings.periods.rolling_days),
+                          taxonomy_note(store, view.dataset, windows.values()))
+
+
+def taxonomy_note(store: Store, dataset: str, windows) -> str:
+    """A sentence when the windows hold offenses counted under both of SPD's definitions (the older
+    UCR layout before 2019, NIBRS after), whose counts are not like for like; else ''."""
+    if dataset != "crime" or "taxonomy" not in store.manifest["datasets"]["crime"].get("columns", {}):
+        return ""
+    windows = list(windows)
+    start, end = min(w.start for w in windows), max(w.end for w in windows)
+    found = store.df("trends/taxonomies", start=dt.datetime.combine(start, dt.time()),
+                     end=dt.datetime.combine(end, dt.time())).set_index("taxonomy")["n"]
+    if len(found) < 2:
+        return ""
+    counts = ", ".join(f"{n:,} {t}" for t, n in found.items())
+    return (f"These windows span SPD's 2019 move from UCR to NIBRS offense definitions ({counts} offenses): "
+            "counts on either side of the switch are not like for like.")
 
 
 # --- Trend series ---------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ from seastat.publish import publish
 from seastat.sql import sql
 from seastat.store import Store
 
+pytestmark = pytest.mark.slow      # heavy: still run by `make test`, skipped by `-m 'not slow'`
+
 DATASETS = ("crime", "calls", "use_of_force")
 
 # Runs the real command after arranging for the process to SIGKILL itself at one named step.

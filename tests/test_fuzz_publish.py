@@ -28,6 +28,8 @@ from seastat.datasets import SourceError
 from seastat.publish import publish
 from seastat.synth import CALLS_HEADER, CRIME_HEADER, UOF_HEADER
 
+pytestmark = pytest.mark.slow      # heavy: still run by `make test`, skipped by `-m 'not slow'`
+
 NOW = dt.datetime(2026, 11, 22, 12, 0)
 HEAD_BYTES = 1 << 16          # the head of a file the publisher reads for its header
 

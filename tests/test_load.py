@@ -24,6 +24,8 @@ from store_sources import source_sets  # noqa: F401 (a fixture)
 from seastat.publish import publish
 from seastat.store import Store
 
+pytestmark = pytest.mark.slow      # heavy: still run by `make test`, skipped by `-m 'not slow'`
+
 SESSIONS = 20
 WINDOW = dict(start=dt.datetime(2026, 9, 1), end=dt.datetime(2026, 11, 1))
 
