@@ -5,7 +5,7 @@ Previous / Next, the arrows or PageUp / PageDown. The step, dataset and period a
 compare pages; sizes and keys in seastat.present."""
 import streamlit as st
 
-from seastat import charts, compare, export, present, reports, ui, wording
+from seastat import access, charts, compare, export, present, reports, ui, wording
 from seastat.datasets import FACTS
 from seastat.geo import load_boundaries
 
@@ -84,15 +84,21 @@ def summary_panel() -> None:
     st.container(key="present-summary").markdown("\n".join(lines))
 
 
+def partner_safe(rows):
+    """CompStat rows as the role in force may see them (partners: small counts held back)."""
+    return ui.partner_safe(rows, access.COMPSTAT_COUNTS, totals=rows["level"] == "city", derived=access.COMPSTAT_DERIVED)
+
+
 def city_panel() -> None:
     table = ui.report(reports.compstat_report, view)
-    st.table(wording.styled_summary(wording.summary(table.headline, table.headers)))
+    st.table(wording.styled_summary(wording.summary(partner_safe(table.headline), table.headers)))
     st.caption(wording.method_note(settings))
 
 
 def precinct_panel() -> None:
     table = ui.report(reports.compstat_report, view)
-    st.table(wording.styled_summary(wording.summary(table.precinct_and_sectors(panel.precinct), table.headers)))
+    st.table(wording.styled_summary(wording.summary(partner_safe(table.precinct_and_sectors(panel.precinct)),
+                                                    table.headers)))
     trends = ui.report(reports.trend_report, view, settings.periods.recent_periods)
     title = f"{panel.precinct}: {label} per biweekly period; grey band: expected range"
     chart(charts.trend_small_multiples(trends.headlines(panel.precinct, table.keys), columns=3, width=380,

@@ -89,7 +89,7 @@ def summary(table: pd.DataFrame, headers: compstat.Headers) -> pd.DataFrame:
     for key in dict.fromkeys(table["offense"]):
         rows = table[table["offense"] == key].set_index("area").reindex(areas)
         lines.append([rows["offense_label"].dropna().iloc[0],
-                      *(NO_DATA if pd.isna(v) else f"{v:,.0f}" for v in rows["current"])])
+                      *(v if isinstance(v, str) else NO_DATA if pd.isna(v) else f"{v:,.0f}" for v in rows["current"])])
         lines += [[headers.changes[c.key], *(change_text(n, b, f) for n, b, f in
                                        zip(rows[c.now], rows[c.beside], rows[f"{c.key}_flag"]))] for c in changes]
     return pd.DataFrame(lines, columns=["Offense", *areas])
