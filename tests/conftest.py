@@ -87,10 +87,10 @@ def _free_port() -> int:
 class Dashboard:
     """A real `streamlit run app.py` on a loopback port, on a chosen store."""
 
-    def __init__(self, store_dir: Path):
+    def __init__(self, store_dir: Path, **env_vars: str):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, SEASTAT_STORE=str(store_dir))
+        env = dict(os.environ, SEASTAT_STORE=str(store_dir), **env_vars)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true",

@@ -200,3 +200,49 @@ def test_an_unreachable_database_is_a_message_not_a_traceback(store_dir, monkeyp
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception
     assert any("cannot open the commitments database" in e.value for e in at.error)
+
+
+# --- In Chromium: record, close, and read the history --------------------------------------------
+
+@pytest.mark.browser
+def test_record_close_and_read_the_history_in_chromium(page_at, synth_store_dir, tmp_path, artifacts):
+    import csv
+    import io
+
+    from conftest import Dashboard, wait_for_streamlit
+    server = Dashboard(synth_store_dir, SEASTAT_DATABASE_URL=f"sqlite:///{tmp_path / 'actions.sqlite'}")
+    try:
+        page = page_at(f"{server.url}/followup")
+        page.get_by_label("Your name (kept with every change)").fill("Lt. Ana Ruiz")
+        page.keyboard.press("Tab")
+        wait_for_streamlit(page)
+        page.get_by_label("What will be done").fill("Emphasis patrol, evenings")
+        page.get_by_label("Owner (unit or agency)").fill("East Precinct ACT")
+        page.get_by_label("Measure (what will judge it)").fill("Burglaries in the beat against the precinct")
+        page.get_by_role("button", name="Record the commitment").click()
+        page.get_by_text("Recorded commitment #1").first.wait_for(timeout=60_000)
+        wait_for_streamlit(page)
+        page.screenshot(path=str(artifacts / "followup-recorded-1920x1080.png"))
+        status = page.get_by_role("combobox", name="Status").first        # a react-aria combobox in 1.67
+        status.click()
+        status.fill("done")
+        page.get_by_role("option", name="done", exact=True).wait_for(timeout=10_000)
+        status.press("Enter")
+        page.get_by_label("Note (why: needed to close as done or dropped)").fill("Patrols ran every evening")
+        page.get_by_role("button", name="Save").first.click()
+        page.get_by_text("Closed commitments (1)").wait_for(timeout=60_000)     # closed: out of the open list
+        wait_for_streamlit(page)
+        page.get_by_role("button", name="History (CSV)").wait_for(timeout=60_000)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="History (CSV)").click()
+        text = open(download.value.path(), encoding="utf-8").read()
+        assert text.startswith("# Source: ")
+        rows = list(csv.DictReader(io.StringIO(text.split("\n", 1)[1])))        # after the source line
+        page.screenshot(path=str(artifacts / "followup-closed-1920x1080.png"))
+        assert len(rows) >= 2, text
+        changes = {(r["Field"], r["Change"], r["Old"], r["New"]) for r in rows if r["Who"] == "Lt. Ana Ruiz"}
+        assert ("status", "changed", "open", "done") in changes
+        assert ("note", "changed", "", "Patrols ran every evening") in changes
+        assert ("what", "created", "", "Emphasis patrol, evenings") in changes
+    finally:
+        server.stop()
