@@ -90,6 +90,10 @@ if two_slices:
         if len(rows) > 1 else "all"
     ui.set_url(offense=row if row != "all" else None)
     result = ui.report(reports.slices_report, dataset, a, b, row)
+    if result.uncovered:
+        st.warning(f"{' and '.join(result.uncovered)}: not covered by the published exports for these offenses and "
+                   "this place, so its count is unknown (it would read 0). Home shows what each export covers.")
+        st.stop()
     diff, what = result.difference, wording.noun(dataset, row, rows[row][0])
     stem = export.file_stem("compare", dataset, *stem_parts, b.area.value if mode == "places" else b.window.start, row)
     where = period.label() if mode == "places" else place.label
@@ -122,6 +126,9 @@ else:
     n, stem = result.totals, export.file_stem("compare", *stem_parts)
     st.subheader(f"{place.label} · {period.label()}")
     ui.metrics(wording.datasets_numbers(result, use_of_force=mode == "use_of_force"))
+    if result.uncovered:
+        st.warning(f"Not covered by the published exports for {place.label} in this period: "
+                   f"{', '.join(FACTS[d].label for d in result.uncovered)} (shown as “—”, never 0).")
     if mode == "datasets":
         st.markdown("#### " + wording.datasets_in_words(place.label, n, result.calls_per_crime, result.per_1000_calls))
         table, series = result.table, result.series

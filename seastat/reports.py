@@ -363,6 +363,7 @@ class SlicesReport:
     mix: pd.DataFrame          # compare.offense_mix: the groups that drive the difference
     series: pd.DataFrame       # places: per period over the recent periods; periods: day-by-day running totals
     by_period: bool            # True: the series is per period (places); False: running totals
+    uncovered: tuple[str, ...] = ()   # the slices (labels) no published export covers: their counts are unknown
 
 
 def slices_report(store: Store, settings: Settings, dataset: str, a: compare.Slice, b: compare.Slice,
@@ -381,8 +382,15 @@ def slices_report(store: Store, settings: Settings, dataset: str, a: compare.Sli
         series = compare.place_periods(period_counts, periods, [a.area, b.area], offenses)
     else:
         series = compare.running_totals(counts, [a, b], offenses)
+    covered = Coverage(store, dataset, rows)
+    uncovered = tuple(s.label for s in (a, b) if not covered(s.window, row, *_place(s.area)))
     return SlicesReport(dataset, a, b, row, rows, difference, compare.offense_mix(part_a, part_b, top=mix_top),
-                        series, by_period)
+                        series, by_period, uncovered)
+
+
+def _place(area: compare.Area) -> tuple[str | None, str | None]:
+    """(precinct, beat) for Coverage; a sector must be covered as the city is (conservative)."""
+    return (area.value if area.level == "precinct" else None, area.value if area.level == "beat" else None)
 
 
 def this_period_against(settings: Settings, period: Window, place: compare.Area, against: str,
@@ -409,6 +417,7 @@ class DatasetsReport:
     use_of_force: pd.DataFrame   # compare.use_of_force_table, by precinct
     use_of_force_series: pd.DataFrame
     by_level: pd.Series          # the place's uses of force by incident type this period
+    uncovered: tuple[str, ...] = ()   # datasets no published export covers for this place and period
 
     @property
     def calls_per_crime(self) -> float:
@@ -435,7 +444,9 @@ def datasets_report(store: Store, settings: Settings, period: Window, place: com
         compare.dataset_table(*now.values()), compare.dataset_periods(counts, periods, place),
         compare.use_of_force_table(now["use_of_force"], now["calls"], levels),
         compare.use_of_force_periods(counts["use_of_force"], counts["calls"], periods, place, levels),
-        here["use_of_force"].groupby("offense")["n"].sum().reindex(levels, fill_value=0).astype(int))
+        here["use_of_force"].groupby("offense")["n"].sum().reindex(levels, fill_value=0).astype(int),
+        tuple(d for d in compare.DATASETS
+              if not Coverage(store, d, {"all": ("", None)})(period, "all", *_place(place))))
 
 
 # --- What is loaded -------------------------------------------------------------------------------

@@ -255,13 +255,14 @@ def slices_numbers(d) -> list[Metric]:
 
 def datasets_numbers(report, use_of_force: bool = False) -> list[Metric]:
     """One place and period across the datasets (a reports.DatasetsReport), or its use of force."""
-    n = report.totals
-    per_1000 = Metric("Uses of force per 1,000 calls", ratio_text(report.per_1000_calls))
+    gone = set(report.uncovered)      # no export covers them here: unknown, never 0
+    n = {d: NO_DATA if d in gone else f"{v:,}" for d, v in report.totals.items()}
+    ratio = lambda value, *ds: NO_DATA if gone & set(ds) else ratio_text(value)  # noqa: E731
+    per_1000 = Metric("Uses of force per 1,000 calls", ratio(report.per_1000_calls, "use_of_force", "calls"))
     if use_of_force:
-        return [Metric("Uses of force", f"{n['use_of_force']:,}"), Metric(FACTS["calls"].label, f"{n['calls']:,}"),
-                per_1000]
-    return [*(Metric(FACTS[d].label, f"{n[d]:,}") for d in ("crime", "calls", "use_of_force")),
-            Metric("Calls per reported crime", ratio_text(report.calls_per_crime)), per_1000]
+        return [Metric("Uses of force", n["use_of_force"]), Metric(FACTS["calls"].label, n["calls"]), per_1000]
+    return [*(Metric(FACTS[d].label, n[d]) for d in ("crime", "calls", "use_of_force")),
+            Metric("Calls per reported crime", ratio(report.calls_per_crime, "calls", "crime")), per_1000]
 
 # --- 911 calls and use of force ----------------------------------------------------------------------
 

@@ -232,11 +232,11 @@ def test_sequence_follows_config(settings):
     panels = present.sequence(settings.present)
     order = settings.present.precinct_order
     assert [p.precinct for p in panels if p.kind == "precinct"] == order
-    assert [p.kind for p in panels] == ["city", *["precinct"] * len(order), "hotspots",
-                                        *[p.kind for p in present.COMPARE_PANELS]]
+    assert [p.kind for p in panels] == ["summary", "city", *["precinct"] * len(order), "hotspots",
+                                        *[p.kind for p in present.COMPARE_PANELS]]     # the summary first
     custom = present.sequence(PresentSettings(panels=["compare", "precincts"], precinct_order=["West", "North"]))
     assert [p.title for p in custom][-2:] == ["West Precinct", "North Precinct"]
-    assert custom[0].kind == "change"
+    assert [p.kind for p in custom][:2] == ["summary", "change"]
 
 
 def test_steps_stay_inside_the_sequence():
