@@ -20,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from . import compare, compstat, hotspots, manifest, nearrepeat
@@ -439,14 +440,19 @@ def datasets_report(store: Store, settings: Settings, period: Window, place: com
     now = {d: frame[frame["window"] == one.key] for d, frame in counts.items()}
     here = {d: frame[place.rows(frame)] for d, frame in now.items()}
     levels = compare.level_order(store.df("compare/incident_types")["incident_type"])
+    gone = tuple(d for d in compare.DATASETS
+                 if not Coverage(store, d, {"all": ("", None)})(period, "all", *_place(place)))
+    table = compare.dataset_table(*now.values())
+    if gone:      # not covered: unknown, never 0, and no ratio made from it
+        table[[*gone]] = np.nan
+        table["calls_per_crime"] = compare.ratio(table["calls"], table["crime"])
+        table["use_of_force_per_1000_calls"] = compare.ratio(table["use_of_force"], table["calls"], 1000)
     return DatasetsReport(
         period, place, levels, {d: int(frame["n"].sum()) for d, frame in here.items()},
-        compare.dataset_table(*now.values()), compare.dataset_periods(counts, periods, place),
+        table, compare.dataset_periods(counts, periods, place),
         compare.use_of_force_table(now["use_of_force"], now["calls"], levels),
         compare.use_of_force_periods(counts["use_of_force"], counts["calls"], periods, place, levels),
-        here["use_of_force"].groupby("offense")["n"].sum().reindex(levels, fill_value=0).astype(int),
-        tuple(d for d in compare.DATASETS
-              if not Coverage(store, d, {"all": ("", None)})(period, "all", *_place(place))))
+        here["use_of_force"].groupby("offense")["n"].sum().reindex(levels, fill_value=0).astype(int), gone)
 
 
 # --- What is loaded -------------------------------------------------------------------------------

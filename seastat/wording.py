@@ -184,6 +184,8 @@ def shown(table: pd.DataFrame) -> pd.DataFrame:
             out[column] = values.map(lambda v: NOT_AVAILABLE if pd.isna(v) else f"{v:.0%}")
         elif pd.api.types.is_integer_dtype(values):
             out[column] = values.map(lambda v: f"{v:,}" if column != "difference" else f"{v:+,}")
+        elif column in FACTS:          # a dataset's count no export covers: unknown, never 0
+            out[column] = values.map(lambda v: NO_DATA if pd.isna(v) else f"{v:,.0f}")
         elif pd.api.types.is_float_dtype(values):
             out[column] = values.map(ratio_text)
         else:
