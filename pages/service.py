@@ -25,6 +25,11 @@ stem = export.file_stem("service", period.start, precincts)
 has_calls = store.has("calls")
 st.caption(f"{period.label()} · " + (", ".join(precincts) if precincts else "every precinct")
            + " · periods come from " + FACTS[dataset].label.lower())
+uncovered = [FACTS[d].label for d in offered if not ui.report(reports.is_covered, d, period, tuple(precincts))]
+if uncovered:   # what was published is shown, but it is not the city's (or the precincts') count
+    st.warning(f"{' and '.join(uncovered)}: the published exports do not cover {period.label()} for "
+               f"{', '.join(precincts) or 'the whole city'}; the figures below count only what they hold, and a "
+               "zero there means not published, not none. Home shows what each export covers.")
 
 # --- Response times ----------------------------------------------------------------------------------
 st.header("Response times")

@@ -126,6 +126,12 @@ class Coverage:
         return covered
 
 
+def is_covered(store: Store, settings: Settings, dataset: str, window: Window, precincts: tuple = ()) -> bool:
+    """Whether the published exports cover a dataset's window in every one of `precincts` (none: the city)."""
+    covered = Coverage(store, dataset, {"all": ("", None)})
+    return all(covered(window, "all", p) for p in (precincts or [None]))
+
+
 # --- The CompStat table ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
