@@ -71,8 +71,10 @@ else:
 summary = ui.report(reports.data_summary)
 st.subheader("Data quality")
 st.dataframe(summary.loaded.drop(columns=["First record", "Last record"]), hide_index=True)
-st.caption("Every source row is counted: rows in = published + quarantined. "
-           f"Published {summary.published_at}, version {summary.version}.")
+st.caption("Every source row is counted: rows in = published + quarantined + superseded (an older export's "
+           f"copy of a record a newer one holds). Published {summary.published_at}, version {summary.version}.")
+for label, changed in summary.revisions.items():
+    st.caption(f"**{label}** — {changed}.")
 st.markdown("**Quarantined rows by reason**")
 if summary.reasons.empty:
     st.success("No row was quarantined.")

@@ -473,11 +473,13 @@ def _data_notes(store, settings) -> Section:
     privacy = summary.privacy
     reasons = summary.reasons
     return Section("Data notes", [
-        "Every source row is counted: rows in = published + quarantined. Quarantined rows are kept out of "
-        "every number in this packet; their reasons:",
+        "Every source row is counted: rows in = published + quarantined + superseded (an older export's copy of "
+        "a record a newer export holds). Quarantined rows are kept out of every number in this packet; their "
+        "reasons are below.",
+        *(f"{label} — {changed}." for label, changed in summary.revisions.items()),
     ], tables=[
         Table("Rows per dataset", wording.shown(summary.loaded[["Dataset", "Rows in", "Rows published",
-                                                                 "Rows quarantined"]])),
+                                                                 "Rows quarantined", "Rows superseded"]])),
         Table("Quarantined rows by reason", reasons[["dataset", "source_file", "reason", "rows"]]
               if not reasons.empty else pd.DataFrame({"reason": ["none"], "rows": [0]})),
         Table("Privacy rules applied at publish time", pd.DataFrame({

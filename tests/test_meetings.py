@@ -93,3 +93,13 @@ def test_only_the_newest_meetings_stay_pinned(tmp_path, store_dir):
     for day in range(1, 9):
         meetings.pin(copy, dt.date(2026, 10, day), version, keep=6)
     assert list(meetings.pins(copy)) == ["2026-11-18", *(f"2026-10-0{d}" for d in range(8, 3, -1))]
+
+
+@pytest.mark.parametrize("page", ["home", "data"])
+def test_what_changed_at_the_last_publish_is_said_in_words(store_dir, page):
+    out, _, _ = store_dir
+    manifest = Store.open(out).manifest
+    rev = manifest["datasets"]["crime"]["revisions"]
+    at = run_page(page, store=out)
+    said = " ".join(c.value for c in at.caption)
+    assert f"{rev['added']:,} new reports" in said and "since " in said
