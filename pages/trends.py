@@ -62,6 +62,10 @@ def shown(rows):
     return wording.styled(wording.readable(safe, headers), headers)
 
 
+newest = ui.store().days(dataset)[1]
+if (newest - period.last_day).days < settings.periods.reporting_lag_days:
+    late = (ui.store().manifest["datasets"][dataset].get("revisions") or {}).get("late")
+    st.warning(wording.still_filling(period, newest, dataset, late), icon=":material/hourglass_top:")
 if table.taxonomy_note:
     st.warning(table.taxonomy_note, icon=":material/rule:")
 st.table(shown(table.headline))

@@ -37,6 +37,7 @@ class PeriodSettings(_Section):
     rolling_days: int = Field(28, ge=1, le=366)     # the CompStat "last N days against the N before" window
     trend_periods: int = Field(52, ge=4)           # periods in the trend charts (two years)
     recent_periods: int = Field(26, ge=4)          # periods in the compare and shared-screen charts (a year)
+    reporting_lag_days: int = Field(28, ge=0)      # a period ending this close to the newest record is still filling
 
 
 class StatsSettings(_Section):

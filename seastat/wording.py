@@ -441,3 +441,13 @@ def excluded_in_words(excluded: pd.DataFrame) -> str:
     parts = [f"{r.reason.lower()}: {r.calls:,}" for r in excluded.itertuples() if r.calls]
     return ("Not in the medians and percentiles this period — " + "; ".join(parts) + ".") if parts else \
         "Every call this period is a dispatched call with an arrival time."
+
+
+def still_filling(period, last_day, dataset: str, late: int | None) -> str:
+    """A caution when a period ended close to the newest record: reports keep arriving for weeks."""
+    gap = (last_day - period.last_day).days
+    what = FACTS[dataset].noun
+    late_said = f" ({late:,} late {what} arrived at the last refresh)" if late else ""
+    return (f"This period ended {gap} day{'s' if gap != 1 else ''} before the newest published record: "
+            f"{what} are still being reported for it{late_said}, so its counts, and any fall they show, may "
+            "still grow.")

@@ -86,8 +86,7 @@ def test_every_page_on_the_real_records(real_dashboard, page_at, artifacts, path
     wait_for_streamlit(page)
     assert page_errors(page) == []
     assert "Synthetic data" not in main.inner_text()
-    shown = " ".join(main.locator("[data-testid='stMetricValue'], [data-testid='stTable'] td, h3, "
-                                  "[data-testid='stCaptionContainer']").all_inner_texts())
+    shown = main.inner_text().replace("Sign-in off · everyone who can reach this address sees everything", "")
     if path == "followup" and "Nothing recorded yet" in main.inner_text():   # a new database: no number to show
         assert "Record a commitment" in main.inner_text()
     else:
