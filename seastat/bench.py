@@ -8,6 +8,7 @@ from `streamlit run` to the first fully rendered page in headless Chromium.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import json
 import os
@@ -278,17 +279,23 @@ def first_render_seconds(store_dir: Path, path: str = "trends") -> float | None:
                 if time.perf_counter() - start > 60:
                     return None
                 time.sleep(0.05)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
-            page = browser.new_page(viewport={"width": 1920, "height": 1080})
-            page.goto(f"http://127.0.0.1:{port}/{path}")
-            page.wait_for_selector("[data-testid='stMain'] h1", timeout=60_000)
-            page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                                   timeout=60_000)
-            seconds = time.perf_counter() - start
-            browser.close()
-        return seconds
+        def rendered() -> float:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=chromium, args=[
+                    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+                page = browser.new_page(viewport={"width": 1920, "height": 1080})
+                page.goto(f"http://127.0.0.1:{port}/{path}")
+                page.wait_for_selector("[data-testid='stMain'] h1", timeout=60_000)
+                page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                                       timeout=60_000)
+                seconds = time.perf_counter() - start
+                browser.close()
+            return seconds
+
+        # A thread of its own: Playwright's sync API refuses a thread that already runs an event loop
+        # (as the test session's own browser does).
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(rendered).result()
     finally:
         proc.terminate()
         proc.wait(10)
