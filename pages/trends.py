@@ -58,7 +58,7 @@ label = FACTS[dataset].label
 st.subheader(f"{label} · {period.label()}")
 st.caption(" · ".join(f"**{headers.windows[n]}** {w.start:%b %d, %Y} – {w.last_day:%b %d, %Y}"
                       for n, w in table.windows.items() if n != "baseline")
-           + (f" · **Expected**: mean of the {table.expected_periods:.0f} periods before"
+           + (f" · **Expected**: {wording.expected_note(settings, table.expected_periods)}"
               if "baseline" in table.windows else " · **Expected**: not enough earlier periods in the data"))
 def shown(rows):
     """The table as this role may see it (partners: small counts held back)."""

@@ -98,12 +98,13 @@ def _compstat_pandas(root: Path, ctx: Context) -> reports.CompStatReport:
     s = ctx.settings
     windows = compstat.report_windows(s.grid, ctx.period, ctx.first_day, s.stats.baseline_periods,
                                       s.periods.rolling_days)
-    counts = _window_counts_pandas(root, windows)
+    periods = compstat.trend_periods(s.grid, ctx.period, ctx.first_day, 1, s.expected.history)
+    counts = _window_counts_pandas(root, {**windows, **{p.start.isoformat(): p for p in periods}})
     areas = pd.read_parquet(root / "crime", columns=["precinct", "sector", "beat"]).drop_duplicates()
     rows = compstat.offense_rows("crime", s, sorted(counts["offense"].unique()))
     keys = compstat.default_rows("crime", s, rows)
     table = compstat.compstat_table(counts, areas, windows, {k: rows[k] for k in keys}, level=s.level,
-                                    period_days=s.grid.length_days)
+                                    period_days=s.grid.length_days, periods=periods, expected=s.expected)
     return reports.CompStatReport(ctx.view, windows, rows, keys, table, compstat.headers(s.periods.rolling_days))
 
 
@@ -115,11 +116,11 @@ def _table(result: reports.CompStatReport) -> list[tuple]:
 
 def _trends_pandas(root: Path, ctx: Context) -> reports.TrendReport:
     s = ctx.settings
-    shown, baseline = s.periods.trend_periods, s.stats.baseline_periods
-    periods = compstat.trend_periods(s.grid, ctx.period, ctx.first_day, shown, baseline)
+    shown = s.periods.trend_periods
+    periods = compstat.trend_periods(s.grid, ctx.period, ctx.first_day, shown, s.expected.history)
     counts = _window_counts_pandas(root, {p.start.isoformat(): p for p in periods})
     rows = compstat.offense_rows("crime", s, sorted(counts["offense"].unique()))
-    return reports.TrendReport(ctx.view, periods, counts, rows, shown, s.level, baseline)
+    return reports.TrendReport(ctx.view, periods, counts, rows, shown, s.level, s.expected)
 
 
 def _series(result: reports.TrendReport) -> list[dict]:

@@ -23,12 +23,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from .config import PRECINCTS, Settings
 from .datasets import FACTS
 from .palette import DOWN, UP
 from .periods import Grid, Window, comparison
+from .seasonal import Expected
 
 CITY = "City-wide"
 SELECTED = "Selected areas"
@@ -83,32 +84,39 @@ def headers(rolling_days: int) -> Headers:
 
 # --- Statistics ----------------------------------------------------------------------------
 
-def p_value(now, before, k=1.0):
+def p_value(now, before, k=1.0, dispersion=1.0):
     """Two-sided exact p-value that `now` (one window) and `before` (a window k times as long)
-    come from one Poisson rate: given n = now + before, now ~ Binomial(n, 1 / (1 + k))."""
-    now, before, k = (np.asarray(v, dtype=float) for v in (now, before, k))
-    n, share = now + before, 1 / (1 + k)
-    tails = np.minimum(stats.binom.cdf(now, n, share), stats.binom.sf(now - 1, n, share))
-    return np.minimum(1.0, 2 * tails)
+    come from one Poisson rate: given n = now + before, now ~ Binomial(n, 1 / (1 + k)).
+    dispersion φ >= 1 (quasi-Poisson, seastat.seasonal): both counts are divided by φ first, and
+    the binomial tails are the regularized incomplete beta function, which equals them exactly at
+    whole counts and continues them between."""
+    now, before, k, phi = (np.asarray(v, dtype=float) for v in (now, before, k, dispersion))
+    x, n = now / phi, (now + before) / phi
+    share = 1 / (1 + k)
+    with np.errstate(invalid="ignore"):
+        lower = np.where(x >= n, 1.0, special.betainc(np.maximum(n - x, 1e-300), x + 1, 1 - share))
+        upper = np.where(x <= 0, 1.0, special.betainc(np.maximum(x, 1e-300), n - x + 1, share))
+    unknown = np.isnan(x) | np.isnan(n) | np.isnan(share)
+    return np.where(unknown, np.nan, np.minimum(1.0, 2 * np.minimum(lower, upper)))
 
 
-def flags(now, before, k, level: float):
+def flags(now, before, k, level: float, dispersion=1.0):
     """▲ (up) or ▼ (down) where the change from `before` (k windows' worth) to `now` has a
     p-value at or below `level`; '' elsewhere, and where a count is unknown."""
     now, before, k = (np.asarray(v, dtype=float) for v in (now, before, k))
-    significant = p_value(now, before, k) <= level        # NaN compares False
+    significant = p_value(now, before, k, dispersion) <= level        # NaN compares False
     return np.where(significant, np.where(now * k > before, UP, DOWN), "")
 
 
-def expected_range(before, k, level: float):
+def expected_range(before, k, level: float, dispersion=1.0):
     """(lower, upper): the smallest and largest counts `flags` would not mark against `before`
     counted over k windows; NaN where `before` is unknown."""
-    before, k = np.broadcast_arrays(np.asarray(before, dtype=float), np.asarray(k, dtype=float))
+    before, k, phi = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (before, k, dispersion)))
     mean = before / k
-    reach = 8 * np.sqrt(np.nan_to_num(mean)) + 10           # far wider than any unflagged count
+    reach = 8 * np.sqrt(np.nan_to_num(mean * phi)) + 10 * np.nan_to_num(phi, nan=1.0)   # wider than any unflagged count
     first = np.floor(np.clip(np.nan_to_num(mean) - reach, 0, None))
     counts = first[..., None] + np.arange(int(2 * reach.max(initial=0)) + 2)
-    calm = p_value(counts, before[..., None], k[..., None]) > level
+    calm = p_value(counts, before[..., None], k[..., None], phi[..., None]) > level
     lower = np.where(calm, counts, np.inf).min(axis=-1)
     upper = np.where(calm, counts, -np.inf).max(axis=-1)
     known = calm.any(axis=-1)
@@ -145,10 +153,10 @@ def report_windows(grid: Grid, period: Window, first_day: dt.date, baseline_peri
     return windows
 
 
-def trend_periods(grid: Grid, period: Window, first_day: dt.date, shown: int, baseline_periods: int) -> list[Window]:
-    """The `shown` periods up to `period` and the baseline periods before them, oldest first,
-    none before the data begins."""
-    back = grid.periods_back(period, shown - 1 + baseline_periods) + [period]
+def trend_periods(grid: Grid, period: Window, first_day: dt.date, shown: int, history: int) -> list[Window]:
+    """The `shown` periods up to `period` and the `history` periods before them that their expected
+    levels look back over (Expected.history), oldest first, none before the data begins."""
+    back = grid.periods_back(period, shown - 1 + history) + [period]
     return [p for p in back if p.start >= first_day]
 
 
@@ -221,50 +229,56 @@ def precinct_order(precinct) -> tuple[int, str]:
 # --- The CompStat table --------------------------------------------------------------------
 
 def compstat_table(counts: pd.DataFrame, areas: pd.DataFrame, windows: dict[str, Window], rows: dict,
-                   *, level: float, period_days: int, total: str = CITY, covered=None) -> pd.DataFrame:
+                   *, level: float, period_days: int, total: str = CITY, covered=None,
+                   periods: list[Window] = (), expected: Expected | None = None) -> pd.DataFrame:
     """One row per area (total, precincts, sectors, beats) and offense row.
 
     counts: window, precinct, sector, beat, offense, n (queries/trends/window_counts.sql);
     areas: the precinct/sector/beat rows to count (the area filter), each shown even with no events;
     windows: the counted windows (report_windows); a missing one shows as NaN, never as zero;
     level: the significance level of the flags (Settings.level);
-    covered(window, offense key, level, precinct, beat) -> bool: False where no published export
-    covers that slice, whose count is then unknown (NaN, "—"), never 0 (None: everything covered).
+    covered(window, rows) -> a boolean mask over rows (columns level, precinct, beat, offense):
+    False where no published export covers that slice, whose count is then unknown (NaN, "—"),
+    never 0 (None: everything covered);
+    periods (with `expected`): counts also holds these periods' counts, each named by its start
+    date (the current period last, expected.history periods before it); then 'expected' is
+    seastat.seasonal's expected level of the current period and every change's test allows for
+    the row's dispersion (the 'dispersion' column); without them, the baseline's mean and the
+    plain Poisson test.
     Columns: level, precinct, sector, beat, area, offense, offense_label, a count per window
-    ('baseline' the total of the baseline periods, 'expected' their mean, 'expected_periods'
-    how many), then per change <key>_change and <key>_pct (against the mean for 'expected'),
-    <key>_p (the test's p-value) and <key>_flag."""
+    ('baseline' the total of the baseline periods, 'expected' the expected level, 'expected_periods'
+    how many periods the baseline holds), then per change <key>_change and <key>_pct (against
+    the expected level for 'expected'), <key>_p (the test's p-value) and <key>_flag."""
     keys = list(rows)
-    areas = areas[list(AREA_COLUMNS)].drop_duplicates()
-    counts = counts.merge(areas, on=list(AREA_COLUMNS))    # the chosen areas, before OOJ and UNKNOWN merge
-    wide = (_by_row(assign_unassigned(counts), rows)
-            .pivot_table(index=[*AREA_COLUMNS, "offense"], columns="window", values="n", aggfunc="sum"))
-    grid = pd.MultiIndex.from_frame(
-        assign_unassigned(areas).drop_duplicates().merge(pd.DataFrame({"offense": keys}), how="cross"))
     counted = [name for name in COUNTED if name in windows]
-    wide = wide.reindex(index=grid, columns=counted).fillna(0).reset_index()
-
-    parts = [wide.groupby([*by, "offense"], as_index=False)[counted].sum().assign(level=area_level)
-             for area_level, by in zip(LEVELS, ([], ["precinct"], ["precinct", "sector"], list(AREA_COLUMNS)))]
-    table = pd.concat(parts, ignore_index=True)
+    starts = [p.start.isoformat() for p in periods] if expected is not None else []
+    table = _rollup(counts, areas, [*counted, *starts], rows)
+    if covered is not None:
+        for name in counted:
+            table.loc[~covered(windows[name], table), name] = np.nan
+    history_counts = _unknown_outside(table[starts], periods, table, covered) if starts else None
     table = table.reindex(columns=["level", *AREA_COLUMNS, "offense", *WINDOWS, "baseline", "expected_periods"])
     table["area"] = _area_labels(table, total)
     table["offense_label"] = table["offense"].map({k: label for k, (label, _) in rows.items()})
-    if covered is not None:
-        for name in counted:
-            unknown = [not covered(name, r.offense, r.level, r.precinct, r.beat) for r in table.itertuples()]
-            table.loc[unknown, name] = np.nan
 
     table["expected_periods"] = windows["baseline"].days / period_days if "baseline" in windows else np.nan
     table["expected"] = table["baseline"] / table["expected_periods"]
+    tests = {}          # change key -> (before, k) where it is not the window's own count
+    phi = np.ones(len(table))
+    if history_counts is not None and "baseline" in windows:
+        b = _expected_now(history_counts, table, expected)
+        table["expected"], phi = b["expected"].to_numpy(), b["dispersion"].to_numpy()
+        tests["expected"] = (b["before"].to_numpy(), b["k"].to_numpy())
+    table["dispersion"] = phi
     for change in CHANGES:
-        now, before = table[change.now], table[change.before]
+        now = table[change.now]
         both = {change.now, change.before} <= set(windows)
         k = windows[change.before].days / windows[change.now].days if both else np.nan   # exposure ratio
+        before, k = tests.get(change.key, (table[change.before], k))      # before / k: the earlier level
         table[f"{change.key}_change"] = now - before / k
         table[f"{change.key}_pct"] = percent_change(now, before / k)
-        table[f"{change.key}_p"] = p_value(now, before, k)
-        table[f"{change.key}_flag"] = flags(now, before, k, level)
+        table[f"{change.key}_p"] = p_value(now, before, k, phi)
+        table[f"{change.key}_flag"] = flags(now, before, k, level, phi)
 
     order = pd.DataFrame({
         "level": table["level"].map(LEVELS.index) > 0,
@@ -273,6 +287,47 @@ def compstat_table(counts: pd.DataFrame, areas: pd.DataFrame, windows: dict[str,
         "offense": table["offense"].map(keys.index),
     })
     return table.loc[order.sort_values(list(order.columns)).index].reset_index(drop=True)
+
+
+def _rollup(counts: pd.DataFrame, areas: pd.DataFrame, names: list[str], rows: dict) -> pd.DataFrame:
+    """level, precinct, sector, beat, offense and a count per window name: each chosen beat and
+    offense row (zero where nothing happened), summed up to its sector, its precinct and the total."""
+    areas = areas[list(AREA_COLUMNS)].drop_duplicates()
+    counts = counts.merge(areas, on=list(AREA_COLUMNS))    # the chosen areas, before OOJ and UNKNOWN merge
+    wide = (_by_row(assign_unassigned(counts), rows)
+            .pivot_table(index=[*AREA_COLUMNS, "offense"], columns="window", values="n", aggfunc="sum"))
+    grid = pd.MultiIndex.from_frame(
+        assign_unassigned(areas).drop_duplicates().merge(pd.DataFrame({"offense": list(rows)}), how="cross"))
+    wide = wide.reindex(index=grid, columns=names).fillna(0).reset_index()
+    parts = [wide.groupby([*by, "offense"], as_index=False)[names].sum().assign(level=area_level)
+             for area_level, by in zip(LEVELS, ([], ["precinct"], ["precinct", "sector"], list(AREA_COLUMNS)))]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _unknown_outside(history: pd.DataFrame, periods: list[Window], table: pd.DataFrame, covered) -> np.ndarray:
+    """The rows' per-period counts (periods x rows), NaN where no export covers the period: asked
+    for the whole span first, period by period only for the rows whose span is not covered."""
+    h = history.to_numpy(dtype=float).T.copy()
+    if covered is None:
+        return h
+    gaps = np.flatnonzero(~covered(Window(periods[0].start, periods[-1].end), table))
+    for i, period in enumerate(periods):
+        if len(gaps):
+            h[i, gaps[~covered(period, table.iloc[gaps])]] = np.nan
+    return h
+
+
+def _expected_now(history: np.ndarray, table: pd.DataFrame, expected: Expected):
+    """seastat.seasonal's baseline of the last period for every row, the season index of each
+    offense row taken from its total row."""
+    out = {name: np.full(len(table), np.nan) for name in ("expected", "before", "k", "dispersion")}
+    for key in table["offense"].unique():
+        columns = np.flatnonzero(table["offense"].to_numpy() == key)
+        city = columns[table["level"].to_numpy()[columns] == "city"]
+        b = expected.of(history[:, columns], history[:, city[0]] if len(city) else None)
+        for name in out:
+            out[name][columns] = getattr(b, name)[-1]
+    return pd.DataFrame(out)
 
 
 def _area_labels(table: pd.DataFrame, total: str) -> pd.Series:
@@ -302,16 +357,18 @@ def table_export(table: pd.DataFrame) -> pd.DataFrame:
 
 # --- Trend series --------------------------------------------------------------------------
 
-def trend_series(counts: pd.DataFrame, periods: list[Window], by: str, *, level: float,
-                 baseline_periods: int, shown: int, total: str | None = None, covered=None) -> pd.DataFrame:
+def trend_series(counts: pd.DataFrame, periods: list[Window], by: str, *, level: float, expected: Expected,
+                 shown: int, total: str | None = None, covered=None, pooled: pd.Series | None = None) -> pd.DataFrame:
     """Counts per period and area for the trend charts, with the expected range.
 
     counts: window (a period's ISO start date), precinct, sector, beat, n, already narrowed to
-    the offenses and areas wanted; periods: every period counted, oldest first; by: 'precinct'
-    or 'sector'; total: a label to add the sum of all areas as the first panel.
-    Long frame: area, period_start, period, count, expected, lower, upper, p, flag — the last
-    `shown` periods. expected is the mean of up to `baseline_periods` prior periods (NaN with
-    fewer than half of them); lower/upper the expected range; flag as in the table.
+    the offenses and areas wanted; periods: every period counted, oldest first (expected.history
+    before the first shown); by: 'precinct' or 'sector'; total: a label to add the sum of all
+    areas as the first panel; pooled: the series the season index comes from, by period start
+    (default: the sum of the areas).
+    Long frame: area, period_start, period, count, expected, lower, upper, p, flag, dispersion —
+    the last `shown` periods. expected: seastat.seasonal (NaN without enough earlier periods);
+    lower/upper the expected range; flag as in the table.
     covered(period, area) -> bool: False where no published export covers that period and area
     (the total's area is None): its count is NaN, a gap in the chart, and out of the baselines."""
     counts = assign_unassigned(counts)
@@ -326,17 +383,20 @@ def trend_series(counts: pd.DataFrame, periods: list[Window], by: str, *, level:
         for column in wide.columns:
             area = None if column == total else column
             wide.loc[[not covered(p, area) for p in periods], column] = np.nan
-    prior = wide.shift(1).rolling(baseline_periods, min_periods=max(1, math.ceil(baseline_periods / 2)))
-    before, k = prior.sum().iloc[-shown:], prior.count().iloc[-shown:]   # NaN with fewer than min_periods
+    if pooled is None:
+        pooled = wide[[c for c in wide.columns if c != total]].sum(axis=1, min_count=1).where(
+            wide.notna().all(axis=1))
+    b = expected.of(wide.to_numpy(dtype=float), pooled.reindex(wide.index).to_numpy(dtype=float))
+    before, k, phi = (a[-shown:] for a in (b.before, b.k, b.dispersion))
     wide = wide.iloc[-shown:]
-    lower, upper = expected_range(before, k, level)
+    lower, upper = expected_range(before, k, level, phi)
+    column = lambda a: np.asarray(a).T.ravel()      # noqa: E731  (areas one after another)
     return pd.DataFrame({
         "area": np.repeat(wide.columns.to_numpy(), len(wide)),
         "period_start": np.tile(pd.to_datetime(wide.index).to_numpy(), wide.shape[1]),
         "period": np.tile([p.label() for p in periods[-len(wide):]], wide.shape[1]),
-        "count": wide.to_numpy().T.ravel(),
-        "expected": (before / k).to_numpy().T.ravel(),
-        "lower": lower.T.ravel(), "upper": upper.T.ravel(),
-        "p": p_value(wide, before, k).T.ravel(),
-        "flag": flags(wide, before, k, level).T.ravel(),
+        "count": column(wide), "expected": column(b.expected[-shown:]),
+        "lower": column(lower), "upper": column(upper),
+        "p": column(p_value(wide, before, k, phi)), "flag": column(flags(wide, before, k, level, phi)),
+        "dispersion": column(phi),
     })

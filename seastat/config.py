@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 if TYPE_CHECKING:
     from .periods import Grid
+    from .seasonal import Expected
 
 PRECINCTS = ("North", "East", "South", "West", "Southwest")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,8 @@ class PeriodSettings(_Section):
 class StatsSettings(_Section):
     z_threshold: float = Field(2.0, gt=0)
     baseline_periods: int = Field(26, ge=1)
+    expected: Literal["seasonal", "mean"] = "seasonal"
+    overdispersion: bool = True
 
 
 class HotspotSettings(_Section):
@@ -200,6 +203,13 @@ class Settings(_Section):
         """The two-sided significance level of the flags: the level of |z| >= z_threshold (2 -> 4.55 %)."""
         from .compstat import alpha
         return alpha(self.stats.z_threshold)
+
+    @cached_property
+    def expected(self) -> "Expected":
+        """How a period's expected level and the test's dispersion are estimated (seastat/seasonal.py)."""
+        from .seasonal import Expected, periods_per_year
+        return Expected(self.stats.expected, self.stats.baseline_periods, periods_per_year(self.periods.length_days),
+                        self.stats.overdispersion)
 
     def resolve(self, path: Path) -> Path:
         """Relative paths in the file are relative to the file's own folder."""

@@ -28,6 +28,7 @@ from .config import Settings
 from .datasets import FACTS
 from .geo import load_boundaries
 from .periods import Window, complete_periods
+from .seasonal import Expected
 from .store import Store
 
 OffenseRows = dict[str, tuple[str, tuple | None]]    # key -> (label, offense types it adds up; None = all)
@@ -70,11 +71,22 @@ def periods_offered(store: Store, settings: Settings, dataset: str) -> list[Wind
 
 def areas(store: Store, settings: Settings, dataset: str) -> pd.DataFrame:
     """Every precinct / sector / beat a dataset uses, with its row count."""
-    return store.df("areas", dataset=dataset)
+    return store.fact("areas", dataset=dataset)
+
+
+def period_counts(store: Store, settings: Settings, dataset: str, periods: list[Window],
+                  against=()) -> pd.DataFrame:
+    """window (a period's ISO start), precinct, sector, beat, offense, n for consecutive grid
+    periods, in one pass (queries/trends/period_counts.sql)."""
+    if not periods:
+        return store.df("trends/window_counts", dataset=dataset, windows=[], against=list(against))
+    return store.df("trends/period_counts", dataset=dataset, anchor=settings.grid.anchor,
+                    length=settings.grid.length_days, start=periods[0].start, end=periods[-1].end,
+                    against=list(against))
 
 
 def offense_rows(store: Store, settings: Settings, dataset: str) -> OffenseRows:
-    present = store.df("offenses", dataset=dataset)["offense"].tolist()
+    present = store.fact("offenses", dataset=dataset)["offense"].tolist()
     return compstat.offense_rows(dataset, settings, present)
 
 
@@ -108,11 +120,24 @@ class Coverage:
                                                         precinct, beat) for t in (types or [None]))
         return self._seen[question]
 
-    def table(self, windows: dict[str, Window]):
-        """compstat_table's `covered`: sectors as their precinct (conservative), Unassigned as the city's."""
-        def covered(name: str, key: str, level: str, precinct, beat) -> bool:
-            place = None if level == "city" or precinct == compstat.UNASSIGNED else precinct
-            return self(windows[name], key, place, beat if level == "beat" else None)
+    @cached_property
+    def uniform(self) -> bool:
+        """No export of the dataset is filtered by offense or area: coverage is a matter of dates only."""
+        sources = self.manifest.get("datasets", {}).get(self.dataset, {}).get("sources", [])
+        return not any((s.get("coverage") or {}).get(f"filtered_by_{what}") for s in sources
+                       for what in ("offense", "area"))
+
+    def table(self):
+        """compstat_table's `covered(window, rows)`, a mask over its rows: sectors as their precinct
+        (conservative), Unassigned as the city's; each distinct question asked once."""
+        def covered(window: Window, rows: pd.DataFrame) -> np.ndarray:
+            if self.uniform:
+                return np.full(len(rows), self(window))
+            place = rows["precinct"].where((rows["level"] != "city") & (rows["precinct"] != compstat.UNASSIGNED))
+            beat = rows["beat"].where(rows["level"] == "beat")
+            questions = list(zip(rows["offense"], place.astype(object).where(place.notna(), None),
+                                 beat.astype(object).where(beat.notna(), None)))
+            return np.array([self(window, *q) for q in questions], dtype=bool)
         return covered
 
     def series(self, periods: list[Window], key: str, within: str | None):
@@ -169,15 +194,19 @@ class CompStatReport:
 def compstat_report(store: Store, settings: Settings, view: View) -> CompStatReport:
     windows = compstat.report_windows(settings.grid, view.period, first_day(store, view.dataset),
                                       settings.stats.baseline_periods, settings.periods.rolling_days)
-    counts = store.df("trends/window_counts", dataset=view.dataset, windows=compstat.as_params(windows),
-                      against=list(view.against))
+    periods = compstat.trend_periods(settings.grid, view.period, first_day(store, view.dataset), 1,
+                                     settings.expected.history)
+    counts = pd.concat([store.df("trends/window_counts", dataset=view.dataset, against=list(view.against),
+                                 windows=compstat.as_params(windows)),
+                        period_counts(store, settings, view.dataset, periods, view.against)], ignore_index=True)
     rows = offense_rows(store, settings, view.dataset)
     keys = chosen_rows(view, rows, settings)
     all_areas = areas(store, settings, view.dataset)
     table = compstat.compstat_table(counts, all_areas[view.in_view(all_areas)], windows, {k: rows[k] for k in keys},
                                     level=settings.level, period_days=settings.grid.length_days,
                                     total=compstat.SELECTED if view.filtered else compstat.CITY,
-                                    covered=Coverage(store, view.dataset, rows).table(windows))
+                                    covered=Coverage(store, view.dataset, rows).table(),
+                                    periods=periods, expected=settings.expected)
     return CompStatReport(view, windows, rows, keys, table, compstat.headers(settings.periods.rolling_days),
                           taxonomy_note(store, view.dataset, windows.values()))
 
@@ -204,24 +233,30 @@ def taxonomy_note(store: Store, dataset: str, windows) -> str:
 class TrendReport:
     """Counts per period in the view's areas, with what the series and their bands need."""
     view: View
-    periods: list[Window]      # the shown periods and the baseline periods before them, oldest first
+    periods: list[Window]      # the shown periods and the history before them, oldest first
     counts: pd.DataFrame       # window (period start), precinct, sector, beat, offense, n
     rows: OffenseRows
     shown: int
     level: float
-    baseline_periods: int
+    expected: Expected
     coverage: Coverage | None = None
 
     def series(self, row: str = "all", by: str = "precinct", within: str | None = None,
                total: str | None = None) -> pd.DataFrame:
-        """compstat.trend_series of one offense row, by precinct or by the sectors of `within`."""
+        """compstat.trend_series of one offense row, by precinct or by the sectors of `within`;
+        the season index always from the whole view's series of the row (as the table's)."""
         offenses = self.rows[row][1]
         counts = self.counts if offenses is None else self.counts[self.counts["offense"].isin(offenses)]
+        starts = [p.start.isoformat() for p in self.periods]
+        pooled = counts.groupby("window")["n"].sum().reindex(starts).fillna(0)
+        if self.coverage:
+            whole = self.coverage.series(self.periods, row, None)
+            pooled = pooled.where([whole(p, None) for p in self.periods])
         if within:
             counts = counts[counts["precinct"] == within]
         covered = self.coverage.series(self.periods, row, within) if self.coverage else None
-        return compstat.trend_series(counts, self.periods, by, total=total, level=self.level,
-                                     baseline_periods=self.baseline_periods, shown=self.shown, covered=covered)
+        return compstat.trend_series(counts, self.periods, by, total=total, level=self.level, expected=self.expected,
+                                     shown=self.shown, covered=covered, pooled=pooled)
 
     def headlines(self, precinct: str, keys: list[str]) -> pd.DataFrame:
         """One precinct's trend for each of `keys`, the row's label as the panel name ('area')."""
@@ -235,15 +270,12 @@ class TrendReport:
 
 def trend_report(store: Store, settings: Settings, view: View, shown: int | None = None) -> TrendReport:
     shown = shown or settings.periods.trend_periods
-    baseline = settings.stats.baseline_periods
-    back = settings.grid.periods_back(view.period, shown - 1 + baseline) + [view.period]
-    start = first_day(store, view.dataset)
-    periods = [p for p in back if p.start >= start]
-    counts = store.df("trends/window_counts", dataset=view.dataset, windows=compstat.period_params(periods),
-                      against=list(view.against))
+    periods = compstat.trend_periods(settings.grid, view.period, first_day(store, view.dataset), shown,
+                                     settings.expected.history)
+    counts = period_counts(store, settings, view.dataset, periods, view.against)
     rows = offense_rows(store, settings, view.dataset)
     return TrendReport(view, periods, counts[view.in_view(counts)].reset_index(drop=True), rows, shown,
-                       settings.level, baseline, Coverage(store, view.dataset, rows))
+                       settings.level, settings.expected, Coverage(store, view.dataset, rows))
 
 
 # --- Hot spots ------------------------------------------------------------------------------------
@@ -384,9 +416,8 @@ def slices_report(store: Store, settings: Settings, dataset: str, a: compare.Sli
     by_period = a.window == b.window
     if by_period:
         periods = _recent_periods(store, settings, a.window, [dataset])
-        period_counts = store.df("trends/window_counts", dataset=dataset, windows=compstat.period_params(periods),
-                                 against=[])
-        series = compare.place_periods(period_counts, periods, [a.area, b.area], offenses)
+        series = compare.place_periods(period_counts(store, settings, dataset, periods), periods,
+                                       [a.area, b.area], offenses)
     else:
         series = compare.running_totals(counts, [a, b], offenses)
     covered = Coverage(store, dataset, rows)
@@ -441,8 +472,8 @@ CITY_WIDE = compare.Area()
 def datasets_report(store: Store, settings: Settings, period: Window, place: compare.Area = CITY_WIDE) -> DatasetsReport:
     one = compare.Slice("a", period, place, place.label)
     periods = _recent_periods(store, settings, period, list(compare.DATASETS))
-    windows = compare.windows_param(one) + compstat.period_params(periods)
-    counts = {d: store.df("trends/window_counts", dataset=d, windows=windows, against=[]) for d in compare.DATASETS}
+    counts = {d: pd.concat([store.df("trends/window_counts", dataset=d, windows=compare.windows_param(one), against=[]),
+                            period_counts(store, settings, d, periods)], ignore_index=True) for d in compare.DATASETS}
     now = {d: frame[frame["window"] == one.key] for d, frame in counts.items()}
     here = {d: frame[place.rows(frame)] for d, frame in now.items()}
     levels = compare.level_order(store.df("compare/incident_types")["incident_type"])

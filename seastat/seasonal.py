@@ -38,6 +38,18 @@ Var = E / k, so k = 1 / (E · (1/R + 1/S + 1/R')) and before = E · k (rounded t
 k is then before / E, so E is kept exactly). With the flat mean, S and R' drop out and this is
 before = R, k = m, the current test. A wider, honest band for the noisier estimate.
 
+Overdispersion (quasi-Poisson, as Farrington et al. 1996 and Noufaily et al. 2013 do for the same
+surveillance problem). Real counts vary more than Poisson: one incident with several officers is
+several use-of-force rows, a heat wave or a protest lifts a whole fortnight. SPD's use-of-force
+counts by precinct vary about twelve times as much as Poisson around any expected level, so the
+exact Poisson test flags a quarter of their periods as changes, whatever the expected level. The
+dispersion φ of an area is measured from its own history: the mean over the `baseline_periods`
+periods before t of the Pearson residual (x − E)² / (E (1 + 1/k)) of each period against its own
+expected level (the 1/k term is that level's own estimation noise, so φ ≈ 1 for Poisson counts),
+at least 1 and 1 where fewer than half of those periods have an expected level. The test then
+divides both counts by φ (compstat.p_value's `dispersion`): a change must stand out from the
+area's own usual variation, not only from Poisson noise.
+
 Fallback. A period without `years` = 1 full earlier year of history (m + P + w periods before
 it), or whose pooled S or R' is zero, gets the flat mean, as today; `Baseline.seasonal` says
 which periods have the seasonal value. The trend charts therefore need more history loaded:
@@ -49,7 +61,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 YEARS = 3            # earlier years pooled into the season index (where the data reach back)
 HALF_WINDOW = 2      # ± periods around the same time of year (5 periods of 14 days: ten weeks)
@@ -77,6 +88,7 @@ class Baseline:
     before: np.ndarray
     k: np.ndarray
     seasonal: np.ndarray       # bool: True where the seasonal estimate is used, False the flat mean
+    dispersion: np.ndarray     # φ >= 1 (all 1 without overdispersion): the test divides both counts by it
 
 
 def _window_sums(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -101,12 +113,13 @@ def flat(history: np.ndarray, baseline_periods: int) -> tuple[np.ndarray, np.nda
 
 
 def baseline(history, *, method: str = "seasonal", baseline_periods: int = 26, per_year: int = 26,
-             years: int = YEARS, half_window: int = HALF_WINDOW, pooled=None) -> Baseline:
+             years: int = YEARS, half_window: int = HALF_WINDOW, pooled=None,
+             overdispersion: bool = False) -> Baseline:
     """The expected count of every period of `history` (periods x areas, oldest first,
     consecutive periods, NaN = unknown) from the periods before it. method "mean": the flat mean
-    of the previous `baseline_periods` periods (today's); "seasonal": the module's method.
-    pooled: the series (one value per period) the season index is estimated from; default the
-    sum of the areas."""
+    of the previous `baseline_periods` periods; "seasonal": the module's method. pooled: the
+    series (one value per period, NaN = unknown) the season index is estimated from; default the
+    sum of the areas. overdispersion: measure each area's dispersion φ (else 1)."""
     if method not in METHODS:
         raise ValueError(f"unknown expected-level method {method!r}; one of {METHODS}")
     h = np.asarray(history, dtype=float)
@@ -114,30 +127,35 @@ def baseline(history, *, method: str = "seasonal", baseline_periods: int = 26, p
     h = h.reshape(len(h), -1)
     before, k = flat(h, baseline_periods)
     expected = before / k
-    used = np.zeros(h.shape, dtype=bool)
-    if method == "mean" or len(h) == 0:
-        return _shape(Baseline(expected, before, k, used), one)
+    use = np.zeros(h.shape, dtype=bool)
+    if method == "seasonal" and len(h):
+        p = h.sum(axis=1) if pooled is None else np.asarray(pooled, dtype=float)
+        e, b, k_s, usable = _seasonal(h, p.reshape(-1, 1), baseline_periods, per_year, years, half_window)
+        use = usable[:, None] & np.ones(h.shape, dtype=bool)
+        before, k, expected = np.where(use, b, before), np.where(use, k_s, k), np.where(use, e, expected)
+    phi = _dispersion(h, expected, k, baseline_periods) if overdispersion else np.ones(h.shape)
+    return _shape(Baseline(expected, before, k, use, phi), one)
 
-    m, w = baseline_periods, half_window
-    p = np.nansum(h, axis=1) if pooled is None else np.asarray(pooled, dtype=float)
-    p = p.reshape(-1, 1)
-    hz = np.nan_to_num(h)
+
+def _seasonal(h: np.ndarray, p: np.ndarray, m: int, per_year: int, years: int, w: int):
+    """(expected, before, k, usable per period) of the seasonal method (see the module's note)."""
     T = len(h)
     t = np.arange(T)
     gaps = _window_sums(np.isnan(h).astype(float), np.clip(t - m, 0, None), t).sum(axis=1)
     full_recent = (t - m >= 0) & (gaps == 0)
-    r = _window_sums(hz, np.clip(t - m, 0, None), t)                     # R per period and area
-    s_sum, r_prev = np.zeros((T, 1)), np.zeros((T, 1))
+    r = _window_sums(np.nan_to_num(h), np.clip(t - m, 0, None), t)    # R per period and area
+    p_gap, pz = np.isnan(p).astype(float), np.nan_to_num(p)
+    s_sum, r_prev = np.zeros(T), np.zeros(T)
     n_years = np.zeros(T, dtype=int)
     for y in range(1, years + 1):
         centre = t - y * per_year
-        ok = (centre - m >= 0) & (centre + w < t)
         lo_s, hi_s = np.clip(centre - w, 0, T), np.clip(centre + w + 1, 0, T)
         lo_r, hi_r = np.clip(centre - m, 0, T), np.clip(centre, 0, T)
-        s_sum += np.where(ok[:, None], _window_sums(p, lo_s, hi_s), 0)
-        r_prev += np.where(ok[:, None], _window_sums(p, lo_r, hi_r), 0)
+        known = (_window_sums(p_gap, lo_s, hi_s) + _window_sums(p_gap, lo_r, hi_r))[:, 0] == 0
+        ok = (centre - m >= 0) & (centre + w < t) & known    # a year with an unknown period is left out
+        s_sum += np.where(ok, _window_sums(pz, lo_s, hi_s)[:, 0], 0)
+        r_prev += np.where(ok, _window_sums(pz, lo_r, hi_r)[:, 0], 0)
         n_years += ok
-    s_sum, r_prev = s_sum[:, 0], r_prev[:, 0]
     usable = full_recent & (n_years > 0) & (s_sum > 0) & (r_prev > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         index = (s_sum / (2 * w + 1)) / (r_prev / m)                   # per period
@@ -146,55 +164,58 @@ def baseline(history, *, method: str = "seasonal", baseline_periods: int = 26, p
         k_eff = 1 / (e * (1 / r + rel_var[:, None]))
         b = np.maximum(np.round(e * k_eff), 1)
         k_s = np.where(r > 0, b / e, m / index[:, None])               # R = 0: expected 0 over m / I periods
-        b = np.where(r > 0, b, 0.0)
-    use = usable[:, None] & np.ones(h.shape, dtype=bool)
-    before = np.where(use, b, before)
-    k = np.where(use, k_s, k)
-    expected = np.where(use, np.where(r > 0, e, 0.0), expected)
-    return _shape(Baseline(expected, before, k, use), one)
+    return np.where(r > 0, e, 0.0), np.where(r > 0, b, 0.0), k_s, usable
+
+
+def _dispersion(h: np.ndarray, expected: np.ndarray, k: np.ndarray, m: int) -> np.ndarray:
+    """φ per period and area: the mean Pearson residual of the m periods before, each against its
+    own expected level and that level's noise; at least 1; 1 with fewer than m / 2 residuals."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        residual = (h - expected) ** 2 / (expected * (1 + 1 / k))
+    valid = np.isfinite(residual) & (expected > 0)
+    t = np.arange(len(h))
+    lo = np.clip(t - m, 0, None)
+    total = _window_sums(np.where(valid, residual, 0.0), lo, t)
+    n = _window_sums(valid.astype(float), lo, t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        phi = np.where(n >= max(1, math.ceil(m / 2)), total / n, 1.0)
+    return np.maximum(phi, 1.0)
 
 
 def _shape(b: Baseline, one: bool) -> Baseline:
     if not one:
         return b
-    return Baseline(*(a[:, 0] for a in (b.expected, b.before, b.k, b.seasonal)))
+    return Baseline(*(a[:, 0] for a in (b.expected, b.before, b.k, b.seasonal, b.dispersion)))
 
 
-def expected_counts(history, *, method: str = "seasonal", baseline_periods: int = 26, per_year: int = 26,
-                    years: int = YEARS, half_window: int = HALF_WINDOW, pooled=None) -> tuple[np.ndarray, np.ndarray]:
-    """(expected, exposure_k) of every period of `history` (periods x areas), from the periods
-    before it: the flags are compstat.flags(history, expected * k, k, level), the band
-    compstat.expected_range(expected * k, k, level), as with the flat mean (expected = the
-    baseline's count / k). See baseline()."""
-    b = baseline(history, method=method, baseline_periods=baseline_periods, per_year=per_year, years=years,
-                 half_window=half_window, pooled=pooled)
-    return b.expected, b.k
+@dataclass(frozen=True)
+class Expected:
+    """How the expected level of a period is estimated ([stats] in config.toml; Settings.expected)."""
+    method: str = "seasonal"
+    baseline_periods: int = 26
+    per_year: int = 26
+    overdispersion: bool = True
+
+    @property
+    def history(self) -> int:
+        """Periods a period's expected level and dispersion look back over."""
+        back = self.baseline_periods if self.method == "mean" else history_periods(self.baseline_periods,
+                                                                                  self.per_year)
+        return back + (self.baseline_periods if self.overdispersion else 0)
+
+    def of(self, history, pooled=None) -> Baseline:
+        return baseline(history, method=self.method, baseline_periods=self.baseline_periods,
+                        per_year=self.per_year, pooled=pooled, overdispersion=self.overdispersion)
 
 
-def trend_baseline(wide: pd.DataFrame, *, method: str, baseline_periods: int, per_year: int,
-                   total: str | None = None, years: int = YEARS,
-                   half_window: int = HALF_WINDOW) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(before, k) for compstat.trend_series: `wide` is its periods x areas frame (oldest first,
-    every period, the optional `total` column first). With method "mean" the result equals
-    trend_series' own `prior.sum()` / `prior.count()`; with "seasonal" the index is pooled over
-    the areas (the total column, a sum of the others, left out of the pool)."""
-    areas = [c for c in wide.columns if c != total]
-    pooled = wide[areas].to_numpy(dtype=float).sum(axis=1)
-    b = baseline(wide.to_numpy(dtype=float), method=method, baseline_periods=baseline_periods, per_year=per_year,
-                 years=years, half_window=half_window, pooled=pooled)
-    return (pd.DataFrame(b.before, index=wide.index, columns=wide.columns),
-            pd.DataFrame(b.k, index=wide.index, columns=wide.columns))
-
-
-def flagged_share(history, level: float, *, method: str, start: int = 0, **kw) -> float:
-    """Share of the area-periods from row `start` on that the exact Poisson test flags against the
-    expected level of `method` (periods with no expected level left out)."""
+def flagged_share(history, level: float, *, start: int = 0, **kw) -> float:
+    """Share of the area-periods from row `start` on that the test flags against the expected level
+    of baseline(history, **kw) (periods with no expected level left out)."""
     from .compstat import flags
-    b = baseline(history, method=method, **kw)
-    h = np.asarray(history, dtype=float).reshape(len(b.before), -1)[start:]
-    before = b.before.reshape(len(h) + start, -1)[start:]
-    k = b.k.reshape(len(h) + start, -1)[start:]
-    known = ~np.isnan(before) & ~np.isnan(h)
+    b = baseline(history, **kw)
+    h = np.asarray(history, dtype=float).reshape(len(b.before), -1)
+    flagged = flags(h, b.before.reshape(h.shape), b.k.reshape(h.shape), level, b.dispersion.reshape(h.shape))
+    known = (~np.isnan(b.before.reshape(h.shape)) & ~np.isnan(h))[start:]
     if not known.any():
         return float("nan")
-    return float((flags(h, before, k, level) != "")[known].mean())
+    return float((flagged[start:] != "")[known].mean())

@@ -47,6 +47,7 @@ class Store:
         # Relative paths in queries/views/*.sql resolve against this version's folder.
         self._con = duckdb.connect(config={"file_search_path": str(self.version_dir)})
         self._lock = threading.Lock()
+        self._facts: dict[tuple, pd.DataFrame] = {}
         for name in self.manifest.get("datasets", {}):  # every dataset has a typed table, maybe empty
             if name in DATASETS:
                 self._con.execute(sql(f"views/{name}"))
@@ -69,7 +70,7 @@ class Store:
 
     def days(self, dataset: str) -> tuple[dt.date, dt.date]:
         """First and last day a dataset covers (crime from its first report: offense starts reach back decades)."""
-        first = self.df("first_day").set_index("dataset")["first_day"][dataset]
+        first = self.fact("first_day").set_index("dataset")["first_day"][dataset]
         return pd.Timestamp(first).date(), dt.date.fromisoformat(self.manifest["datasets"][dataset]["max_event_at"][:10])
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
@@ -83,6 +84,14 @@ class Store:
             return cur.execute(sql(query), params or None).df()
         finally:
             cur.close()
+
+    def fact(self, query: str, **params) -> pd.DataFrame:
+        """store.df for a fact of the version that every report asks (its first days, areas,
+        offenses): a version never changes, so each is counted once per Store (a copy is returned)."""
+        key = (query, *sorted(params.items()))
+        if key not in self._facts:
+            self._facts[key] = self.df(query, **params)
+        return self._facts[key].copy()
 
     def arrow(self, query: str, **params) -> pa.Table:
         cur = self._cursor()

@@ -18,14 +18,26 @@ NO_DATA = "—"
 
 METHOD = ("▲ / ▼ mark a change unlikely to be chance: an exact Poisson test (the count against the "
           "earlier count, given their sum) puts the chance of so large a change, had the rate not moved, "
-          "at or below {alpha:.1%} (two-sided, the level of |z| ≥ {threshold:g}); the grey band on the charts "
-          "is the range of counts that test expects from the previous {periods} periods. "
-          "“—” marks a window that starts before the data do: no data, not zero.")
+          "at or below {alpha:.1%} (two-sided, the level of |z| ≥ {threshold:g}){dispersion}. "
+          "**Expected**: {expected}; the grey band on the charts is the range of counts the test would not "
+          "flag against it. “—” marks a window that starts before the data do: no data, not zero.")
+DISPERSION = (", after allowing for how much more than Poisson noise each area's counts vary by themselves "
+              "(one incident can be several rows; a heat wave lifts a whole fortnight)")
+
+
+def expected_note(settings, periods: float | None = None) -> str:
+    """What 'expected' means under [stats] expected, in words."""
+    n = settings.stats.baseline_periods if periods is None or pd.isna(periods) else periods
+    if settings.stats.expected == "seasonal":
+        return (f"the level of the {n:.0f} periods before, scaled by how this time of year ran against its "
+                "year in up to three earlier years (the mean of those periods where a year of history is missing)")
+    return f"the mean of the {n:.0f} periods before"
 
 
 def method_note(settings) -> str:
     return METHOD.format(alpha=settings.level, threshold=settings.stats.z_threshold,
-                         periods=settings.stats.baseline_periods)
+                         dispersion=DISPERSION if settings.stats.overdispersion else "",
+                         expected=expected_note(settings))
 
 
 # --- The CompStat table ----------------------------------------------------------------------

@@ -268,13 +268,12 @@ def test_projector_summary_equals_independent_counts(synth_store, published, gri
 
 
 def test_precinct_trend_panels_end_on_the_period(synth_store, published, grid, settings):
-    periods = compstat.trend_periods(grid, LATEST, D(2024, 1, 1), 12, settings.stats.baseline_periods)
+    periods = compstat.trend_periods(grid, LATEST, D(2024, 1, 1), 12, settings.expected.history)
     windows = compstat.period_params(periods)
     counts = synth_store.df("trends/window_counts", dataset="crime", windows=windows, against=[])
     rows = compstat.offense_rows("crime", settings, [])
     keys = compstat.default_rows("crime", settings, rows)
-    trends = reports.TrendReport(reports.View("crime", LATEST), periods, counts, rows, 12, LEVEL,
-                                 settings.stats.baseline_periods)
+    trends = reports.TrendReport(reports.View("crime", LATEST), periods, counts, rows, 12, LEVEL, settings.expected)
     series = trends.headlines("South", keys)
     assert list(dict.fromkeys(series["area"])) == [rows[k][0] for k in keys]
     south = in_window(published["crime"], LATEST)

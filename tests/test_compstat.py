@@ -11,6 +11,7 @@ from conftest import SYNTH_STORE
 
 from seastat import charts, compstat, export, wording
 from seastat.periods import Grid, Window
+from seastat.seasonal import Expected
 
 D = dt.date
 LEVEL = compstat.alpha(2.0)                  # the configured z_threshold of 2
@@ -227,7 +228,8 @@ def crime_series(synth_store, settings):
     counts = synth_store.df("trends/window_counts", dataset="crime", against=[],
                               windows=compstat.period_params(periods))
     violent = counts[counts["offense"].isin(settings.offense_groups["violent"])]
-    return periods, compstat.trend_series(violent, periods, "precinct", level=LEVEL, baseline_periods=26, shown=52,
+    flat = Expected("mean", 26, 26, overdispersion=False)      # checked against pandas' rolling mean below
+    return periods, compstat.trend_series(violent, periods, "precinct", level=LEVEL, expected=flat, shown=52,
                                           total=compstat.CITY)
 
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from conftest import PROJECT_ROOT
 
-from seastat import compare, reports
+from seastat import compare, compstat, reports
 from seastat.config import load_settings
 from seastat.packet import build_packet
 
@@ -13,11 +13,17 @@ from seastat.packet import build_packet
 @pytest.fixture(scope="module")
 def with_theft(tmp_path_factory):
     """config.toml plus an offense group of its own, as an analyst would add one."""
+    return edited_settings(tmp_path_factory, "[offense_groups]\n",
+                           '[offense_groups]\ntheft = ["larceny_theft", "motor_vehicle_theft"]\n')
+
+
+def edited_settings(tmp_path_factory, old: str, new: str):
+    """The project's config.toml with one edit, loaded as the app would."""
     text = (PROJECT_ROOT / "config.toml").read_text()
+    assert old in text
     text = text.replace('boundaries = "data/boundaries"', f'boundaries = "{PROJECT_ROOT / "data" / "boundaries"}"')
-    text = text.replace("[offense_groups]\n", '[offense_groups]\ntheft = ["larceny_theft", "motor_vehicle_theft"]\n')
     path = tmp_path_factory.mktemp("config") / "config.toml"
-    path.write_text(text)
+    path.write_text(text.replace(old, new))
     return load_settings(path)
 
 
@@ -41,3 +47,26 @@ def test_a_new_offense_group_counts_the_same_rows_everywhere(with_theft, synth_s
     in_packet = city[city["Offense"] == "Theft"].iloc[0]["This period"]
     assert trends == hot_spots == comparison == chart == truth
     assert in_packet == f"{truth:,}"
+
+
+@pytest.mark.parametrize("method", ["seasonal", "mean"])
+def test_the_table_and_the_trend_charts_expect_the_same_and_flag_the_same(tmp_path_factory, synth_store, method):
+    """The CompStat table's 'expected' of a precinct (and the city) is the trend chart's expected
+    level in the current period, with the same band-consistent flag, for either [stats] expected."""
+    settings = edited_settings(tmp_path_factory, 'expected = "seasonal"', f'expected = "{method}"')
+    period = reports.periods_offered(synth_store, settings, "crime")[0]
+    view = reports.View("crime", period)
+    table = reports.compstat_report(synth_store, settings, view).table
+    series = reports.trend_report(synth_store, settings, view).series("violent", total=compstat.CITY)
+    now = series[series["period"] == period.label()].set_index("area")
+    rows = table[(table["offense"] == "violent") & table["level"].isin(["city", "precinct"])].set_index("area")
+    assert set(now.index) == set(rows.index) and len(rows) >= 6
+    for area, row in rows.iterrows():
+        shown = now.loc[area]
+        assert row["current"] == shown["count"]
+        assert row["expected"] == pytest.approx(shown["expected"], rel=1e-9), area
+        assert row["dispersion"] == pytest.approx(shown["dispersion"], rel=1e-9), area
+        assert row["expected_flag"] == shown["flag"], area
+        outside = shown["count"] < shown["lower"] or shown["count"] > shown["upper"]
+        assert outside == (shown["flag"] != ""), area        # the band is exactly the test
+    assert (rows["dispersion"] >= 1).all()

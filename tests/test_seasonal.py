@@ -39,8 +39,7 @@ def test_flat_is_exactly_todays_baseline(settings):
     b = seasonal.baseline(h, method="mean")
     np.testing.assert_allclose(b.before, prior.sum().to_numpy(), equal_nan=True)
     np.testing.assert_allclose(b.k, prior.count().where(prior.count() >= 13).to_numpy(), equal_nan=True)
-    before, k = seasonal.trend_baseline(wide, method="mean", baseline_periods=26, per_year=26)
-    pd.testing.assert_frame_equal(before, prior.sum(), check_names=False)
+    assert (b.dispersion == 1).all()                  # overdispersion is off unless asked for
 
 
 def test_planted_season_and_no_change_flags_about_the_level(settings):
@@ -66,8 +65,8 @@ def test_seasonal_index_is_used_wherever_a_year_of_history_exists():
 
 def test_expected_follows_the_cycle_and_keeps_the_expected_exactly():
     h = planted(4, 0.3)
-    expected, k = seasonal.expected_counts(h)
-    before = expected * k
+    b = seasonal.baseline(h)
+    expected, before = b.expected, b.before
     rows = slice(START, None)
     np.testing.assert_allclose(before[rows], np.round(before[rows]), atol=1e-6)     # a whole count
     t = np.arange(T)[rows]
@@ -97,12 +96,67 @@ def test_hand_computed_example():
     assert compstat.flags(30, flat.before[t], flat.k[t], 0.0455).item() == compstat.UP   # against the flat mean it was
 
 
+@pytest.mark.parametrize("overdispersion", [False, True])
 @pytest.mark.parametrize("area, factor", [(0, 1.3), (1, 1.4), (2, 1.6), (3, 2.0), (0, 0.7), (2, 0.5)])
-def test_planted_step_is_flagged_within_two_periods(settings, area, factor):
+def test_planted_step_is_flagged_within_two_periods(settings, area, factor, overdispersion):
     at = START + 20
     h = planted(10 + area, 0.3, step=(area, at, factor))
-    b = seasonal.baseline(h)
-    flagged = compstat.flags(h[at:at + 2, area], b.before[at:at + 2, area], b.k[at:at + 2, area], settings.level)
+    b = seasonal.baseline(h, overdispersion=overdispersion)
+    now = slice(at, at + 2)
+    flagged = compstat.flags(h[now, area], b.before[now, area], b.k[now, area], settings.level,
+                             b.dispersion[now, area])
+    assert (flagged == (compstat.UP if factor > 1 else compstat.DOWN)).any(), (factor, flagged)
+
+
+def clustered(seed: int, size: int, step: tuple[int, int, float] | None = None) -> np.ndarray:
+    """Counts that come in clusters of `size` rows (as one incident with several officers is several
+    use-of-force rows): size x Poisson(mu / size), variance size x mu, with the yearly cycle."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(T)
+    mu = LEVELS[None, :] * (1 + 0.3 * np.sin(2 * np.pi * t / 26 + 0.7))[:, None]
+    if step:
+        area, at, factor = step
+        mu[at:, area] *= factor
+    return size * rng.poisson(mu / size).astype(float)
+
+
+def test_overdispersed_counts_flag_about_the_level_only_when_the_dispersion_is_measured(settings):
+    level = settings.level
+    poisson, quasi, phis = [], [], []
+    for seed in range(6):
+        h = clustered(seed, 6)
+        poisson.append(seasonal.flagged_share(h, level, start=START))
+        quasi.append(seasonal.flagged_share(h, level, start=START, overdispersion=True))
+        phis.append(np.median(seasonal.baseline(h, overdispersion=True).dispersion[START:]))
+    p, q, phi = np.mean(poisson), np.mean(quasi), np.median(phis)
+    print(f"\nclusters of 6, 30 % cycle, no change: flagged share Poisson {p:.3f}, quasi-Poisson {q:.3f} "
+          f"(level {level:.4f}); measured dispersion {phi:.2f} (truth 6)")
+    assert p > 0.2                      # the plain test flags a fifth of the periods: noise read as change
+    assert q <= level + 0.02
+    assert 4.5 < phi < 7.5
+
+
+def test_poisson_counts_measure_a_dispersion_near_one_and_keep_the_level(settings):
+    shares, phis = [], []
+    for seed in range(6):
+        h = planted(seed, 0.3)
+        b = seasonal.baseline(h, overdispersion=True)
+        shares.append(seasonal.flagged_share(h, settings.level, start=START, overdispersion=True))
+        phis.append(np.median(b.dispersion[START:]))
+    print(f"\nPoisson, 30 % cycle: flagged share quasi-Poisson {np.mean(shares):.3f}; median dispersion "
+          f"{np.median(phis):.2f}")
+    assert np.median(phis) < 1.3
+    assert np.mean(shares) <= settings.level
+
+
+@pytest.mark.parametrize("area, factor", [(0, 1.6), (1, 2.0), (2, 2.5), (0, 0.5)])
+def test_a_step_in_overdispersed_counts_is_still_flagged_within_two_periods(settings, area, factor):
+    at = START + 20
+    h = clustered(20 + area, 6, step=(area, at, factor))
+    b = seasonal.baseline(h, overdispersion=True)
+    now = slice(at, at + 2)
+    flagged = compstat.flags(h[now, area], b.before[now, area], b.k[now, area], settings.level,
+                             b.dispersion[now, area])
     assert (flagged == (compstat.UP if factor > 1 else compstat.DOWN)).any(), (factor, flagged)
 
 
@@ -128,45 +182,50 @@ def _period_counts(df: pd.DataFrame, settings) -> pd.DataFrame:
         range(last)).fillna(0)
 
 
-def _shares(wide: pd.DataFrame, level: float) -> dict[str, float]:
+VARIANTS = {"flat mean, Poisson": dict(method="mean"), "seasonal, Poisson": dict(method="seasonal"),
+            "seasonal, quasi-Poisson (the default)": dict(method="seasonal", overdispersion=True)}
+
+
+def _shares(wide: pd.DataFrame, level: float, start: int) -> dict[str, float]:
     history = wide.to_numpy(dtype=float)
-    start = seasonal.history_periods(26, 26, years=1)
-    return {m: seasonal.flagged_share(history, level, method=m, start=start) for m in seasonal.METHODS}
+    return {name: seasonal.flagged_share(history, level, start=start, **kw) for name, kw in VARIANTS.items()}
 
 
 def test_real_use_of_force_flagged_shares(settings, tmp_path):
+    """SPD's use of force by precinct: the plain Poisson test flags a quarter of the periods, whatever
+    the expected level (the counts vary about twelve times as much as Poisson); with the dispersion
+    measured, about the test's level."""
     if not REAL_UOF.exists():
         pytest.skip(f"the real use-of-force export is not at {REAL_UOF}")
     publish([REAL_UOF], tmp_path / "store", settings)
     uof = pd.read_parquet(tmp_path / "store" / "current" / "use_of_force")
     wide = _period_counts(uof, settings)
-    shares = _shares(wide, settings.level)
-    history = wide.to_numpy(dtype=float)
-    b = seasonal.baseline(history)
-    judged = ~np.isnan(b.before) & (b.expected > 0)
-    judged[:seasonal.history_periods(26, 26, years=1)] = False
-    dispersion = float((((history - b.expected) ** 2) / b.expected)[judged].mean())
-    print(f"\nreal use of force ({len(wide)} periods x {wide.shape[1]} precincts): flagged share flat "
-          f"{shares['mean']:.3f}, seasonal {shares['seasonal']:.3f}; Pearson dispersion {dispersion:.1f}")
-    assert shares["seasonal"] < 0.5 and shares["mean"] < 0.5       # not the majority
-    assert dispersion > 3       # the real counts vary far more than Poisson: no expected level brings the
-    #                             exact Poisson test down to its nominal level on them (see the report)
+    start = settings.expected.history
+    shares = _shares(wide, settings.level, start)
+    b = seasonal.baseline(wide.to_numpy(dtype=float), overdispersion=True)
+    print(f"\nreal use of force ({len(wide)} periods x {wide.shape[1]} precincts, judged from period {start}, "
+          f"level {settings.level:.4f}): flagged share " + ", ".join(f"{k} {v:.3f}" for k, v in shares.items())
+          + f"; median measured dispersion {np.median(b.dispersion[start:]):.1f}")
+    assert shares["flat mean, Poisson"] > 0.15 and shares["seasonal, Poisson"] > 0.15
+    assert np.median(b.dispersion[start:]) > 3
+    assert shares["seasonal, quasi-Poisson (the default)"] <= settings.level + 0.03
 
 
 def test_synthetic_calls_flagged_shares(settings, synth_store_dir):
     """seastat synth's calls: a 12 % yearly cycle, and from 70 days before the end emerging and
     fading hot spots (a real, planted change between precincts). Before the change the seasonal
-    level flags about the test's level; the flat mean flags nearly half the periods."""
+    level flags about the test's level (with or without the dispersion); the flat mean flags
+    nearly half the periods."""
     calls = pd.read_parquet(synth_store_dir / "current" / "calls")
     history = _period_counts(calls, settings).to_numpy(dtype=float)
     start, turn = seasonal.history_periods(26, 26, years=1), len(history) - 6
     shares = {}
-    for method in seasonal.METHODS:
-        b = seasonal.baseline(history, method=method)
-        flagged = compstat.flags(history, b.before, b.k, settings.level) != ""
-        shares[method] = (flagged[start:turn].mean(), flagged[turn:].mean())
+    for name, kw in VARIANTS.items():
+        b = seasonal.baseline(history, **kw)
+        flagged = compstat.flags(history, b.before, b.k, settings.level, b.dispersion) != ""
+        shares[name] = (flagged[start:turn].mean(), flagged[turn:].mean())
     print(f"\nsynthetic calls (seastat synth, 12 % yearly cycle), periods {start}-{turn} / the last 6 (planted hot "
-          f"spots): flagged share flat {shares['mean'][0]:.3f} / {shares['mean'][1]:.3f}, seasonal "
-          f"{shares['seasonal'][0]:.3f} / {shares['seasonal'][1]:.3f}")
-    assert shares["seasonal"][0] <= settings.level + 0.03
-    assert shares["mean"][0] > 0.25
+          "spots): flagged share " + ", ".join(f"{k} {a:.3f} / {b:.3f}" for k, (a, b) in shares.items()))
+    assert shares["seasonal, Poisson"][0] <= settings.level + 0.03
+    assert shares["seasonal, quasi-Poisson (the default)"][0] <= settings.level + 0.03
+    assert shares["flat mean, Poisson"][0] > 0.25
