@@ -256,7 +256,11 @@ def compstat_table(counts: pd.DataFrame, areas: pd.DataFrame, windows: dict[str,
     if covered is not None:
         for name in counted:
             table.loc[~covered(windows[name], table), name] = np.nan
-    history_counts = _unknown_outside(table[starts], periods, table, covered) if starts else None
+    history_counts = None
+    if starts:
+        history_counts = _unknown_outside(table[starts], periods, table, covered)
+        # An area's own counts are used over its last row_history periods only (the total's over all).
+        history_counts[:-(expected.row_history + 1), (table["level"] != "city").to_numpy()] = np.nan
     table = table.reindex(columns=["level", *AREA_COLUMNS, "offense", *WINDOWS, "baseline", "expected_periods"])
     table["area"] = _area_labels(table, total)
     table["offense_label"] = table["offense"].map({k: label for k, (label, _) in rows.items()})
@@ -291,17 +295,34 @@ def compstat_table(counts: pd.DataFrame, areas: pd.DataFrame, windows: dict[str,
 
 def _rollup(counts: pd.DataFrame, areas: pd.DataFrame, names: list[str], rows: dict) -> pd.DataFrame:
     """level, precinct, sector, beat, offense and a count per window name: each chosen beat and
-    offense row (zero where nothing happened), summed up to its sector, its precinct and the total."""
-    areas = areas[list(AREA_COLUMNS)].drop_duplicates()
-    counts = counts.merge(areas, on=list(AREA_COLUMNS))    # the chosen areas, before OOJ and UNKNOWN merge
-    wide = (_by_row(assign_unassigned(counts), rows)
-            .pivot_table(index=[*AREA_COLUMNS, "offense"], columns="window", values="n", aggfunc="sum"))
-    grid = pd.MultiIndex.from_frame(
-        assign_unassigned(areas).drop_duplicates().merge(pd.DataFrame({"offense": list(rows)}), how="cross"))
-    wide = wide.reindex(index=grid, columns=names).fillna(0).reset_index()
-    parts = [wide.groupby([*by, "offense"], as_index=False)[names].sum().assign(level=area_level)
-             for area_level, by in zip(LEVELS, ([], ["precinct"], ["precinct", "sector"], list(AREA_COLUMNS)))]
-    return pd.concat(parts, ignore_index=True)
+    offense row (zero where nothing happened), summed up to its sector, its precinct and the total.
+    counts: per beat and offense (summed here), or per level and offense row already
+    (queries/trends/table_counts.sql: a 'level' column)."""
+    index = ["level", *AREA_COLUMNS, "offense"]
+    if "level" not in counts.columns:
+        counts = counts.merge(areas[list(AREA_COLUMNS)].drop_duplicates(), on=list(AREA_COLUMNS))  # the chosen areas
+        counts = _by_row(assign_unassigned(counts), rows)
+        counts = pd.concat([counts.groupby([*by, "offense", "window"], as_index=False)["n"].sum().assign(level=level)
+                            for level, by in zip(LEVELS, ([], ["precinct"], ["precinct", "sector"],
+                                                          list(AREA_COLUMNS)))], ignore_index=True)
+    wide = (counts.assign(**{c: counts[c].fillna("") for c in AREA_COLUMNS if c in counts})
+            .reindex(columns=[*index, "window", "n"]).fillna({c: "" for c in AREA_COLUMNS})
+            .set_index([*index, "window"])["n"].unstack("window"))
+    wide = wide.reindex(index=_grid(areas, rows), columns=names).fillna(0).reset_index()
+    wide[list(AREA_COLUMNS)] = wide[list(AREA_COLUMNS)].replace("", np.nan)
+    return wide
+
+
+def _grid(areas: pd.DataFrame, rows: dict) -> pd.MultiIndex:
+    """Every row of the table: the total, each chosen precinct, sector and beat, by offense row
+    ('' where a level has no such column)."""
+    a = assign_unassigned(areas[list(AREA_COLUMNS)].drop_duplicates())
+    parts = [pd.DataFrame({"level": ["city"], "precinct": [""], "sector": [""], "beat": [""]}),
+             a[["precinct"]].drop_duplicates().assign(level="precinct", sector="", beat=""),
+             a[["precinct", "sector"]].drop_duplicates().assign(level="sector", beat=""),
+             a.drop_duplicates().assign(level="beat")]
+    grid = pd.concat(parts, ignore_index=True)[["level", *AREA_COLUMNS]]
+    return pd.MultiIndex.from_frame(grid.merge(pd.DataFrame({"offense": list(rows)}), how="cross"))
 
 
 def _unknown_outside(history: pd.DataFrame, periods: list[Window], table: pd.DataFrame, covered) -> np.ndarray:
@@ -358,14 +379,17 @@ def table_export(table: pd.DataFrame) -> pd.DataFrame:
 # --- Trend series --------------------------------------------------------------------------
 
 def trend_series(counts: pd.DataFrame, periods: list[Window], by: str, *, level: float, expected: Expected,
-                 shown: int, total: str | None = None, covered=None, pooled: pd.Series | None = None) -> pd.DataFrame:
+                 shown: int, total: str | None = None, covered=None, pooled: pd.Series | None = None,
+                 known_from: str | None = None) -> pd.DataFrame:
     """Counts per period and area for the trend charts, with the expected range.
 
     counts: window (a period's ISO start date), precinct, sector, beat, n, already narrowed to
     the offenses and areas wanted; periods: every period counted, oldest first (expected.history
     before the first shown); by: 'precinct' or 'sector'; total: a label to add the sum of all
     areas as the first panel; pooled: the series the season index comes from, by period start
-    (default: the sum of the areas).
+    (default: the sum of the areas); known_from: the first period (ISO start) `counts` holds,
+    the areas' counts before it unknown (with `pooled` given: an area's own level and dispersion
+    need only expected.row_history periods before the first shown).
     Long frame: area, period_start, period, count, expected, lower, upper, p, flag, dispersion —
     the last `shown` periods. expected: seastat.seasonal (NaN without enough earlier periods);
     lower/upper the expected range; flag as in the table.
@@ -383,6 +407,8 @@ def trend_series(counts: pd.DataFrame, periods: list[Window], by: str, *, level:
         for column in wide.columns:
             area = None if column == total else column
             wide.loc[[not covered(p, area) for p in periods], column] = np.nan
+    if known_from is not None:
+        wide[wide.index < known_from] = np.nan
     if pooled is None:
         pooled = wide[[c for c in wide.columns if c != total]].sum(axis=1, min_count=1).where(
             wide.notna().all(axis=1))

@@ -196,11 +196,16 @@ def compstat_report(store: Store, settings: Settings, view: View) -> CompStatRep
                                       settings.stats.baseline_periods, settings.periods.rolling_days)
     periods = compstat.trend_periods(settings.grid, view.period, first_day(store, view.dataset), 1,
                                      settings.expected.history)
-    counts = pd.concat([store.df("trends/window_counts", dataset=view.dataset, against=list(view.against),
-                                 windows=compstat.as_params(windows)),
-                        period_counts(store, settings, view.dataset, periods, view.against)], ignore_index=True)
     rows = offense_rows(store, settings, view.dataset)
     keys = chosen_rows(view, rows, settings)
+    deep = periods[-1 - settings.expected.row_history].start if len(periods) > settings.expected.row_history else None
+    counts = store.df("trends/table_counts", dataset=view.dataset, against=list(view.against),
+                      windows=compstat.as_params(windows), rows=[{"key": k, "offenses": None if rows[k][1] is None else list(rows[k][1])} for k in keys],
+                      unassigned=compstat.UNASSIGNED, precincts=list(view.precincts), sectors=list(view.sectors),
+                      beats=list(view.beats), anchor=settings.grid.anchor, length=settings.grid.length_days,
+                      scan_from=min(w.start for w in [*windows.values(), *periods]),
+                      scan_to=max(w.end for w in [*windows.values(), *periods]),
+                      **{"from": periods[0].start, "to": periods[-1].end, "deep": deep or periods[0].start})
     all_areas = areas(store, settings, view.dataset)
     table = compstat.compstat_table(counts, all_areas[view.in_view(all_areas)], windows, {k: rows[k] for k in keys},
                                     level=settings.level, period_days=settings.grid.length_days,
@@ -234,29 +239,32 @@ class TrendReport:
     """Counts per period in the view's areas, with what the series and their bands need."""
     view: View
     periods: list[Window]      # the shown periods and the history before them, oldest first
-    counts: pd.DataFrame       # window (period start), precinct, sector, beat, offense, n
+    counts: pd.DataFrame       # window (period start), precinct, sector, beat, offense, n; from `known_from` on
     rows: OffenseRows
     shown: int
     level: float
     expected: Expected
     coverage: Coverage | None = None
+    totals: pd.DataFrame | None = None   # window, offense, n over every period (default: summed from counts)
+    known_from: str | None = None        # the first period `counts` holds (None: all of them)
 
     def series(self, row: str = "all", by: str = "precinct", within: str | None = None,
                total: str | None = None) -> pd.DataFrame:
         """compstat.trend_series of one offense row, by precinct or by the sectors of `within`;
         the season index always from the whole view's series of the row (as the table's)."""
         offenses = self.rows[row][1]
-        counts = self.counts if offenses is None else self.counts[self.counts["offense"].isin(offenses)]
-        starts = [p.start.isoformat() for p in self.periods]
-        pooled = counts.groupby("window")["n"].sum().reindex(starts).fillna(0)
+        pick = lambda df: df if offenses is None else df[df["offense"].isin(offenses)]  # noqa: E731
+        totals = pick(self.counts if self.totals is None else self.totals)
+        pooled = totals.groupby("window")["n"].sum().reindex([p.start.isoformat() for p in self.periods]).fillna(0)
         if self.coverage:
             whole = self.coverage.series(self.periods, row, None)
             pooled = pooled.where([whole(p, None) for p in self.periods])
+        counts = pick(self.counts)
         if within:
             counts = counts[counts["precinct"] == within]
         covered = self.coverage.series(self.periods, row, within) if self.coverage else None
         return compstat.trend_series(counts, self.periods, by, total=total, level=self.level, expected=self.expected,
-                                     shown=self.shown, covered=covered, pooled=pooled)
+                                     shown=self.shown, covered=covered, pooled=pooled, known_from=self.known_from)
 
     def headlines(self, precinct: str, keys: list[str]) -> pd.DataFrame:
         """One precinct's trend for each of `keys`, the row's label as the panel name ('area')."""
@@ -269,13 +277,21 @@ class TrendReport:
 
 
 def trend_report(store: Store, settings: Settings, view: View, shown: int | None = None) -> TrendReport:
+    """The areas' own counts over the shown periods and the row history their expected levels use;
+    the view's totals by offense over the whole history (the season index)."""
     shown = shown or settings.periods.trend_periods
     periods = compstat.trend_periods(settings.grid, view.period, first_day(store, view.dataset), shown,
                                      settings.expected.history)
-    counts = period_counts(store, settings, view.dataset, periods, view.against)
+    recent = periods[-(shown + settings.expected.row_history):]
+    counts = period_counts(store, settings, view.dataset, recent, view.against)
+    totals = store.df("trends/period_totals", dataset=view.dataset, anchor=settings.grid.anchor,
+                      length=settings.grid.length_days, start=periods[0].start, end=periods[-1].end,
+                      against=list(view.against), precincts=list(view.precincts), sectors=list(view.sectors),
+                      beats=list(view.beats))
     rows = offense_rows(store, settings, view.dataset)
     return TrendReport(view, periods, counts[view.in_view(counts)].reset_index(drop=True), rows, shown,
-                       settings.level, settings.expected, Coverage(store, view.dataset, rows))
+                       settings.level, settings.expected, Coverage(store, view.dataset, rows), totals,
+                       recent[0].start.isoformat())
 
 
 # --- Hot spots ------------------------------------------------------------------------------------

@@ -203,6 +203,12 @@ class Expected:
                                                                                   self.per_year)
         return back + (self.baseline_periods if self.overdispersion else 0)
 
+    @property
+    def row_history(self) -> int:
+        """Periods of an area's own counts its expected level and dispersion use (the season index
+        comes from the total's series, over `history`)."""
+        return self.baseline_periods * (2 if self.overdispersion else 1)
+
     def of(self, history, pooled=None) -> Baseline:
         return baseline(history, method=self.method, baseline_periods=self.baseline_periods,
                         per_year=self.per_year, pooled=pooled, overdispersion=self.overdispersion)

@@ -70,3 +70,23 @@ def test_the_table_and_the_trend_charts_expect_the_same_and_flag_the_same(tmp_pa
         outside = shown["count"] < shown["lower"] or shown["count"] > shown["upper"]
         assert outside == (shown["flag"] != ""), area        # the band is exactly the test
     assert (rows["dispersion"] >= 1).all()
+
+
+@pytest.mark.parametrize("precincts, against", [((), ()), (("North", "OOJ"), ()), (("East",), ("PERSON",))])
+def test_the_tables_one_pass_query_counts_what_the_per_beat_counts_add_up_to(settings, synth_store, precincts,
+                                                                              against):
+    """reports.compstat_report sums every level in DuckDB (queries/trends/table_counts.sql); the
+    same windows counted per beat and offense and summed by compstat_table (whose every number
+    tests/test_compstat.py checks against pandas) give the same table."""
+    period = reports.periods_offered(synth_store, settings, "crime")[0]
+    view = reports.View("crime", period, precincts=precincts, against=against)
+    result = reports.compstat_report(synth_store, settings, view)
+    counts = synth_store.df("trends/window_counts", dataset="crime", windows=compstat.as_params(result.windows),
+                            against=list(against))
+    areas = reports.areas(synth_store, settings, "crime")
+    by_beat = compstat.compstat_table(counts, areas[view.in_view(areas)], result.windows,
+                                      {k: result.rows[k] for k in result.keys}, level=settings.level,
+                                      period_days=14, total=result.table["area"].iloc[0])
+    columns = ["level", "precinct", "sector", "beat", "offense", *result.windows]
+    pd.testing.assert_frame_equal(result.table[columns], by_beat[columns])
+    assert len(result.table) > 20
