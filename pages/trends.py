@@ -43,10 +43,8 @@ view = ui.view(dataset, period, precincts=precincts, sectors=sectors, beats=beat
 ui.set_url(sector=sectors, beat=beats, against=against)
 
 # --- This period in brief: only what the test flags, each sentence linked to its table -------------
-newest = ui.store().days(dataset)[1]
-if (newest - period.last_day).days < settings.periods.reporting_lag_days:
-    late = (ui.store().manifest["datasets"][dataset].get("revisions") or {}).get("late")
-    st.warning(wording.still_filling(period, newest, dataset, late), icon=":material/hourglass_top:")
+if filling := ui.report(reports.still_filling, dataset, period):
+    st.warning(filling, icon=":material/hourglass_top:")
 brief = ui.report(reports.summary_report, view, ui.due_back(period))
 with st.container(border=True):
     st.markdown("\n".join(f"- {s.text} [table](/{s.link})" for s in brief.sentences))

@@ -23,7 +23,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from . import compare, compstat, hotspots, manifest, nearrepeat
+from . import compare, compstat, hotspots, manifest, nearrepeat, wording
 from .config import Settings
 from .datasets import FACTS
 from .geo import load_boundaries
@@ -67,6 +67,16 @@ def first_day(store: Store, dataset: str) -> dt.date:
 def periods_offered(store: Store, settings: Settings, dataset: str) -> list[Window]:
     """Periods fully covered by a dataset, newest first."""
     return complete_periods(settings.grid, *store.days(dataset))
+
+
+def still_filling(store: Store, settings: Settings, dataset: str, period: Window) -> str:
+    """The caution for a period that ended within [periods] reporting_lag_days of the dataset's
+    newest record (reports keep arriving for weeks); '' for a settled period."""
+    newest = store.days(dataset)[1]
+    if (newest - period.last_day).days >= settings.periods.reporting_lag_days:
+        return ""
+    late = (store.manifest["datasets"][dataset].get("revisions") or {}).get("late")
+    return wording.still_filling(period, newest, dataset, late)
 
 
 def areas(store: Store, settings: Settings, dataset: str) -> pd.DataFrame:
