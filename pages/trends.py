@@ -10,9 +10,10 @@ ui.page("Precinct trends")
 settings = ui.settings()
 
 # --- The view (all of it in the URL) ------------------------------------------------------------
-top = st.columns([1.2, 1.7, 1.3, 1, 1, 2.4, 1.4])
-dataset = ui.pick_dataset(top[0])
-period = ui.pick_period(dataset, top[1])
+what = st.columns([1.3, 2, 3.4, 1.8])      # what and when, then where: room for each label at 1280 px
+where = st.columns([1.6, 1.6, 1.6, 3.7])
+dataset = ui.pick_dataset(what[0])
+period = ui.pick_period(dataset, what[1])
 areas = ui.report(reports.areas, dataset)
 
 
@@ -22,22 +23,22 @@ def drill_into_chosen_precinct() -> None:
     st.session_state["drill"] = chosen[0] if len(chosen) == 1 and chosen[0] in PRECINCTS else ""
 
 
-precincts = ui.pick_precincts(dataset, top[2], on_change=drill_into_chosen_precinct)
+precincts = ui.pick_precincts(dataset, where[0], on_change=drill_into_chosen_precinct)
 sector_options = sorted(areas.loc[compstat.in_areas(areas, precincts), "sector"].unique())
 ui.choose_many("sectors", sector_options, url_key="sector")
-sectors = top[3].multiselect("Sectors", sector_options, key="sectors")
+sectors = where[1].multiselect("Sectors", sector_options, key="sectors")
 beat_options = sorted(areas.loc[compstat.in_areas(areas, precincts, sectors), "beat"].unique())
 ui.choose_many("beats", beat_options, url_key="beat")
-beats = top[4].multiselect("Beats", beat_options, key="beats")
+beats = where[2].multiselect("Beats", beat_options, key="beats")
 rows = ui.report(reports.offense_rows, dataset)
 defaults = compstat.default_rows(dataset, settings, rows)
 ui.choose_many("offenses", list(rows), defaults, "offense", "offense group")
-chosen = top[5].multiselect(FACTS[dataset].row_label, list(rows), format_func=lambda k: rows[k][0],
+chosen = what[2].multiselect(FACTS[dataset].row_label, list(rows), format_func=lambda k: rows[k][0],
                             key="offenses") or defaults
 against = []
 if FACTS[dataset].has_offense_groups:
     ui.choose_many("against", compstat.CRIME_AGAINST, what="crime-against category")
-    against = top[6].multiselect("Crime against", compstat.CRIME_AGAINST, key="against")
+    against = what[3].multiselect("Crime against", compstat.CRIME_AGAINST, key="against")
 view = ui.view(dataset, period, precincts=precincts, sectors=sectors, beats=beats, against=against,
                offenses=chosen if chosen != defaults else ())
 ui.set_url(sector=sectors, beat=beats, against=against)
