@@ -99,8 +99,13 @@ def test_hand_computed_example():
 @pytest.mark.parametrize("overdispersion", [False, True])
 @pytest.mark.parametrize("area, factor", [(0, 1.3), (1, 1.4), (2, 1.6), (3, 2.0), (0, 0.7), (2, 0.5)])
 def test_planted_step_is_flagged_within_two_periods(settings, area, factor, overdispersion):
+    assert_step_flagged(planted(10 + area, 0.3, step=(area, START + 20, factor)), area, factor, settings,
+                        overdispersion)
+
+
+def assert_step_flagged(h: np.ndarray, area: int, factor: float, settings, overdispersion: bool) -> None:
+    """The step planted at START + 20 in `area` is flagged, the right way, within two periods."""
     at = START + 20
-    h = planted(10 + area, 0.3, step=(area, at, factor))
     b = seasonal.baseline(h, overdispersion=overdispersion)
     now = slice(at, at + 2)
     flagged = compstat.flags(h[now, area], b.before[now, area], b.k[now, area], settings.level,
@@ -151,13 +156,7 @@ def test_poisson_counts_measure_a_dispersion_near_one_and_keep_the_level(setting
 
 @pytest.mark.parametrize("area, factor", [(0, 1.6), (1, 2.0), (2, 2.5), (0, 0.5)])
 def test_a_step_in_overdispersed_counts_is_still_flagged_within_two_periods(settings, area, factor):
-    at = START + 20
-    h = clustered(20 + area, 6, step=(area, at, factor))
-    b = seasonal.baseline(h, overdispersion=True)
-    now = slice(at, at + 2)
-    flagged = compstat.flags(h[now, area], b.before[now, area], b.k[now, area], settings.level,
-                             b.dispersion[now, area])
-    assert (flagged == (compstat.UP if factor > 1 else compstat.DOWN)).any(), (factor, flagged)
+    assert_step_flagged(clustered(20 + area, 6, step=(area, START + 20, factor)), area, factor, settings, True)
 
 
 def test_zero_recent_level_and_unknown_method():
