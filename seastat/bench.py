@@ -40,7 +40,7 @@ class QuerySet:
     the same answer."""
     name: str
     seastat: Callable[[Store, "Context"], object]
-    pandas: Callable[[Path, "Context"], object]
+    pandas: Callable[[Path, "Context"], object] | None     # None: timed alone (its tests check it against pandas)
     answer: Callable[[object], object] = lambda result: result
 
 
@@ -165,6 +165,15 @@ def _compare_pandas(root: Path, ctx: Context) -> tuple[pd.DataFrame, pd.DataFram
     return compare.dataset_table(*counts), compare.dataset_periods(period_counts, periods, compare.Area())
 
 
+def _service_seastat(store: Store, ctx: Context) -> list:
+    """Everything /service shows for the city: response times, hour of week, call types and sources,
+    use-of-force rates and subjects."""
+    view = reports.View("calls", ctx.period)
+    return [fn(store, ctx.settings, view) for fn in (
+        reports.response_times_report, reports.calls_by_hour_report, reports.call_types_report,
+        reports.use_of_force_rates_report, reports.use_of_force_subjects_report)]
+
+
 def _frames(result) -> list[dict]:
     """Tables as column lists, ratios to nine decimals, 'not available' (NaN) as None."""
     frames = (result.table, result.series) if isinstance(result, reports.DatasetsReport) else result
@@ -182,6 +191,10 @@ QUERY_SETS: list[QuerySet] = [
     QuerySet("compare: three datasets", lambda s, c: reports.datasets_report(s, c.settings, c.period),
              _compare_pandas, _frames),
     QuerySet("data: incident search", _data_seastat, _data_pandas),
+    # The hot-spot page's second report and the 911 / use-of-force page's five are only timed here: their
+    # numbers are checked by brute force (tests/test_nearrepeat.py) and against pandas (tests/test_service.py).
+    QuerySet("hotspots: near-repeat risk", lambda s, c: reports.near_repeat_report(s, c.settings, c.period), None),
+    QuerySet("service: 911 and use of force", _service_seastat, None),
 ]
 
 
@@ -341,13 +354,15 @@ def bench_size(rows: int | Shape, cache: Path, settings: Settings, runs: int = 2
     for qs in QUERY_SETS:
         log(f"{shape.name}: {qs.name} with pandas …")
         cold, warm = timings[qs.name]
-        pandas_runs = [_time(lambda: qs.pandas(store.version_dir, ctx)) for _ in range(max(3, runs // 4))]
+        pandas_runs = [_time(lambda: qs.pandas(store.version_dir, ctx)) for _ in range(max(3, runs // 4))] \
+            if qs.pandas else []
         p50 = statistics.median(warm)
-        pandas_p50 = statistics.median(pandas_runs)
+        pandas_p50 = statistics.median(pandas_runs) if pandas_runs else None
         queries.append({
             "name": qs.name, "p50_ms": round(p50, 2), "p95_ms": round(_percentile(warm, 0.95), 2),
             "cold_p50_ms": round(statistics.median(cold), 2), "cold_p95_ms": round(_percentile(cold, 0.95), 2),
-            "pandas_p50_ms": round(pandas_p50, 2), "ratio": round(pandas_p50 / p50, 1) if p50 else None,
+            "pandas_p50_ms": pandas_p50 and round(pandas_p50, 2),
+            "ratio": round(pandas_p50 / p50, 1) if pandas_p50 and p50 else None,
         })
     return {
         "shape": shape.name,
@@ -369,8 +384,9 @@ def format_table(result: dict) -> str:
              f"(with pandas {result['peak_rss_with_pandas_mb']:,} MB) · first render {result['first_render_s']} s",
              f"{'query set':<32}{'p50 ms':>9}{'p95 ms':>9}{'cold p50':>10}{'pandas p50':>12}{'pandas/SeaStat':>16}"]
     for q in result["queries"]:
+        pandas = (q["pandas_p50_ms"], f"{q['ratio']}x") if q["ratio"] else ("—", "—")
         lines.append(f"{q['name']:<32}{q['p50_ms']:>9}{q['p95_ms']:>9}{q['cold_p50_ms']:>10}"
-                     f"{q['pandas_p50_ms']:>12}{q['ratio']:>15}x")
+                     f"{pandas[0]:>12}{pandas[1]:>16}")
     if result.get("hot_spot_test"):
         d, e = result["hot_spot_test"]["detection"], result["hot_spot_test"]["esda"]
         lines.append(f"hot-spot test on planted truth: recall {d['recall']:.1%}, false-alarm periods "

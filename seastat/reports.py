@@ -630,12 +630,21 @@ class ResponseTimesReport:
 
 
 def response_times_report(store: Store, settings: Settings, view: View) -> ResponseTimesReport:
-    windows = service_windows(store, settings, view.period, ("calls",))
-    rows = _service_rows(store, "response_calls", "calls", view, windows)
+    return response_times(store, settings, view, service_windows(store, settings, view.period, ("calls",)))
+
+
+def response_times(store: Store, settings: Settings, view: View, windows: dict[str, Window]) -> ResponseTimesReport:
+    """Response times in the view's place over any named windows ('current' is the view's period)."""
     sv = settings.service
-    table = service.response_table(rows, windows, sv.targets, min_calls=sv.min_calls, level=settings.level,
+    summary = store.df("service/response_times", windows=compstat.as_params(windows),
+                       precincts=list(view.precincts), unassigned=compstat.UNASSIGNED,
+                       targets=[{"priority": p, "target_seconds": m * 60} for p, m in sv.targets.items()])
+    table = service.response_table(summary, windows, sv.targets, min_calls=sv.min_calls, level=settings.level,
                                    total=_total(view))
-    return ResponseTimesReport(view, windows, dict(sv.targets), sv.min_calls, table, service.excluded_calls(rows))
+    status = store.df("service/call_status", start=view.period.start, end=view.period.end,
+                      precincts=list(view.precincts))
+    now = summary[(summary["window"] == "current") & (summary["level"] == "city")]
+    return ResponseTimesReport(view, windows, dict(sv.targets), sv.min_calls, table, service.excluded_calls(status, now))
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,7 @@ from .palette import DOWN, UP
 
 COMPARED = ("previous", "last_year", "expected")     # the earlier windows a measure is set against
 NOT_RECORDED = "Unknown / not recorded"
-# response_calls.sql statuses: which are dispatched calls, and which have a measured time
-DISPATCHED = ("arrived", "no arrival", "before queue")
+# What response times leave out (queries/service/call_status.sql), by reason
 EXCLUDED = {"on-view": "On-view (call type ONVIEW)", "same time": "Arrival equals queue time (officer-initiated)",
             "no source": "No call type (older 911 Incident Response layout: no queue time)"}
 SOURCES = {"source_911": "911", "source_onview": "On-view", "source_telephone": "Telephone (not 911)",
@@ -61,46 +60,6 @@ def proportion_flags(x1, n1, x2, n2, level: float):
     with np.errstate(divide="ignore", invalid="ignore"):
         higher = x1 / n1 > x2 / n2
     return np.where(significant, np.where(higher, UP, DOWN), "")
-
-
-def weighted_quantile(values: np.ndarray, counts: np.ndarray, q: float) -> float:
-    """The q-quantile of `values` repeated `counts` times, by linear interpolation between order
-    statistics (numpy's default method), without repeating them; NaN for no values."""
-    values, counts = np.asarray(values, dtype=float), np.asarray(counts, dtype=np.int64)
-    keep = counts > 0
-    values, counts = values[keep], counts[keep]
-    n = int(counts.sum())
-    if n == 0:
-        return float("nan")
-    order = np.argsort(values, kind="stable")
-    values, ends = values[order], np.cumsum(counts[order])
-    h = (n - 1) * q
-    lo, hi = int(np.floor(h)), int(np.ceil(h))
-    v_lo, v_hi = values[np.searchsorted(ends, lo, side="right")], values[np.searchsorted(ends, hi, side="right")]
-    return float(v_lo + (h - lo) * (v_hi - v_lo))
-
-
-def grouped_quantiles(rows: pd.DataFrame, by: list[str], value: str, weight: str, qs) -> pd.DataFrame:
-    """weighted_quantile of `value` (each row counted `weight` times) per group of `by`, for each q
-    in qs, in one vectorised pass: a frame of the `by` columns and one column per q."""
-    if rows.empty:
-        return pd.DataFrame(columns=[*by, *qs])
-    rows = rows[rows[weight] > 0]
-    gid = rows.groupby(by, dropna=False, observed=True, sort=False).ngroup().to_numpy()
-    order = np.lexsort((rows[value].to_numpy(dtype=float), gid))
-    gid, values = gid[order], rows[value].to_numpy(dtype=float)[order]
-    ends = np.cumsum(rows[weight].to_numpy(dtype=np.int64)[order])
-    groups = gid.max() + 1
-    n = np.bincount(gid, weights=rows[weight].to_numpy(dtype=float)[order], minlength=groups).astype(np.int64)
-    offset = np.concatenate([[0], np.cumsum(n)[:-1]])
-    keys = rows.iloc[order].groupby(gid, sort=True)[by].first().reset_index(drop=True)
-    for q in qs:
-        h = (n - 1) * q
-        lo, hi = np.floor(h).astype(np.int64), np.ceil(h).astype(np.int64)
-        v_lo = values[np.searchsorted(ends, offset + lo, side="right")]
-        v_hi = values[np.searchsorted(ends, offset + hi, side="right")]
-        keys[q] = v_lo + (h - lo) * (v_hi - v_lo)
-    return keys
 
 
 # --- Areas -----------------------------------------------------------------------------------------
@@ -156,45 +115,28 @@ def priority_order(priority) -> tuple[int, float, str]:
         return (1, 0.0, text)
 
 
-def response_table(rows: pd.DataFrame, windows: dict, targets: dict[str, float], *, min_calls: int,
-                   level: float, total: str = compstat.CITY,
-                   levels=("city", "precinct", "sector", "beat")) -> pd.DataFrame:
+def response_table(summary: pd.DataFrame, windows: dict, targets: dict[str, float], *, min_calls: int,
+                   level: float, total: str = compstat.CITY) -> pd.DataFrame:
     """Response times per area and priority, this period against the earlier windows.
 
-    rows: queries/service/response_calls.sql (window, precinct, sector, beat, priority, status,
-    seconds, n); windows: name -> Window of the windows counted ('current', and any of
-    'previous', 'last_year', 'baseline': the expected level is the baseline periods pooled);
-    targets: priority -> minutes. Columns: level, area, precinct, sector, beat, priority,
-    target_minutes, calls (dispatched), arrived, no_arrival, arrival_before_queue, median_minutes,
-    p90_minutes, over_target, share_over_target, too_few (fewer than `min_calls` arrived calls:
-    too few to say), then per earlier window c in previous, last_year, expected: c_calls,
-    c_arrived, c_median_minutes, c_p90_minutes, c_share_over_target, c_p, c_flag (▲ a larger
-    share over target: slower; flags only where both windows have `min_calls` arrived calls)."""
+    summary: queries/service/response_times.sql (level, window, precinct, sector, beat, priority,
+    calls, arrived, no_arrival, arrival_before_queue, over_target, median_minutes, p90_minutes);
+    windows: name -> Window of the windows counted ('current', and any of 'previous', 'last_year',
+    'baseline': the expected level is the baseline periods pooled); targets: priority -> minutes.
+    Columns: level, area, precinct, sector, beat, priority, target_minutes, calls (dispatched),
+    arrived, no_arrival, arrival_before_queue, median_minutes, p90_minutes, over_target,
+    share_over_target, too_few (fewer than `min_calls` arrived calls: too few to say), then per
+    earlier window c in previous, last_year, expected: c_calls, c_arrived, c_median_minutes,
+    c_p90_minutes, c_share_over_target, c_p, c_flag (▲ a larger share over target: slower; flags
+    only where both windows have `min_calls` arrived calls)."""
     named = {"current": "current", "previous": "previous", "last_year": "last_year", "baseline": "expected"}
-    rows = rows[rows["status"].isin(DISPATCHED) & rows["window"].isin([w for w in named if w in windows])]
-    rows = rows.assign(window=rows["window"].map(named), priority=rows["priority"].astype(str),
-                       minutes=rows["seconds"].astype(float) / 60)
-    target = rows["priority"].map(lambda p: targets.get(p, np.nan)).astype(float)
-    rows = rows.assign(
-        calls=rows["n"], arrived=rows["n"].where(rows["status"] == "arrived", 0),
-        no_arrival=rows["n"].where(rows["status"] == "no arrival", 0),
-        arrival_before_queue=rows["n"].where(rows["status"] == "before queue", 0),
-        over_target=rows["n"].where((rows["status"] == "arrived") & (rows["minutes"] > target), 0))
     counts = ["calls", "arrived", "no_arrival", "arrival_before_queue", "over_target"]
-    summed = _by_areas(rows, levels, total, ["priority", "window"], counts)
-    keys = ["level", "area", "priority", "window"]
-
-    arrived = compstat.assign_unassigned(rows[rows["status"] == "arrived"])
-    parts = []
-    for level_name in levels:
-        by = AREA_LEVELS[level_name] + ["priority", "window"]
-        g = grouped_quantiles(arrived, by, "minutes", "n", (0.5, 0.9))
-        g.insert(0, "level", level_name)
-        g.insert(1, "area", _area_names(g, level_name, total))
-        parts.append(g.rename(columns={0.5: "median_minutes", 0.9: "p90_minutes"})
-                     [keys + ["median_minutes", "p90_minutes"]])
-    q = pd.concat(parts, ignore_index=True)
-    long = summed.merge(q, on=keys, how="left")
+    long = summary[summary["window"].isin([w for w in named if w in windows])]
+    long = long.assign(window=long["window"].map(named), priority=long["priority"].astype(str),
+                       area=pd.Series(dtype=object, index=long.index))
+    for level_name in AREA_LEVELS:
+        at = long["level"] == level_name
+        long.loc[at, "area"] = _area_names(long[at], level_name, total)
     with np.errstate(divide="ignore", invalid="ignore"):
         long["share_over_target"] = long["over_target"] / long["arrived"].where(long["arrived"] > 0)
     long.loc[long["priority"].map(lambda p: p not in targets), "share_over_target"] = np.nan
@@ -241,15 +183,16 @@ def response_table(rows: pd.DataFrame, windows: dict, targets: dict[str, float],
     return table[columns]
 
 
-def excluded_calls(rows: pd.DataFrame, window: str = "current") -> pd.DataFrame:
-    """What the response times leave out or cannot measure in one window, with counts:
-    reason, calls."""
-    part = rows[rows["window"] == window]
-    counts = part.groupby("status")["n"].sum()
+def excluded_calls(status: pd.DataFrame, city: pd.DataFrame) -> pd.DataFrame:
+    """What the response times leave out or cannot measure in one window, with counts: reason,
+    calls. status: queries/service/call_status.sql; city: the window's city rows of
+    queries/service/response_times.sql."""
+    counts = {"no source": status["no_source"].sum(), "on-view": status["on_view"].sum(),
+              "same time": status["same_time"].sum(), "no arrival": city["no_arrival"].sum(),
+              "before queue": city["arrival_before_queue"].sum()}
     reasons = {**EXCLUDED, "no arrival": "Dispatched, no arrival recorded",
                "before queue": "Dispatched, arrival before queue time (recording error)"}
-    return pd.DataFrame({"reason": list(reasons.values()),
-                         "calls": [int(counts.get(s, 0)) for s in reasons]})
+    return pd.DataFrame({"reason": list(reasons.values()), "calls": [int(counts[s]) for s in reasons]})
 
 
 # --- Call sources ----------------------------------------------------------------------------------

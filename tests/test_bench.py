@@ -9,7 +9,7 @@ pytestmark = pytest.mark.slow
 
 def test_every_query_set_gives_pandas_the_same_answer(synth_store, settings):
     ctx = Context(settings, synth_store, reports.periods_offered(synth_store, settings, "crime")[0])
-    for qs in QUERY_SETS:
+    for qs in (qs for qs in QUERY_SETS if qs.pandas):
         seastat = qs.answer(qs.seastat(synth_store, ctx))
         assert seastat == qs.answer(qs.pandas(synth_store.version_dir, ctx)), qs.name
         assert seastat and all(seastat), f"{qs.name}: an empty answer proves nothing"
@@ -22,5 +22,8 @@ def test_bench_at_100k_rows_reports_every_figure(tmp_path, settings):
     assert result["first_render_s"] and result["first_render_s"] > 0
     names = [q["name"] for q in result["queries"]]
     assert names == [qs.name for qs in QUERY_SETS]
+    with_pandas = {qs.name for qs in QUERY_SETS if qs.pandas}
     for q in result["queries"]:
-        assert 0 < q["p50_ms"] <= q["p95_ms"] and q["pandas_p50_ms"] > 0 and q["ratio"] > 0
+        assert 0 < q["p50_ms"] <= q["p95_ms"]
+        if q["name"] in with_pandas:
+            assert q["pandas_p50_ms"] > 0 and q["ratio"] > 0

@@ -34,10 +34,10 @@ def measured(calls: pd.DataFrame) -> pd.DataFrame:
     return d.assign(minutes=(d["arrived_at"] - d["event_at"]).dt.total_seconds() / 60)
 
 
-def response(store: Store, windows: dict, settings, targets=None, min_calls=1) -> pd.DataFrame:
-    rows = store.df("service/response_calls", windows=compstat.as_params(windows), precincts=[])
-    return service.response_table(rows, windows, targets or settings.service.targets, min_calls=min_calls,
-                                  level=settings.level)
+def response(store: Store, settings, targets: dict[str, float]) -> reports.ResponseTimesReport:
+    """The report over every call in the store (one window), with these targets."""
+    settings = settings.model_copy(update={"service": settings.service.model_copy(update={"targets": targets})})
+    return reports.response_times(store, settings, reports.View("calls", EVERYTHING), {"current": EVERYTHING})
 
 
 def check_against_pandas(table: pd.DataFrame, calls: pd.DataFrame, target: dict[str, float]) -> int:
@@ -84,14 +84,14 @@ def real_calls_store(settings, tmp_path_factory) -> Path:
 def test_real_calls_response_times_match_pandas(settings, real_calls_store):
     store = Store.open(real_calls_store)
     targets = {"1": 7.0, "2": 15.0, "3": 30.0}
-    table = response(store, {"current": EVERYTHING}, settings, targets)
+    report = response(store, settings, targets)
+    table = report.table
     calls = pd.read_parquet(real_calls_store / "current" / "calls")
     assert check_against_pandas(table, calls, targets) == len(table) > 10
     city = table[table["level"] == "city"]
     assert set(city["area"]) == {compstat.CITY}
     # on-view events excluded (61 of 64 real ONVIEW rows have arrival = queue), older layout unmeasured
-    excluded = service.excluded_calls(store.df("service/response_calls", windows=compstat.as_params(
-        {"current": EVERYTHING}), precincts=[])).set_index("reason")["calls"]
+    excluded = report.excluded.set_index("reason")["calls"]
     assert excluded[service.EXCLUDED["on-view"]] == (calls["call_type"] == "ONVIEW").sum() == 64
     assert excluded[service.EXCLUDED["no source"]] == calls["call_type"].isna().sum() == 1379
     assert city["calls"].sum() == dispatched(calls).sum()
@@ -249,18 +249,6 @@ def test_two_proportion_test_is_fishers_doubled_smaller_tail():
     assert np.isnan(service.two_proportion_p(1, 0, 3, 10))
     assert service.proportion_flags(30, 40, 10, 40, 0.05) == "▲"
     assert service.proportion_flags(10, 40, 30, 40, 0.05) == "▼"
-
-
-def test_weighted_quantiles_equal_numpys():
-    rng = np.random.default_rng(9)
-    frame = pd.DataFrame({"g": rng.integers(0, 30, 2000), "v": rng.integers(1, 900, 2000),
-                          "n": rng.integers(1, 6, 2000)})
-    got = service.grouped_quantiles(frame, ["g"], "v", "n", (0.5, 0.9)).set_index("g")
-    for g, part in frame.groupby("g"):
-        expanded = np.repeat(part["v"].to_numpy(), part["n"].to_numpy())
-        assert got.loc[g, 0.5] == pytest.approx(np.quantile(expanded, 0.5))
-        assert got.loc[g, 0.9] == pytest.approx(np.quantile(expanded, 0.9))
-        assert service.weighted_quantile(part["v"], part["n"], 0.9) == pytest.approx(np.quantile(expanded, 0.9))
 
 
 # --- Use of force on the synthetic store -----------------------------------------------------------------
