@@ -65,37 +65,51 @@ def _time_band(gap: np.ndarray) -> np.ndarray:
     return np.searchsorted(np.asarray(_DAYS), gap, side="left")
 
 
+def pairs_by_gap(days: np.ndarray, longest: int) -> np.ndarray:
+    """How many unordered pairs of `days` (whole days) lie 0, 1, ..., `longest` days apart."""
+    counts = np.bincount(days - days.min()).astype(np.int64)
+    gaps = [int((counts * (counts - 1)).sum() // 2)]
+    gaps += [int(counts[:-g] @ counts[g:]) if g < len(counts) else 0 for g in range(1, longest + 1)]
+    return np.asarray(gaps)
+
+
 def knox(events: pd.DataFrame, permutations: int = 199, seed: int = 0) -> pd.DataFrame:
     """The Knox table of events (event_at, longitude, latitude, block_address): one row per space
-    and time band with the observed pairs, the pairs expected by chance (mean over `permutations`
-    shuffles of the dates), their ratio and the Monte Carlo p-value."""
+    and time band with the observed pairs, the pairs expected by chance, their ratio and the Monte
+    Carlo p-value (the share of `permutations` shuffles of the dates with at least as many pairs).
+
+    Expected is exact, not the shuffles' mean: a shuffle gives any two events a random pair of the
+    dates, so a space band's pairs fall in a time band in the proportion of all pairs of dates that
+    are that far apart."""
     days = (pd.to_datetime(events["event_at"]).dt.normalize() - pd.Timestamp("1970-01-01")).dt.days.to_numpy()
+    days = (days - days.min()).astype(np.int16) if len(days) else days.astype(np.int16)
     i, j, space = close_pairs(events)
-    cells = len(SPACE_BANDS) * (len(TIME_BANDS) + 1)
-    # Gap in days -> time band (3: beyond 28 days), as a look-up table: one gather per pair.
-    lut = np.searchsorted(np.asarray(_DAYS), np.arange(_DAYS[-1] + 2), side="left").astype(np.int64)
-    base = space.astype(np.int64) * (len(TIME_BANDS) + 1)
+    bands = len(TIME_BANDS) + 1                                   # the last: beyond 28 days
+    # A pair's cell as one small code (time band x 3 + space band): one gather, one subtraction and one
+    # look-up per pair and shuffle, counted with one bincount.
+    lut = (np.searchsorted(np.asarray(_DAYS), np.arange(int(days.max(initial=0)) + 1), side="left")
+           * len(SPACE_BANDS)).astype(np.int8)
+    space = space.astype(np.int8)
 
-    def table(times: np.ndarray) -> np.ndarray:                 # (shuffles x cells) pair counts
-        gap = np.minimum(np.abs(times[:, i] - times[:, j]), _DAYS[-1] + 1)
-        codes = lut[gap] + base + np.arange(len(times))[:, None] * cells
-        return np.bincount(codes.ravel(), minlength=len(times) * cells).reshape(len(times), cells)
+    def table(d: np.ndarray) -> np.ndarray:                     # pair counts per (time band, space band)
+        return np.bincount(lut[np.abs(d[i] - d[j])] + space, minlength=bands * len(SPACE_BANDS))
 
-    days = days.astype(np.int32)
-    observed = table(days[None, :])[0]
+    observed = table(days)
     rng = np.random.default_rng(seed)
-    shuffled = np.zeros((permutations, cells), dtype=np.int64)
-    chunk = max(1, 2_000_000 // max(len(i), 1))                     # bound the memory of one pass
-    for start in range(0, permutations, chunk):
-        count = min(chunk, permutations - start)
-        shuffled[start:start + count] = table(rng.permuted(np.tile(days, (count, 1)), axis=1))
-    expected = shuffled.mean(axis=0)
+    shuffled = np.array([table(rng.permutation(days)) for _ in range(permutations)]).reshape(-1, len(observed))
     p = (1 + (shuffled >= observed).sum(axis=0)) / (permutations + 1)
-    rows = [(s, t) for s in SPACE_BANDS for t in (*TIME_BANDS, "beyond")]
-    frame = pd.DataFrame(rows, columns=["space", "time"]).assign(
-        observed=observed, expected=expected, ratio=np.where(expected > 0, observed / np.maximum(expected, 1e-12), np.nan),
-        p=p)
-    return frame[frame["time"] != "beyond"].reset_index(drop=True)
+    n = len(days)
+    gaps = pairs_by_gap(days, _DAYS[-1]) if n else np.zeros(_DAYS[-1] + 1, dtype=np.int64)
+    edges = np.concatenate([[0], np.asarray(_DAYS) + 1])
+    share = np.array([gaps[lo:hi].sum() for lo, hi in zip(edges[:-1], edges[1:])]) / max(n * (n - 1) // 2, 1)
+    in_space = np.bincount(space, minlength=len(SPACE_BANDS))
+    rows = [(sb, tb, t * len(SPACE_BANDS) + s) for s, sb in enumerate(SPACE_BANDS) for t, tb in enumerate(TIME_BANDS)]
+    frame = pd.DataFrame([(sb, tb) for sb, tb, _ in rows], columns=["space", "time"])
+    cells = np.array([c for _, _, c in rows])
+    expected = np.array([in_space[s] * share[t] for s in range(len(SPACE_BANDS)) for t in range(len(TIME_BANDS))])
+    return frame.assign(observed=observed[cells], expected=expected,
+                        ratio=np.where(expected > 0, observed[cells] / np.maximum(expected, 1e-12), np.nan),
+                        p=p[cells])
 
 
 def risk_places(events: pd.DataFrame, as_of: dt.date, min_count: int, recent_days: int = 14,

@@ -8,6 +8,7 @@ import itertools
 import numpy as np
 import pandas as pd
 import pyproj
+import pytest
 
 from seastat import nearrepeat
 
@@ -95,6 +96,26 @@ def test_knox_counts_match_brute_force():
             expected[space, band] = expected.get((space, band), 0) + 1
     got = {(r.space, r.time): r.observed for r in table.itertuples() if r.observed}
     assert got == expected
+
+
+def test_knox_expected_is_the_mean_over_every_shuffle():
+    """Expected by chance, by brute force: each space band's pairs times the share of all pairs of
+    dates in the time band; and what many shuffles of the dates give on average."""
+    rng = np.random.default_rng(5)
+    x, y, days = background(rng, n=200, side=1_500.0, year=40)
+    events = events_at(x, y, days)
+    table = nearrepeat.knox(events, permutations=19, seed=0).set_index(["space", "time"])
+    whole = (events["event_at"].dt.normalize() - START).dt.days.to_numpy()
+    gaps = [abs(a - b) for a, b in itertools.combinations(whole, 2)]
+    bands = {"0 to 7 days": (0, 7), "8 to 14 days": (8, 14), "15 to 28 days": (15, 28)}
+    share = {band: np.mean([lo <= g <= hi for g in gaps]) for band, (lo, hi) in bands.items()}
+    space = nearrepeat.close_pairs(events)[2]
+    for s, name in enumerate(nearrepeat.SPACE_BANDS):
+        for band in bands:
+            assert table.loc[(name, band), "expected"] == pytest.approx((space == s).sum() * share[band])
+    shuffles = [nearrepeat.knox(events.assign(event_at=rng.permutation(events["event_at"].to_numpy())),
+                                permutations=19, seed=k)["observed"].to_numpy() for k in range(300)]
+    assert np.mean(shuffles, axis=0) == pytest.approx(table["expected"].to_numpy(), rel=0.1, abs=1.0)
 
 
 def test_places_at_risk_now_respect_the_minimum_and_add_up():
