@@ -113,7 +113,7 @@ def test_present_bad_period_is_told_once_and_dropped_from_the_url_on_every_panel
 def test_present_order_and_keys_come_from_config(tmp_path):
     text = (PROJECT_ROOT / "config.toml").read_text()
     text = text.replace('boundaries = "data/boundaries"', f'boundaries = "{PROJECT_ROOT / "data" / "boundaries"}"')
-    text = text.replace('panels = ["city", "precincts", "hotspots", "compare"]', 'panels = ["precincts", "city"]')
+    text = text.replace('panels = ["city", "precincts", "hotspots", "compare", "commitments"]', 'panels = ["precincts", "city"]')
     text = text.replace('precinct_order = ["North", "East", "South", "West", "Southwest"]',
                         'precinct_order = ["Southwest", "West"]')
     text = text.replace('previous_key = "Left"', 'previous_key = "Up"').replace('next_key = "Right"',
