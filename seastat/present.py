@@ -133,6 +133,8 @@ header[data-testid="stHeader"], section[data-testid="stSidebar"],
 [data-testid="stMarkdownContainer"] p { margin-bottom: 0.2rem; }
 [data-testid="stAlert"] > div { padding: 0.35rem 0.8rem; }
 [data-testid="stAlert"] p { font-size: 1rem; }
+/* Streamlit pulls a markdown block up by its last paragraph's 1rem margin; ours is 0.2rem (an alert without an icon was clipped) */
+[data-testid="stAlert"] [data-testid="stMarkdownContainer"] { margin-bottom: -0.2rem; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
 [data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 1.15rem; padding: 0.22rem 0.55rem; }
 [data-testid="stCaptionContainer"] { font-size: 0.85rem; }

@@ -427,7 +427,10 @@ def commitment_messages() -> list[tuple[str, str]]:
 
 def show_commitment_messages(where=st) -> None:
     for kind, text in commitment_messages():
-        (where.success if kind == "ok" else where.error)(text)
+        if kind == "ok":
+            where.success(text, icon=":material/check_circle:")
+        else:
+            where.error(text, icon=":material/error:")
     commitment_messages().clear()
 
 
