@@ -308,7 +308,7 @@ def test_present_commitments_panel_fits_records_and_keeps_the_keys_out_of_the_fo
             alerts.first.wait_for(timeout=60_000)
             wait_for_streamlit(page)
             assert alerts.count() == 1
-            return alerts.first.inner_text()
+            return alerts.first.locator("[data-testid='stMarkdownContainer']").inner_text()    # not the icon's name
 
         # Bad input: one line each, in the panel, nothing stored.
         page.get_by_label("What will be done").fill("")
