@@ -297,9 +297,14 @@ def test_present_commitments_panel_fits_records_and_keeps_the_keys_out_of_the_fo
         for key in ("ArrowLeft", "PageUp", "ArrowLeft"):
             page.get_by_label("Owner (unit or agency)").press(key)
             page.get_by_label("What will be done").press(key)
+        page.locator("[data-testid='stDateInput']").first.locator("button").first.click()     # a date picker's calendar
+        page.get_by_role("grid").wait_for(timeout=10_000)
+        for key in ("ArrowLeft", "PageUp"):
+            page.keyboard.press(key)
         page.wait_for_timeout(600)                          # past the key listener's 150 ms
         assert f"step={step}" in page.url and page.get_by_role("heading", name="Commitments").is_visible()
         assert page.get_by_label("What will be done").input_value() == "Bike patrols at 3rd and Pine"
+        page.keyboard.press("Escape")
 
         alerts = page.locator(".st-key-present-form [data-testid='stAlert']")
 
