@@ -147,11 +147,38 @@ def use_of_force_panel() -> None:
                                                         result.per_1000_calls))
 
 
+def commitments_panel() -> None:
+    """The commitments due back at this meeting, one line each with its result as the Follow-up page
+    judges it, and (for roles that edit them) the Follow-up page's form to record a new one, compact."""
+    from seastat.actions import due_back
+    from seastat.actions import view as said
+    db = ui.commitments()
+    if db is None:              # why is said under the bar
+        return
+    editing = ui.access_now().edits_commitments
+    due = due_back(db, period.end)
+    room = 6 if editing else 14           # lines that fit with (or without) the form below them
+    st.markdown(f"#### Due back at this meeting ({len(due)})" if due else
+                "#### Nothing is due back at this meeting")
+    lines = [said.due_line(r, ui.commitment_result(r)) for r in due[:room]]
+    if len(due) > room:
+        lines.append(f"{len(due) - room} more on the [Follow-up page](/followup).")
+    if lines:
+        st.container(key="present-due").markdown("\n\n".join(lines))
+    if editing:
+        with st.container(key="present-form"):
+            st.markdown("#### Record a commitment")
+            ui.show_commitment_messages()          # what the last record said, next to the form
+            ui.commitment_form(db, [["what", "owner", "measure"], ["place", "block", "target", "comparison"],
+                                    ["start", "due", "who"]], what_height=96)
+
+
 if panel.kind in ("datasets", "use_of_force") and not set(compare.DATASETS) <= set(store.datasets):
     st.warning("This panel needs crime reports, 911 calls and use of force in the published store.")
 else:
     {"summary": summary_panel, "city": city_panel, "precinct": precinct_panel, "hotspots": hotspots_panel,
-     "change": change_panel, "datasets": datasets_panel, "use_of_force": use_of_force_panel}[panel.kind]()
+     "change": change_panel, "datasets": datasets_panel, "use_of_force": use_of_force_panel,
+     "commitments": commitments_panel}[panel.kind]()
 
 # The keys, last on the page (it takes no room): the arrows and PageUp / PageDown, queued (present.KEYS_JS).
 st.components.v2.component("seastat_present_keys", js=present.KEYS_JS)(

@@ -11,7 +11,7 @@ from .config import PresentSettings
 
 @dataclass(frozen=True)
 class Panel:
-    kind: str                    # summary, city, precinct, hotspots, change, datasets, use_of_force
+    kind: str                    # summary, city, precinct, hotspots, change, datasets, use_of_force, commitments
     title: str
     precinct: str | None = None
 
@@ -33,6 +33,7 @@ def sequence(present: PresentSettings) -> list[Panel]:
         "precincts": [Panel("precinct", f"{p} Precinct", p) for p in present.precinct_order],
         "hotspots": [Panel("hotspots", "Hot spots")],
         "compare": list(COMPARE_PANELS),
+        "commitments": [Panel("commitments", "Commitments")],
     }
     return [SUMMARY, *(panel for name in present.panels for panel in expand[name])]
 
@@ -93,7 +94,9 @@ export default function(component) {
   document.addEventListener('keydown', (e) => {
     const d = s.data;
     if (!d || e.altKey || e.ctrlKey || e.metaKey) return;
-    if (e.target && e.target.closest && e.target.closest('input, textarea, [contenteditable=true]')) return;
+    // Typing, and moving in a date picker's calendar or a list of options, is not stepping.
+    if (e.target && e.target.closest && e.target.closest(
+        'input, textarea, select, [contenteditable=true], [role=listbox], [role=grid], [role=dialog]')) return;
     const delta = d.next.includes(e.key) ? 1 : d.previous.includes(e.key) ? -1 : 0;
     if (!delta) return;
     e.preventDefault(); e.stopImmediatePropagation();
@@ -130,6 +133,8 @@ header[data-testid="stHeader"], section[data-testid="stSidebar"],
 [data-testid="stMarkdownContainer"] p { margin-bottom: 0.2rem; }
 [data-testid="stAlert"] > div { padding: 0.35rem 0.8rem; }
 [data-testid="stAlert"] p { font-size: 1rem; }
+/* Streamlit pulls a markdown block up by its last paragraph's 1rem margin; ours is 0.2rem (an alert without an icon was clipped) */
+[data-testid="stAlert"] [data-testid="stMarkdownContainer"] { margin-bottom: -0.2rem; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
 [data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 1.15rem; padding: 0.22rem 0.55rem; }
 [data-testid="stCaptionContainer"] { font-size: 0.85rem; }
@@ -143,6 +148,10 @@ header[data-testid="stHeader"], section[data-testid="stSidebar"],
 .st-key-present-chart-mix svg { max-height: 58vh; }
 .st-key-present-summary li { font-size: 1.25rem; margin-bottom: 0.35rem; }
 .st-key-present-summary li li { font-size: 1.05rem; }
+.st-key-present-due { padding-bottom: 0.6rem; }
+.st-key-present-due p { font-size: 1.2rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.st-key-present-form [data-testid="stWidgetLabel"] p, .st-key-present-form input, .st-key-present-form textarea,
+.st-key-present-form button p, .st-key-present-form [data-testid="stDateInputField"] span { font-size: 1.05rem; }
 </style>"""
 
 SCREEN_META = {"embedOptions": {"actions": False, "renderer": "svg"}}

@@ -108,14 +108,41 @@ def _commitments(database_url: str):
     return actions.Actions.open(database_url)       # migrated to the newest schema on first open
 
 
-def commitments():
-    """The commitments database of config.toml [actions], or None when it cannot be opened (said once)."""
+def commitments(needed: bool = False):
+    """The commitments database of config.toml [actions], or None when it cannot be opened (said
+    once); `needed`: the page is about commitments, so it says why as its error and stops."""
     from . import actions
     try:
         return _commitments(settings().database_url)
     except actions.ActionError as exc:
+        if needed:
+            st.error(str(exc))
+            st.stop()
         notices().append(f"The commitments cannot be read: {exc}")
         return None
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _known(version_dir: str):
+    from . import actions
+    return actions.Known.from_store(_store_at(version_dir), settings())
+
+
+def known_places():
+    """The places and targets a commitment may name in the store on screen (seastat.actions.Known)."""
+    return _known(str(store().version_dir))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _commitment_result(version_dir: str, record) -> Any:
+    from . import actions
+    return actions.result(_store_at(version_dir), record, _known(version_dir), settings())
+
+
+def commitment_result(record) -> Any:
+    """A commitment's result (seastat.actions.result), per store version and commitment version:
+    a re-publish or an edit recomputes it."""
+    return _commitment_result(str(store().version_dir), record)
 
 
 def due_back(period: Window) -> tuple:
@@ -389,3 +416,90 @@ def download_table(df: pd.DataFrame, stem: str, label: str = "CSV", where=st, *,
                                     settings().hotspots.min_cell_count)
     where.download_button(label, lambda: export.table_csv(df, store().manifest), file_name=f"{stem}.csv",
                           mime="text/csv", key=f"csv-{stem}", icon=":material/download:", on_click="ignore")
+
+
+# --- Recording a commitment: the Follow-up page's form and shared-screen mode's panel ----------------
+
+def commitment_messages() -> list[tuple[str, str]]:
+    """("ok" | "error", text): what the last record or save said, shown once on the next run."""
+    return st.session_state.setdefault("_followup_messages", [])
+
+
+def show_commitment_messages(where=st) -> None:
+    for kind, text in commitment_messages():
+        if kind == "ok":
+            where.success(text, icon=":material/check_circle:")
+        else:
+            where.error(text, icon=":material/error:")
+    commitment_messages().clear()
+
+
+def commitment_author(where=st) -> None:
+    """Who changes are recorded as (session state "who"): the signed-in person, else the name typed here."""
+    person = access_now()
+    if person.who:
+        st.session_state["who"] = person.who
+        where.caption(f"Changes are recorded as {person.who}.")
+    else:   # No max_chars: an over-long paste gets a clear message instead of being cut without a word.
+        where.text_input("Your name (kept with every change)", key="who")
+
+
+NEW_COMMITMENT = ("new_what", "new_owner", "new_block", "new_measure")     # emptied for the next one
+
+
+def _record_commitment(db, known) -> None:
+    from . import actions
+    from .actions import view
+    s, said = st.session_state, commitment_messages()
+    if not access_now().edits_commitments:      # the form is not shown to partners; refuse a replay too
+        said.append(("error", "Not recorded: your role may not edit commitments."))
+        return
+    block = (s.new_block or "").strip()
+    level, value = ("block", block) if block else view.split(s.new_place)
+    dataset, target = view.split(s.new_target)
+    comparison = view.split(s.new_comparison) if s.new_comparison else (None, None)
+    draft = actions.Draft(what=s.new_what, owner=s.new_owner, place_level=level, place_value=value,
+                          dataset=dataset, target=target, start_date=s.new_start, due_date=s.new_due,
+                          measure=s.new_measure, comparison_level=comparison[0], comparison_value=comparison[1])
+    try:
+        made = db.add(draft, by=s.get("who", ""), known=known)
+    except actions.ActionError as exc:
+        said.append(("error", f"Not recorded: {exc}."))
+        return
+    for key in NEW_COMMITMENT:
+        s[key] = ""
+    said.append(("ok", f"Recorded commitment #{made.id}: {made.place}, {made.target_label}, due {made.due_date}."))
+
+
+def commitment_form(db, rows: Sequence[Sequence[str]], what_height: int | None = None) -> None:
+    """The form that records a commitment, its fields laid out in `rows` (names of the fields
+    below, "who" for the author), checked and stored by db.add like every other way in; what it
+    said shows with show_commitment_messages()."""
+    from .actions import view
+    known, s = known_places(), store()
+    places = view.place_options(known)
+    last_day = max(s.days(d)[1] for d in s.datasets) if s.datasets else dt.date.today()
+    fields = {
+        "what": lambda w: w.text_area("What will be done", key="new_what", height=what_height,
+                                      placeholder="Emphasis patrol on the 1XX block of Pine, evenings"),
+        "owner": lambda w: w.text_input("Owner (unit or agency)", key="new_owner", placeholder="East Precinct ACT"),
+        "target": lambda w: w.selectbox("Target", view.target_options(known), format_func=view.target_option_label,
+                                        key="new_target"),
+        "place": lambda w: w.selectbox("Place", places, format_func=view.option_label, key="new_place"),
+        "block": lambda w: w.text_input("…or a 100-block, as published", key="new_block",
+                                        placeholder="12XX BLOCK OF PINE ST"),
+        "start": lambda w: w.date_input("Start", value=last_day, key="new_start"),
+        "due": lambda w: w.date_input("Due back at the meeting of", key="new_due",
+                                      value=view.next_due(last_day, settings().periods.length_days)),
+        "comparison": lambda w: w.selectbox("Compare with", ["", "city:", *places], key="new_comparison",
+                                            format_func=view.comparison_option_label),
+        "measure": lambda w: w.text_input("Measure (what will judge it)", key="new_measure",
+                                          placeholder="Burglaries in the beat against the rest of the precinct"),
+        "who": commitment_author,
+    }
+    with st.form("new_commitment", border=False):
+        for row in rows:
+            for name, where in zip(row, st.columns(len(row))):
+                fields[name](where)
+        st.form_submit_button("Record the commitment", on_click=_record_commitment, args=(db, known), type="primary",
+                              key="add")

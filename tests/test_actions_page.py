@@ -12,7 +12,7 @@ import pytest
 from conftest import PROJECT_ROOT
 from streamlit.testing.v1 import AppTest
 
-from seastat.actions import Actions, Known
+from seastat.actions import Actions, Draft, Known
 from seastat.config import load_settings
 from seastat.publish import publish
 from seastat.store import Store
@@ -200,6 +200,56 @@ def test_an_unreachable_database_is_a_message_not_a_traceback(store_dir, monkeyp
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception
     assert any("cannot open the commitments database" in e.value for e in at.error)
+
+
+# --- Shared-screen mode's Commitments panel: the same results, the same form ---------------------
+
+def present_panel(store_dir) -> AppTest:
+    """app.py in shared-screen mode, at the Commitments panel (the last of the configured sequence)."""
+    from conftest import run_page
+
+    from seastat import present
+    panels = present.sequence(load_settings().present)
+    step = [p.kind for p in panels].index("commitments") + 1
+    at = run_page("home", {"present": "1", "step": str(step)}, store=store_dir)
+    assert not at.exception
+    return at
+
+
+def test_the_panel_lists_what_is_due_back_with_the_follow_up_pages_verdicts(store_dir, database_url, db, monkeypatch):
+    monkeypatch.setenv("SEASTAT_DATABASE_URL", database_url)
+    known = Known.from_store(Store.open(store_dir), load_settings())
+    due = dt.date(2026, 10, 26)                      # before the end of the panel's period (Nov 02 - Nov 15)
+    for beat, what in [("C1", "C1 patrols"), ("G3", "G3 patrols"), ("E2", "E2 patrols"), ("E3", "later")]:
+        db.add(Draft(what=what, owner="East ACT", place_level="beat", place_value=beat, dataset="crime",
+                     target="burglary", start_date=planted.START, due_date=dt.date(2027, 1, 4) if what == "later" else due,
+                     measure="Burglaries"), by="ana", known=known)
+    db.update(3, version=1, by="ana", known=known, status="dropped", status_note="moved to E3")   # closed: not due
+    at = present_panel(store_dir)
+    body = texts(at, "markdown")
+    assert "#### Due back at this meeting (2)" in body
+    lines = next(m for m in body if "C1 patrols" in m).split("\n\n")
+    assert lines == ["**▼ Improvement** · #1 Beat C1 · Burglary · East ACT: C1 patrols",   # the planted drop
+                     "**▲ Worse** · #2 Beat G3 · Burglary · East ACT: G3 patrols"]          # the planted rise
+    assert not any("later" in m or "E2 patrols" in m for m in body)
+    assert at.button(key="add").label == "Record the commitment"
+
+
+def test_the_panel_records_a_commitment_with_the_pages_checks(store_dir, database_url, db, monkeypatch):
+    monkeypatch.setenv("SEASTAT_DATABASE_URL", database_url)
+    at = present_panel(store_dir)
+    assert "#### Nothing is due back at this meeting" in texts(at, "markdown")
+    at.text_input(key="who").set_value("Lt. Ana Ruiz")             # in the panel's form: no separate name box
+    at = record(at, what="  ")
+    assert texts(at, "error") == ["Not recorded: What is empty: please fill it in."] and db.list() == []
+    at = record(at, due=dt.date(2026, 9, 1))
+    assert len(texts(at, "error")) == 1 and texts(at, "error")[0].startswith(
+        "Not recorded: the due date 2026-09-01 is before the start 2026-09-14") and db.list() == []
+    at = record(at, due=dt.date(2026, 11, 9))
+    assert "Recorded commitment #1: Beat C1, Burglary, due 2026-11-09." in texts(at, "success")
+    assert not at.error and [r.created_by for r in db.list()] == ["Lt. Ana Ruiz"]
+    assert at.text_area(key="new_what").value == ""                # a fresh form for the next one
+    assert any(m.startswith("**▼ Improvement** · #1 Beat C1") for m in texts(at, "markdown"))   # now due back
 
 
 # --- In Chromium: record, close, and read the history --------------------------------------------

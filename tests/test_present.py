@@ -4,6 +4,7 @@ main section, chart axis text measured in the SVG, screenshots in test-artifacts
 a clicker sends, pressed faster than the page can rerun."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pandas as pd
@@ -14,6 +15,7 @@ from conftest import PROJECT_ROOT, SYNTH_STORE, page_errors, run_page, wait_for_
 from seastat import compstat, present, reports
 from seastat.config import load_settings
 from seastat.periods import Window
+from seastat.store import Store
 
 LATEST = pd.Timestamp("2026-11-02")                  # the default period of the test store
 SIZES = [(1920, 1080), (1280, 720)]
@@ -113,7 +115,7 @@ def test_present_bad_period_is_told_once_and_dropped_from_the_url_on_every_panel
 def test_present_order_and_keys_come_from_config(tmp_path):
     text = (PROJECT_ROOT / "config.toml").read_text()
     text = text.replace('boundaries = "data/boundaries"', f'boundaries = "{PROJECT_ROOT / "data" / "boundaries"}"')
-    text = text.replace('panels = ["city", "precincts", "hotspots", "compare"]', 'panels = ["precincts", "city"]')
+    text = text.replace('panels = ["city", "precincts", "hotspots", "compare", "commitments"]', 'panels = ["precincts", "city"]')
     text = text.replace('precinct_order = ["North", "East", "South", "West", "Southwest"]',
                         'precinct_order = ["Southwest", "West"]')
     text = text.replace('previous_key = "Left"', 'previous_key = "Up"').replace('next_key = "Right"',
@@ -191,7 +193,9 @@ def test_present_every_panel_fits_the_screen_with_legible_charts(dashboard, page
         assert page_errors(page) == []
         assert page.locator("[data-testid='stSidebar']").count() == 0 or not page.locator(
             "[data-testid='stSidebar']").is_visible()
-        assert page.locator("[data-testid='stSelectbox']").count() == 0        # no filters on the screen
+        # no filters on the screen (the Commitments panel's form has its own pickers)
+        assert page.locator("[data-testid='stSelectbox']").count() == page.locator(
+            ".st-key-present-form [data-testid='stSelectbox']").count()
         m = page.evaluate(MEASURE)
         if panel.kind == "hotspots":
             m.update(page.evaluate(MAP))
@@ -238,3 +242,118 @@ def test_present_keys_are_queued_not_lost(dashboard, page_at, settings):
         page.keyboard.press("PageDown")
     at_step(len(panels))
     assert page_errors(page) == []
+
+
+# --- The Commitments panel ---------------------------------------------------------------------------
+
+PANEL_FONTS = """() => [...document.querySelectorAll(
+    '.st-key-present-due p, .st-key-present-form [data-testid="stWidgetLabel"] p, .st-key-present-form input')]
+  .map(e => parseFloat(getComputedStyle(e).fontSize))"""
+
+
+@pytest.mark.browser
+def test_present_commitments_panel_fits_records_and_keeps_the_keys_out_of_the_form(page_at, synth_store_dir, tmp_path,
+                                                                                   artifacts, settings):
+    """Six commitments due back (the most listed beside the form), each with the Follow-up page's verdict,
+    fit both screens in large type; arrows and PageUp typed in the form stay in it; bad input is one line in
+    the panel; a commitment recorded here is on /followup and in its history."""
+    import csv
+    import io
+
+    from conftest import Dashboard
+
+    from seastat.actions import Actions, Draft, Known, result
+    from seastat.actions.view import VERDICTS
+    url = f"sqlite:///{tmp_path / 'actions.sqlite'}"
+    store = Store.open(synth_store_dir)
+    known = Known.from_store(store, settings)
+    db = Actions.open(url)
+    due = [db.add(Draft(what=f"Emphasis patrol in beat {beat}, evenings and weekends, with the bike squad and a "
+                             "partner agency's outreach team at the transit centre", owner="East Precinct ACT",
+                        place_level="beat", place_value=beat, dataset="crime", target="all",
+                        start_date=dt.date(2026, 9, 1 + i), due_date=dt.date(2026, 11, 9), measure="All crime"),
+                  by="seed", known=known) for i, beat in enumerate(sorted(known.beats)[:6])]
+    expected = [VERDICTS[result(store, r, known, settings).verdict] for r in due]
+    panels = present.sequence(settings.present)
+    step = [p.kind for p in panels].index("commitments") + 1
+    server = Dashboard(synth_store_dir, SEASTAT_DATABASE_URL=url)
+    try:
+        for width, height in SIZES:
+            page = page_at(f"{server.url}/?present=1&step={step}", width, height)
+            page.get_by_role("spinbutton", name="year, Due back at the meeting of").wait_for(timeout=90_000)
+            wait_for_streamlit(page)                       # (the date fields load last)
+            m = page.evaluate(MEASURE)
+            page.screenshot(path=str(artifacts / f"present-commitments-{width}x{height}.png"))
+            assert page_errors(page) == []
+            assert m["doc"][0] <= width and m["doc"][1] <= height and m["scrolling"] == [], m
+            assert m["main"][0] <= m["main"][2] and m["main"][1] <= m["main"][3], m
+            lines = page.locator(".st-key-present-due p").all_inner_texts()
+            assert [line.split(" · ")[0] for line in lines] == expected
+            assert lines[0].startswith(f"{expected[0]} · #1 Beat {sorted(known.beats)[0]} · All offenses · East Precinct ACT")
+            assert min(page.evaluate(PANEL_FONTS)) >= 0.0185 * height        # 20 px at 1080: read across a room
+
+        # At 1280x720 (the tighter screen): arrows and PageUp typed in a field stay in it.
+        page.get_by_label("What will be done").fill("Bike patrols at 3rd and Pine")
+        for key in ("ArrowLeft", "PageUp", "ArrowLeft"):
+            page.get_by_label("Owner (unit or agency)").press(key)
+            page.get_by_label("What will be done").press(key)
+        page.locator("[data-testid='stDateInput']").first.locator("button").first.click()     # a date picker's calendar
+        page.get_by_role("grid").wait_for(timeout=10_000)
+        for key in ("ArrowLeft", "PageUp"):
+            page.keyboard.press(key)
+        page.wait_for_timeout(600)                          # past the key listener's 150 ms
+        assert f"step={step}" in page.url and page.get_by_role("heading", name="Commitments").is_visible()
+        assert page.get_by_label("What will be done").input_value() == "Bike patrols at 3rd and Pine"
+        page.keyboard.press("Escape")
+
+        alerts = page.locator(".st-key-present-form [data-testid='stAlert']")
+
+        def record() -> str:
+            page.get_by_role("button", name="Record the commitment").click()
+            alerts.first.wait_for(timeout=60_000)
+            wait_for_streamlit(page)
+            assert alerts.count() == 1
+            return alerts.first.locator("[data-testid='stMarkdownContainer']").inner_text()    # not the icon's name
+
+        # Bad input: one line each, in the panel, nothing stored.
+        page.get_by_label("What will be done").fill("")
+        page.get_by_label("Owner (unit or agency)").fill("East Precinct ACT")
+        page.get_by_label("Measure (what will judge it)").fill("Thefts on the block")
+        page.get_by_label("Your name (kept with every change)").fill("Lt. Ana Ruiz")
+        assert record() == "Not recorded: What is empty: please fill it in."
+        page.get_by_label("What will be done").fill("Bike patrols at 3rd and Pine")
+        page.get_by_role("spinbutton", name="year, Due back at the meeting of").click()
+        page.keyboard.type("2025")
+        message = record()
+        assert message.startswith("Not recorded: the due date 2025-") and "is before the start 2026-11-22" in message
+        assert "\n" not in message and len(db.list()) == 6
+        m = page.evaluate(MEASURE)                         # a message too still fits
+        assert m["doc"][1] <= 720 and m["main"][1] <= m["main"][3] and m["scrolling"] == [], m
+        page.screenshot(path=str(artifacts / "present-commitments-bad-input-1280x720.png"))
+
+        page.get_by_role("spinbutton", name="year, Due back at the meeting of").click()
+        page.keyboard.type("2026")
+        assert record().startswith("Recorded commitment #7: ")
+        made = db.get(7)
+        assert (made.what, made.owner, made.created_by) == ("Bike patrols at 3rd and Pine", "East Precinct ACT",
+                                                            "Lt. Ana Ruiz")
+
+        # Outside a field the keys step again (the listener is there, and only the form is exempt).
+        page.get_by_role("heading", name="Commitments").click()
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function(f"() => location.search.includes('step={step - 1}')", timeout=30_000)
+
+        # On the Follow-up page, and in its history.
+        page.goto(f"{server.url}/followup")
+        wait_for_streamlit(page)
+        page.get_by_text("Bike patrols at 3rd and Pine").first.wait_for(timeout=60_000)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="History (CSV)").click()
+        text = open(download.value.path(), encoding="utf-8").read()
+        rows = list(csv.DictReader(io.StringIO(text.split("\n", 1)[1])))
+        created = {r["Field"]: r["New"] for r in rows if r["#"] == "7" and r["Change"] == "created"}
+        assert created["what"] == "Bike patrols at 3rd and Pine" and created["owner"] == "East Precinct ACT"
+        assert {r["Who"] for r in rows if r["#"] == "7"} == {"Lt. Ana Ruiz"}
+    finally:
+        server.stop()
+        db.close()

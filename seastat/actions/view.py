@@ -10,6 +10,7 @@ import pandas as pd
 from ..config import PRECINCTS
 from .check import Known, place_label, target_label
 from .db import FIELD_LABELS, FieldChange, Record
+from .outcome import IMPROVED, NO_CHANGE, NOT_ENOUGH, WORSE, Result
 
 # Every character Markdown (and Streamlit's Markdown directives) could read as syntax.
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=])")
@@ -36,6 +37,12 @@ def place_options(known: Known) -> list[str]:
 def option_label(option: str) -> str:
     level, _, value = option.partition(":")
     return place_label(level, value)
+
+
+def comparison_option_label(option: str) -> str:
+    """'' is the default comparison, 'city:' the rest of the city, else a place option."""
+    return "The rest of its precinct" if not option else \
+        ("The rest of the city" if option == "city:" else option_label(option))
 
 
 def target_options(known: Known) -> list[str]:
@@ -73,3 +80,15 @@ def history_table(changes: list[FieldChange]) -> pd.DataFrame:
 def next_due(start: dt.date, period_days: int) -> dt.date:
     """The default due-back date: one meeting (period) after the start."""
     return start + dt.timedelta(days=period_days)
+
+
+# The verdict as the room reads it at a glance (the full sentence is on the Follow-up page).
+VERDICTS = {IMPROVED: "▼ Improvement", WORSE: "▲ Worse", NO_CHANGE: "No detectable change",
+            NOT_ENOUGH: "Not enough data"}
+
+
+def due_line(record: Record, result: Result) -> str:
+    """One Markdown line for a commitment due back: its verdict, then what, where and who."""
+    what = " ".join(record.what.split())
+    return (f"**{VERDICTS[result.verdict]}** · #{record.id} {plain(record.place)} · {plain(record.target_label)} · "
+            f"{plain(record.owner)}: {plain(what)}")
