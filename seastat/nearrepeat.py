@@ -112,6 +112,21 @@ def knox(events: pd.DataFrame, permutations: int = 199, seed: int = 0) -> pd.Dat
                         p=p[cells])
 
 
+def tested(events: pd.DataFrame, max_events: int, seed: int = 1) -> pd.DataFrame:
+    """The events the Knox test takes: all of them, or a seeded random sample of `max_events`. The
+    close pairs grow with the square of the events (a year of a large city's burglaries would be
+    billions), and thinning at random keeps the space-time pattern: observed and expected shrink
+    alike, so the ratio holds and a real near-repeat pattern is still found."""
+    return events if len(events) <= max_events else events.sample(max_events, random_state=seed).sort_index()
+
+
+def sample_note(found: dict[str, int], tested_counts: dict[str, int]) -> str:
+    """A sentence naming the offense types tested on a sample, or '' when every event was tested."""
+    sampled = [f"{tested_counts[t]:,} of {found[t]:,} {t.replace('_', ' ')} events" for t in found
+               if tested_counts[t] < found[t]]
+    return f" Tested on a random sample: {', '.join(sampled)}." if sampled else ""
+
+
 def risk_places(events: pd.DataFrame, as_of: dt.date, min_count: int, recent_days: int = 14,
                 window_days: int = 14) -> pd.DataFrame:
     """The 100-blocks with events in the `recent_days` before `as_of` whose near-repeat window

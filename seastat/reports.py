@@ -406,12 +406,14 @@ def near_repeat_report(store: Store, settings: Settings, period: Window) -> Near
     nr = settings.near_repeat
     params = nearrepeat.query_params(period.end, nr.lookback_days)
     events = store.df("hotspots/near_repeat", **params)
-    knox = {t: nearrepeat.knox(events[events["offense_type"] == t], nr.permutations, seed=1)
-            for t in nearrepeat.TYPES if (events["offense_type"] == t).sum() >= 2}
-    counts = {t: int((events["offense_type"] == t).sum()) for t in nearrepeat.TYPES}
+    of_type = {t: events[events["offense_type"] == t] for t in nearrepeat.TYPES}
+    sample = {t: nearrepeat.tested(e, nr.max_events) for t, e in of_type.items()}
+    knox = {t: nearrepeat.knox(e, nr.permutations, seed=1) for t, e in sample.items() if len(e) >= 2}
+    counts = {t: len(e) for t, e in sample.items()}
     places = nearrepeat.risk_places(events, period.end, settings.hotspots.min_cell_count, nr.recent_days,
                                     nr.window_days)
-    return NearRepeatReport(period.end, Window(params["start"].date(), period.end), counts, knox, places)
+    note = nearrepeat.METHOD_NOTE + nearrepeat.sample_note({t: len(e) for t, e in of_type.items()}, counts)
+    return NearRepeatReport(period.end, Window(params["start"].date(), period.end), counts, knox, places, note)
 
 
 # --- Comparisons ----------------------------------------------------------------------------------

@@ -149,3 +149,18 @@ def test_the_query_never_returns_a_withheld_location(synth_store):
 
 def test_method_note_says_descriptive_not_predictive():
     assert "descriptive, not predictive" in nearrepeat.METHOD_NOTE
+
+
+def test_a_sample_of_a_large_city_still_finds_the_pattern_and_says_so():
+    """More events than max_events: a seeded random sample is tested (the close pairs grow with the
+    square of the events), planted near repeats are still found, and the note says what was sampled."""
+    events = planted(1)
+    sample = nearrepeat.tested(events, 1_000)
+    assert len(sample) == 1_000 and sample.index.isin(events.index).all()
+    assert nearrepeat.tested(events, 1_000).equals(sample)                  # seeded: the same sample every time
+    assert nearrepeat.tested(events, len(events)) is events
+    row = cell(nearrepeat.knox(sample, permutations=99, seed=0), "within 200 m", "0 to 7 days")
+    assert row["p"] < 0.05 and row["ratio"] > 1.5
+    note = nearrepeat.sample_note({"burglary": len(events), "robbery": 40}, {"burglary": 1_000, "robbery": 40})
+    assert note == f" Tested on a random sample: 1,000 of {len(events):,} burglary events."
+    assert nearrepeat.sample_note({"robbery": 40}, {"robbery": 40}) == ""
