@@ -158,11 +158,22 @@ def page_at(browser):
 
 
 def wait_for_streamlit(page, timeout_ms: int = 60_000) -> None:
-    """Until the app is rendered and no script is running (Streamlit shows a 'running' widget)."""
+    """Until the app is rendered and settled: no script running (Streamlit's 'running' widget) and
+    the page's text unchanged over half a second. (The widget shows only after a run has gone on a
+    moment, so on a loaded machine its absence alone can be the moment before a run.)"""
     page.wait_for_selector("[data-testid='stMain'] [data-testid='stElementContainer']", timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
-    page.wait_for_timeout(500)
+    settled = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+    text = "() => document.querySelector('[data-testid=\"stMain\"]').innerText"
+    deadline = time.monotonic() + timeout_ms / 1000
+    before = None
+    while time.monotonic() < deadline:
+        page.wait_for_function(settled, timeout=timeout_ms)
+        now = page.evaluate(text)
+        if now == before:
+            return
+        before = now
+        page.wait_for_timeout(500)
+    raise TimeoutError(f"the page did not settle within {timeout_ms} ms")
 
 
 def run_page(page: str, params: dict | None = None, store: Path = SYNTH_STORE):
