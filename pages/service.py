@@ -86,7 +86,7 @@ else:
         st.caption("Expected: not enough earlier periods in the data.")
     ui.show_chart(charts.hour_of_week_heatmap(
         hours.table, f"911 calls by day and hour queued, {period.label()}"), stem=f"{stem}_hour_of_week")
-    st.caption(f"Expected: the mean of the {hours.expected_periods:.0f} periods before, per hour of the week. "
+    st.caption(f"Expected: {wording.expected_note(settings, hours.expected_periods)}, per hour of the week. "
                "Descriptive: with 168 cells, about 8 would differ 'significantly' by chance alone, so no cell "
                "is flagged here (the CSV holds each cell's exact Poisson p-value).")
     ui.download_table(hours.table, f"{stem}_calls_by_hour", label="Calls by hour of week (CSV)")
@@ -99,6 +99,7 @@ else:
     left.table(wording.call_types_shown(types.table, "initial"), hide_index=True)
     right.markdown("**Final call type** (as the event was closed)")
     right.table(wording.call_types_shown(types.table, "final"), hide_index=True)
+    st.caption(f"Expected: {wording.expected_note(settings)}; ▲ / ▼ as on the trends page.")
     ui.download_table(types.table, f"{stem}_call_types", label="Call types (CSV)")
     st.markdown(wording.SOURCE_METHOD)
     if len(types.sources):

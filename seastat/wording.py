@@ -291,7 +291,8 @@ RESPONSE_METHOD = (
     "([service] targets in config.toml{targets}). ▲ / ▼ mark a share over target that an exact test of two "
     "proportions (Fisher's, conditional on both totals, two-sided at {alpha:.1%}) finds unlikely to be chance; "
     "an area and priority with fewer than {min_calls} arrived calls is **too few calls to say**. Expected: the "
-    "previous {periods} periods pooled.")
+    "previous {periods} periods pooled (a share has no seasonal expected: it is a ratio within each period's own "
+    "calls, so the season's swing in calls cancels out; the same period last year is beside it).")
 
 SOURCE_METHOD = (
     "**Call source** is SPD's Call Type: 911, on-view (officer-initiated: the proactive share), telephone (not 911), "
@@ -305,8 +306,9 @@ UOF_METHOD = (
     "Chiefs of Police's national study put use of force at about 3.6 per 10,000 calls for service; SPD counts "
     "each officer's use separately and includes Level 1, so its rates are not directly comparable. ▲ / ▼: the "
     "exact Poisson test of the trends page, on the count (against the window's length) and on the rate per "
-    "dispatched call (the calls as the exposure), at {alpha:.1%}. A rate with no calls to divide by is "
-    "“not available”.")
+    "dispatched call (the calls as the exposure), at {alpha:.1%}{dispersion}. **Expected** uses: {expected}; "
+    "the expected rate is the previous {periods} periods' pooled rate (the calls carry the season already). "
+    "A rate with no calls to divide by is “not available”.")
 
 SUBJECT_METHOD = (
     "**Subjects** by race and by gender as SPD records them, as shares of **every** use of force in the area: "
@@ -318,7 +320,8 @@ def service_method(kind: str, settings) -> str:
     targets = ", ".join(f"Priority {p}: {m:g} min" for p, m in settings.service.targets.items())
     text = {"response": RESPONSE_METHOD, "source": SOURCE_METHOD, "uof": UOF_METHOD, "subject": SUBJECT_METHOD}[kind]
     return text.format(alpha=settings.level, min_calls=settings.service.min_calls,
-                       periods=settings.stats.baseline_periods, targets=f": {targets}" if targets else "")
+                       periods=settings.stats.baseline_periods, targets=f": {targets}" if targets else "",
+                       expected=expected_note(settings), dispersion=DISPERSION if settings.stats.overdispersion else "")
 
 
 def minutes(value) -> str:
