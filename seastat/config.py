@@ -72,7 +72,7 @@ PanelKey = Literal["Left", "Right", "Up", "Down", "PageUp", "PageDown", "Space",
 
 
 class PresentSettings(_Section):
-    panels: list[Literal["city", "precincts", "hotspots", "compare"]]
+    panels: list[Literal["city", "precincts", "hotspots", "compare", "service"]]
     precinct_order: list[str]
     previous_key: PanelKey = "Left"
     next_key: PanelKey = "Right"

@@ -542,3 +542,31 @@ def subject_table(uof: pd.DataFrame, windows: dict, *, total: str = compstat.CIT
     table = _area_sort(table)
     return table[["level", "area", "precinct", "attribute", "category", "uses", "share", "baseline_uses",
                   "baseline_share"]]
+
+
+# --- The partner view: what each table holds back (seastat.access.suppress_counts) --------------------
+# Per table: its counts (blanked from 1 to under [hotspots] min_cell_count) and the columns computed
+# from them, which would give a blanked count back. The city-wide row, a total, is kept.
+
+def _earlier(columns, derived_from) -> dict:
+    return {f"{w}_{c}": derived_from for w in COMPARED for c in columns}
+
+
+SMALL = {
+    "response": (("calls", "arrived", "no_arrival", "arrival_before_queue", "over_target",
+                  *(f"{w}_{c}" for w in ("previous", "last_year") for c in ("calls", "arrived", "over_target"))),
+                 {"median_minutes": ("arrived",), "p90_minutes": ("arrived",),
+                  "share_over_target": ("over_target", "arrived"),
+                  **{f"{w}_{c}": (f"{w}_over_target", f"{w}_arrived") for w in ("previous", "last_year")
+                     for c in ("median_minutes", "p90_minutes", "share_over_target")},
+                  **_earlier(("p", "flag"), ("over_target", "arrived"))}),
+    "sources": (("calls", *SOURCES, "dispatched"),
+                {"onview_share": ("source_onview",), **_earlier(("p", "flag"), ("source_onview",))}),
+    "call_types": (("calls", "previous"), {"share": ("calls",), "expected_p": ("calls",), "expected_flag": ("calls",)}),
+    "hours": (("calls",), {"difference": ("calls",), "p": ("calls",), "flag": ("calls",)}),
+    "use_of_force": (("uses", "dispatched_calls", "calls", "previous_uses", "last_year_uses"),
+                     {"per_1000_dispatched": ("uses", "dispatched_calls"), "per_10000_calls": ("uses", "calls"),
+                      **_earlier(("p", "flag", "rate_p", "rate_flag"), ("uses",)),
+                      "previous_per_1000_dispatched": ("previous_uses",),
+                      "last_year_per_1000_dispatched": ("last_year_uses",)}),
+}

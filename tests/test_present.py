@@ -9,7 +9,7 @@ import os
 import pandas as pd
 import pytest
 import streamlit as st
-from conftest import PROJECT_ROOT, SYNTH_STORE, page_errors, run_page, wait_for_streamlit
+from conftest import PARTNER, PROJECT_ROOT, SYNTH_STORE, page_errors, run_page, wait_for_streamlit
 
 from seastat import compstat, present, reports
 from seastat.config import load_settings
@@ -113,7 +113,7 @@ def test_present_bad_period_is_told_once_and_dropped_from_the_url_on_every_panel
 def test_present_order_and_keys_come_from_config(tmp_path):
     text = (PROJECT_ROOT / "config.toml").read_text()
     text = text.replace('boundaries = "data/boundaries"', f'boundaries = "{PROJECT_ROOT / "data" / "boundaries"}"')
-    text = text.replace('panels = ["city", "precincts", "hotspots", "compare"]', 'panels = ["precincts", "city"]')
+    text = text.replace('panels = ["city", "precincts", "hotspots", "compare", "service"]', 'panels = ["precincts", "city"]')
     text = text.replace('precinct_order = ["North", "East", "South", "West", "Southwest"]',
                         'precinct_order = ["Southwest", "West"]')
     text = text.replace('previous_key = "Left"', 'previous_key = "Up"').replace('next_key = "Right"',
@@ -238,3 +238,60 @@ def test_present_keys_are_queued_not_lost(dashboard, page_at, settings):
         page.keyboard.press("PageDown")
     at_step(len(panels))
     assert page_errors(page) == []
+
+
+# --- 911 response times and use of force per 10,000 calls ([present] panels "service") ------------------
+
+def dispatched_priority(calls: pd.DataFrame, priority: str) -> pd.DataFrame:
+    """pandas' own rule: a call type, not ONVIEW, an arrival (if any) unlike the queue time."""
+    return calls[calls["call_type"].notna() & (calls["call_type"] != "ONVIEW") & (calls["priority"] == priority)
+                 & ~(calls["arrived_at"].notna() & (calls["arrived_at"] == calls["event_at"]))]
+
+
+def step_of(settings, kind: str) -> str:
+    return str(next(i for i, p in enumerate(present.sequence(settings.present), 1) if p.kind == kind))
+
+
+def test_present_response_times_panel_numbers(settings):
+    at = run_page("home", {"present": "1", "step": step_of(settings, "response_times")})
+    assert not at.exception and title(at) == "911 response times"
+    city, precincts = (t.value.set_index(t.value.columns[0]) for t in at.table)
+    calls = in_period(published("calls"), LATEST)
+    for area, table in ((None, city), ("East", precincts), ("North", precincts)):
+        d = dispatched_priority(calls if area is None else calls[calls["precinct"] == area], "1")
+        m = d[d["arrived_at"].notna() & (d["arrived_at"] > d["event_at"])]
+        minutes = (m["arrived_at"] - m["event_at"]).dt.total_seconds() / 60
+        row = table.loc["Priority 1" if area is None else area]
+        assert row["Dispatched calls"] == f"{len(d):,}"
+        assert row["Median (min)"] == f"{minutes.median():.1f}" and row["90th pct (min)"] == f"{minutes.quantile(0.9):.1f}"
+        assert row["Over target"] == f"{(minutes > 7).mean():.0%}"
+    assert precincts.loc[compstat.UNASSIGNED, "Median (min)"] == "—"           # no calls: nothing, not 0
+    note = " ".join(c.value for c in at.caption)
+    assert "on-view events are left out" in note and f"{(calls['call_type'] == 'ONVIEW').sum():,}" in note
+
+
+def small_use_of_force(calls: pd.DataFrame, uof: pd.DataFrame) -> tuple[str, str, float]:
+    """A precinct and level with 1 or 2 uses of force this period, and its rate per 10,000 calls."""
+    level = uof["incident_type"].map(lambda t: "OIS" if "OIS" in t else t.split(" - ")[0])
+    counts = uof.groupby(["precinct", level]).size()
+    (precinct, lv), n = next((k, n) for k, n in counts.items() if 1 <= n < 3 and k[0] in compstat.PRECINCTS)
+    return precinct, lv, 10000 * n / (calls["precinct"] == precinct).sum()
+
+
+def test_present_use_of_force_panel_numbers_and_the_partner_view(settings):
+    """Rates per 10,000 calls by level and precinct as pandas counts them; a signed-in partner sees
+    "<3" where a level's uses are 1 or 2 (the city-wide total kept)."""
+    step = step_of(settings, "use_of_force_rates")
+    at = run_page("home", {"present": "1", "step": step})
+    assert not at.exception and title(at) == "Use of force per 10,000 calls"
+    table = at.table[0].value.set_index("Area")
+    calls, uof = in_period(published("calls"), LATEST), in_period(published("use_of_force"), LATEST)
+    assert table.loc[compstat.CITY, "All levels"].endswith(f"{10000 * len(uof) / len(calls):,.2f}")
+    assert table.loc[compstat.CITY, "Uses of force"] == f"{len(uof):,}"
+    precinct, level, rate = small_use_of_force(calls, uof)
+    assert table.loc[precinct, level].endswith(f"{rate:,.2f}")
+    partner = run_page("home", {"present": "1", "step": step}, user=PARTNER)
+    assert not partner.exception and "Partner" in " ".join(c.value for c in partner.caption)
+    held = partner.table[0].value.set_index("Area")
+    assert held.loc[precinct, level] == "<3"
+    assert held.loc[compstat.CITY, "Uses of force"] == f"{len(uof):,}"          # a total stays
