@@ -187,6 +187,9 @@ def test_present_every_panel_fits_the_screen_with_legible_charts(dashboard, page
         if panel.kind == "hotspots":
             page.locator(".st-key-present-chart-map img").first.wait_for(timeout=60_000)
             wait_for_streamlit(page)
+        if panel.kind in ("city", "precinct", "datasets", "use_of_force", "response_times", "use_of_force_rates"):
+            page.locator("[data-testid='stTable'] td").first.wait_for(timeout=90_000)     # the tables, drawn
+            wait_for_streamlit(page)
         page.wait_for_timeout(700)
         assert page_errors(page) == []
         assert page.locator("[data-testid='stSidebar']").count() == 0 or not page.locator(
