@@ -155,23 +155,19 @@ def response_times_panel() -> None:
         st.info(f"No dispatched calls in {period.label()}.")
         return
     table = ui.partner_safe_service(result.table, "response")
-    city = table[table["level"] == "city"]
-    targeted = [p for p in dict.fromkeys(city["priority"]) if p in result.targets] or [city["priority"].iloc[0]]
     left, right = st.columns([1, 1.2])
     left.markdown("**City-wide, by priority**")
-    left.table(wording.response_panel(city, "Priority"))
-    for priority in targeted:
-        target = result.targets.get(priority)
-        right.markdown(f"**By precinct, {wording.priority_label(priority)}**"
-                       + (f" ({target:g}-minute target)" if target else ""))
-        right.table(wording.response_panel(table[(table["level"] == "precinct") & (table["priority"] == priority)],
-                                           "Area"))
+    left.table(wording.flags_styled(wording.response_panel(table[table["level"] == "city"], "Priority")))
+    for priority in result.targeted:
+        right.markdown(f"**{wording.by_precinct_title(priority, result.targets)}**")
+        right.table(wording.flags_styled(wording.response_panel(
+            table[(table["level"] == "precinct") & (table["priority"] == priority)], "Area")))
     st.caption(wording.response_panel_note(result, settings))
 
 
 def use_of_force_rates_panel() -> None:
     result = ui.report(reports.use_of_force_rates_report, reports.View("use_of_force", period))
-    st.table(wording.use_of_force_panel(ui.partner_safe_service(result.table, "use_of_force")))
+    st.table(wording.flags_styled(wording.use_of_force_panel(ui.partner_safe_service(result.table, "use_of_force"))))
     st.caption(wording.use_of_force_panel_note(result.has_calls, settings))
 
 

@@ -637,6 +637,12 @@ class ResponseTimesReport:
     table: pd.DataFrame        # service.response_table; empty without calls
     excluded: pd.DataFrame     # this period's calls left out or not measurable, by reason (service.excluded_calls)
 
+    @property
+    def targeted(self) -> list[str]:
+        """The priorities with a target, in order (the first priority when none has one)."""
+        found = list(dict.fromkeys(self.table.loc[self.table["level"] == "city", "priority"]))
+        return [p for p in found if p in self.targets] or found[:1]
+
     def at(self, level: str, precinct: str | None = None) -> pd.DataFrame:
         rows = self.table[self.table["level"] == level]
         return rows if precinct is None else rows[rows["precinct"] == precinct]

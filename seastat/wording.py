@@ -385,15 +385,25 @@ def response_times_shown(table: pd.DataFrame) -> pd.DataFrame:
 PANEL_RESPONSE = ["Dispatched calls", "Median (min)", "90th pct (min)", "Over target", "Expected"]
 
 
-def response_panel(rows: pd.DataFrame, by: str) -> "pd.io.formats.style.Styler":
-    """Response-time rows for the shared screen, one per `by` ('Area' or 'Priority'): calls, median,
-    90th percentile, share over target and the expected share with its flag; 'too few calls to
-    say' once per row that has too few."""
+def response_panel(rows: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Response-time rows for the shared screen and the packet, one per `by` ('Area' or
+    'Priority'): calls, median, 90th percentile, share over target and the expected share with its
+    flag; 'too few calls to say' once per row that has too few."""
     shown = response_times_shown(rows)[[by, *PANEL_RESPONSE]]
     few = rows["too_few"].to_numpy(dtype=bool)
     shown.loc[few, "Median (min)"] = [TOO_FEW if n else NO_DATA for n in rows["arrived"].to_numpy()[few]]
     shown.loc[few, ["90th pct (min)", "Over target", "Expected"]] = ""
+    return shown
+
+
+def flags_styled(shown: pd.DataFrame) -> "pd.io.formats.style.Styler":
+    """A shown table with its flagged cells coloured as on the trends page, no cell wrapped."""
     return shown.style.hide(axis="index").map(flag_style).set_properties(**{"white-space": "nowrap"})
+
+
+def by_precinct_title(priority, targets: dict) -> str:
+    target = targets.get(priority)
+    return f"By precinct, {priority_label(priority)}" + (f" ({target:g}-minute target)" if target else "")
 
 
 def response_panel_note(result, settings) -> str:
@@ -490,8 +500,8 @@ def rate_against_expected(rows: pd.DataFrame) -> list[str]:
             for f, p in zip(rows["expected_rate_flag"], rows["expected_rate_p"])]
 
 
-def use_of_force_panel(table: pd.DataFrame) -> "pd.io.formats.style.Styler":
-    """service.use_of_force_rates for the shared screen: per area, uses of force per 10,000 calls
+def use_of_force_panel(table: pd.DataFrame) -> pd.DataFrame:
+    """service.use_of_force_rates for the shared screen and the packet: per area, uses of force per 10,000 calls
     by level and for all, each flagged against its expected count; all uses against the expected
     and whether the rate per dispatched call moved."""
     levels = [lv for lv in dict.fromkeys(table["uof_level"]) if lv != "All"]
@@ -506,7 +516,7 @@ def use_of_force_panel(table: pd.DataFrame) -> "pd.io.formats.style.Styler":
     out["Uses of force"] = every["uses"].map(count_text).to_numpy()
     out["Expected"] = every["expected_uses"].map(tenths).to_numpy()
     out["Rate per dispatched call vs expected"] = rate_against_expected(every)
-    return out.style.hide(axis="index").map(flag_style).set_properties(**{"white-space": "nowrap"})
+    return out
 
 
 def percent_flag(text: str, flag) -> str:
