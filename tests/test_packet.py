@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from conftest import PROJECT_ROOT, SYNTH_STORE
 from pypdf import PdfReader
+from test_service import dispatched, measured
 
 from seastat import reports
 from seastat.packet import CHART_FONT, build_packet, figure_size, page_room, render_html, render_pdf
@@ -192,10 +193,8 @@ def test_service_section_has_the_response_times_and_use_of_force_rates(pdf_path,
     assert "911 response times and use of force" in text and "on-view events are left out" in text
     calls = pd.read_parquet(SYNTH_STORE / "current" / "calls")
     calls = calls[(calls.event_at >= pd.Timestamp(PERIOD.start)) & (calls.event_at < pd.Timestamp(PERIOD.end))]
-    d = calls[calls["call_type"].notna() & (calls["call_type"] != "ONVIEW") & (calls["priority"] == "1")
-              & ~(calls["arrived_at"].notna() & (calls["arrived_at"] == calls["event_at"]))]
-    m = d[d["arrived_at"].notna() & (d["arrived_at"] > d["event_at"])]
-    minutes = (m["arrived_at"] - m["event_at"]).dt.total_seconds() / 60
+    d = calls[dispatched(calls) & (calls["priority"] == "1")]
+    minutes = measured(d)["minutes"]
     assert (f"Priority 1 {len(d):,} {minutes.median():.1f} {minutes.quantile(0.9):.1f} "
             f"{(minutes > 7).mean():.0%}") in text
     uof = pd.read_parquet(SYNTH_STORE / "current" / "use_of_force", columns=["event_at"])

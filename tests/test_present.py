@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 from conftest import PARTNER, PROJECT_ROOT, SYNTH_STORE, page_errors, run_page, wait_for_streamlit
+from test_service import dispatched, measured
 
 from seastat import compstat, present, reports
 from seastat.config import load_settings
@@ -245,12 +246,6 @@ def test_present_keys_are_queued_not_lost(dashboard, page_at, settings):
 
 # --- 911 response times and use of force per 10,000 calls ([present] panels "service") ------------------
 
-def dispatched_priority(calls: pd.DataFrame, priority: str) -> pd.DataFrame:
-    """pandas' own rule: a call type, not ONVIEW, an arrival (if any) unlike the queue time."""
-    return calls[calls["call_type"].notna() & (calls["call_type"] != "ONVIEW") & (calls["priority"] == priority)
-                 & ~(calls["arrived_at"].notna() & (calls["arrived_at"] == calls["event_at"]))]
-
-
 def step_of(settings, kind: str) -> str:
     return str(next(i for i, p in enumerate(present.sequence(settings.present), 1) if p.kind == kind))
 
@@ -261,9 +256,9 @@ def test_present_response_times_panel_numbers(settings):
     city, precincts = (t.value.set_index(t.value.columns[0]) for t in at.table)
     calls = in_period(published("calls"), LATEST)
     for area, table in ((None, city), ("East", precincts), ("North", precincts)):
-        d = dispatched_priority(calls if area is None else calls[calls["precinct"] == area], "1")
-        m = d[d["arrived_at"].notna() & (d["arrived_at"] > d["event_at"])]
-        minutes = (m["arrived_at"] - m["event_at"]).dt.total_seconds() / 60
+        here = calls if area is None else calls[calls["precinct"] == area]
+        d = here[dispatched(here) & (here["priority"] == "1")]
+        minutes = measured(d)["minutes"]
         row = table.loc["Priority 1" if area is None else area]
         assert row["Dispatched calls"] == f"{len(d):,}"
         assert row["Median (min)"] == f"{minutes.median():.1f}" and row["90th pct (min)"] == f"{minutes.quantile(0.9):.1f}"

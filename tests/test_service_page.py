@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from conftest import PARTNER, SYNTH_STORE, page_errors, run_page
+from test_service import dispatched
 
 LATEST = pd.Timestamp("2026-11-02")
 SIZES = [(1920, 1080), (1280, 720)]
@@ -78,8 +79,7 @@ def test_partner_view_holds_back_small_counts():
     """Signed in as a partner: a precinct's 1 or 2 calls with no arrival, and a level's 1 or 2 uses of
     force, read "<3" (the open view shows them); subjects are not shown."""
     calls = in_period(published("calls"), LATEST)
-    d = calls[(calls["call_type"] != "ONVIEW") & (calls["priority"] == "5")
-              & ~(calls["arrived_at"].notna() & (calls["arrived_at"] == calls["event_at"]))]
+    d = calls[dispatched(calls) & (calls["priority"] == "5")]
     missing = d[d["arrived_at"].isna()].groupby("precinct").size()
     precinct, n = next((p, n) for p, n in missing.items() if 1 <= n < 3)
     partner, everyone = (run_page("service", {"priority": "5"}, user=user) for user in (PARTNER, None))
