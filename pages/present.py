@@ -52,7 +52,8 @@ bar = st.columns([1.2, 6, 1.2, 1], vertical_alignment="center")
 bar[0].button("Previous", key="previous", disabled=step == 1, help=present.key_names(keys["previous"]),
               on_click=go, args=(present.previous_step(step),), width="stretch")
 about = label if panel.kind in ("summary", "city", "precinct", "hotspots", "change") else \
-    "Crime, calls and use of force"
+    {"response_times": "911 calls", "use_of_force_rates": "Use of force and 911 calls"}.get(
+        panel.kind, "Crime, calls and use of force")
 bar[1].markdown(f"## {panel.title}\n{step} of {len(panels)} · {about} · {period.label()}")
 bar[2].button("Next", key="next", disabled=step == len(panels), type="primary", help=present.key_names(keys["next"]),
               on_click=go, args=(present.next_step(step, len(panels)),), width="stretch")
@@ -173,11 +174,38 @@ def commitments_panel() -> None:
                                     ["start", "due", "who"]], what_height=96)
 
 
+def response_times_panel() -> None:
+    """Response times by priority city-wide, and by precinct for each priority with a target."""
+    result = ui.report(reports.response_times_report, reports.View("calls", period))
+    if result.table.empty:
+        st.info(f"No dispatched calls in {period.label()}.")
+        return
+    table = ui.partner_safe_service(result.table, "response")
+    left, right = st.columns([1, 1.2])
+    left.markdown("**City-wide, by priority**")
+    left.table(wording.flags_styled(wording.response_panel(table[table["level"] == "city"], "Priority")))
+    for priority in result.targeted:
+        right.markdown(f"**{wording.by_precinct_title(priority, result.targets)}**")
+        right.table(wording.flags_styled(wording.response_panel(
+            table[(table["level"] == "precinct") & (table["priority"] == priority)], "Area")))
+    st.caption(wording.response_panel_note(result, settings))
+
+
+def use_of_force_rates_panel() -> None:
+    result = ui.report(reports.use_of_force_rates_report, reports.View("use_of_force", period))
+    st.table(wording.flags_styled(wording.use_of_force_panel(ui.partner_safe_service(result.table, "use_of_force"))))
+    st.caption(wording.use_of_force_panel_note(result.has_calls, settings))
+
+
+SERVICE_NEEDS = {"response_times": "calls", "use_of_force_rates": "use_of_force"}
 if panel.kind in ("datasets", "use_of_force") and not set(compare.DATASETS) <= set(store.datasets):
     st.warning("This panel needs crime reports, 911 calls and use of force in the published store.")
+elif panel.kind in SERVICE_NEEDS and not store.has(SERVICE_NEEDS[panel.kind]):
+    st.warning(f"This panel needs {FACTS[SERVICE_NEEDS[panel.kind]].label.lower()} in the published store.")
 else:
     {"summary": summary_panel, "city": city_panel, "precinct": precinct_panel, "hotspots": hotspots_panel,
      "change": change_panel, "datasets": datasets_panel, "use_of_force": use_of_force_panel,
+     "response_times": response_times_panel, "use_of_force_rates": use_of_force_rates_panel,
      "commitments": commitments_panel}[panel.kind]()
 
 # The keys, last on the page (it takes no room): the arrows and PageUp / PageDown, queued (present.KEYS_JS).

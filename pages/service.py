@@ -37,6 +37,7 @@ if not has_calls:
     st.info("No 911 calls are published in this store: no response times, call types or sources to show.")
 else:
     rt = ui.report(reports.response_times_report, view)
+    safe = ui.partner_safe_service(rt.table, "response")       # partners: small counts held back
     st.markdown(wording.service_method("response", settings))
     st.caption(wording.excluded_in_words(rt.excluded))
     if rt.table.empty:
@@ -58,8 +59,9 @@ else:
         numbers[4].metric("Over target", "no target" if head.target_minutes != head.target_minutes else
                           wording.percent(head.share_over_target))
         st.markdown("#### " + wording.response_in_words(head, period.label()))
-        places = rt.table[rt.table["level"].isin(["city", "precinct"]) & (rt.table["priority"] == priority)]
-        shown = places[~places["too_few"]]
+        places = safe[safe["level"].isin(["city", "precinct"]) & (safe["priority"] == priority)]
+        plotted = ui.partner_safe_service(rt.table, "response", for_chart=True).loc[places.index]
+        shown = plotted[~plotted["too_few"]]
         if len(shown):
             target = rt.targets.get(priority)
             ui.show_chart(charts.response_time_chart(
@@ -68,14 +70,14 @@ else:
         few = places[places["too_few"]]
         if len(few):
             st.caption("Too few calls to say (fewer than "
-                       f"{rt.min_calls} arrived calls): " + ", ".join(f"{a} ({n:,})" for a, n in
+                       f"{rt.min_calls} arrived calls): " + ", ".join(f"{a} ({wording.count_text(n)})" for a, n in
                                                                      zip(few["area"], few["arrived"])))
         st.table(wording.response_times_shown(places), hide_index=True)
         drill = [p for p in dict.fromkeys(rt.table.loc[rt.table["level"] == "precinct", "precinct"])]
         for name in drill:
             with st.expander(f"{name}: sectors and beats"):
-                inner = rt.table[rt.table["level"].isin(["sector", "beat"]) & (rt.table["precinct"] == name)
-                                 & (rt.table["priority"] == priority)]
+                inner = safe[safe["level"].isin(["sector", "beat"]) & (safe["precinct"] == name)
+                                 & (safe["priority"] == priority)]
                 st.table(wording.response_times_shown(inner), hide_index=True)
         ui.download_table(rt.table, f"{stem}_response_times", label="Response times, every area (CSV)")
 
@@ -85,8 +87,8 @@ else:
     if "baseline" not in hours.windows:
         st.caption("Expected: not enough earlier periods in the data.")
     ui.show_chart(charts.hour_of_week_heatmap(
-        hours.table, f"911 calls by day and hour queued, {period.label()}"), stem=f"{stem}_hour_of_week")
-    st.caption(f"Expected: the mean of the {hours.expected_periods:.0f} periods before, per hour of the week. "
+        ui.partner_safe_service(hours.table, "hours", for_chart=True), f"911 calls by day and hour queued, {period.label()}"), stem=f"{stem}_hour_of_week")
+    st.caption(f"Expected: {wording.expected_note(settings, hours.expected_periods)}, per hour of the week. "
                "Descriptive: with 168 cells, about 8 would differ 'significantly' by chance alone, so no cell "
                "is flagged here (the CSV holds each cell's exact Poisson p-value).")
     ui.download_table(hours.table, f"{stem}_calls_by_hour", label="Calls by hour of week (CSV)")
@@ -96,15 +98,17 @@ else:
     types = ui.report(reports.call_types_report, view)
     left, right = st.columns(2)
     left.markdown("**Initial call type** (as the call was queued)")
-    left.table(wording.call_types_shown(types.table, "initial"), hide_index=True)
+    type_rows = ui.partner_safe_service(types.table, "call_types")
+    left.table(wording.call_types_shown(type_rows, "initial"), hide_index=True)
     right.markdown("**Final call type** (as the event was closed)")
-    right.table(wording.call_types_shown(types.table, "final"), hide_index=True)
+    right.table(wording.call_types_shown(type_rows, "final"), hide_index=True)
+    st.caption(f"Expected: {wording.expected_note(settings)}; ▲ / ▼ as on the trends page.")
     ui.download_table(types.table, f"{stem}_call_types", label="Call types (CSV)")
     st.markdown(wording.SOURCE_METHOD)
     if len(types.sources):
-        ui.show_chart(charts.source_mix_chart(types.sources, f"Calls by source, {period.label()}"),
-                      stem=f"{stem}_sources")
-        st.table(wording.sources_shown(types.sources), hide_index=True)
+        ui.show_chart(charts.source_mix_chart(ui.partner_safe_service(types.sources, "sources", for_chart=True),
+                                              f"Calls by source, {period.label()}"), stem=f"{stem}_sources")
+        st.table(wording.sources_shown(ui.partner_safe_service(types.sources, "sources")), hide_index=True)
         ui.download_table(types.sources, f"{stem}_call_sources", label="Call sources (CSV)")
 
 # --- Use of force --------------------------------------------------------------------------------------
@@ -120,9 +124,9 @@ else:
     table = rates.table
     if table["per_1000_dispatched"].notna().any():
         ui.show_chart(charts.use_of_force_rate_chart(
-            table[table["level"].isin(["city", "precinct"])],
+            ui.partner_safe_service(table[table["level"].isin(["city", "precinct"])], "use_of_force", for_chart=True),
             f"Uses of force per 1,000 dispatched calls by level, {period.label()}"), stem=f"{stem}_uof_rates")
-    st.table(wording.use_of_force_shown(table), hide_index=True)
+    st.table(wording.use_of_force_shown(ui.partner_safe_service(table, "use_of_force")), hide_index=True)
     st.caption("Uses of force per level this period; ± and the rate against the expected are for all uses.")
     ui.download_table(table, f"{stem}_use_of_force_rates", label="Use-of-force rates (CSV)")
 

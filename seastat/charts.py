@@ -259,11 +259,13 @@ from .palette import CHANGE_COLOURS, COUNT_COLOURS  # noqa: E402  (kept in this 
 
 def hour_of_week_heatmap(table: pd.DataFrame, title: str, width: int = 820) -> alt.VConcatChart:
     """Calls by day of the week (rows, Monday first) and hour (columns): this period, and under it
-    the difference from the expected (the mean of the baseline periods) on a blue-red scale
-    centred on zero (service.hour_of_week_table). Every cell has its number in the tooltip."""
+    the difference from the expected (service.hour_of_week_table) on a blue-red scale centred on
+    zero. Every cell has its number in the tooltip; a cell held back from the partner view (None)
+    is not drawn."""
     from .service import DAYS
     cell = width // 24
-    data = table.assign(hour_label=table["hour"].map(lambda h: f"{h:02d}"))
+    data = table.assign(hour_label=table["hour"].map(lambda h: f"{h:02d}"),
+                        calls=pd.to_numeric(table["calls"]), difference=pd.to_numeric(table["difference"]))
     x = alt.X("hour_label:O", title="Hour of the day (queued)", axis=alt.Axis(labelAngle=0, **AXIS))
     y = alt.Y("day:O", sort=list(DAYS), title=None, axis=alt.Axis(**AXIS))
     tooltip = [alt.Tooltip("day:N", title="Day"), alt.Tooltip("hour_label:N", title="Hour"),
@@ -282,8 +284,7 @@ def hour_of_week_heatmap(table: pd.DataFrame, title: str, width: int = 820) -> a
                         scale=alt.Scale(range=CHANGE_COLOURS, domain=[-max(reach, 1), max(reach, 1)], domainMid=0),
                         legend=alt.Legend(**legend)),
     ).properties(width=cell * 24, height=cell * 7,
-                 title=alt.TitleParams("Against the expected (mean of the baseline periods)", anchor="start",
-                                       fontSize=16))
+                 title=alt.TitleParams("Against the expected", anchor="start", fontSize=16))
     return alt.vconcat(counts, diff, spacing=18).resolve_scale(color="independent").properties(title=title)
 
 
@@ -325,6 +326,7 @@ def source_mix_chart(table: pd.DataFrame, title: str, width: int = 760) -> alt.C
     from .palette import SOURCE_COLOURS
     from .service import SOURCES
     long = table.melt(id_vars=["area", "calls"], value_vars=list(SOURCES), var_name="key", value_name="n")
+    long[["n", "calls"]] = long[["n", "calls"]].apply(pd.to_numeric)      # None: held back, not drawn
     long["source"] = long["key"].map(SOURCES)
     long["share"] = np.where(long["calls"] > 0, long["n"] / long["calls"].where(long["calls"] > 0), 0)
     long["order"] = long["key"].map(list(SOURCES).index)

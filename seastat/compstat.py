@@ -270,7 +270,7 @@ def compstat_table(counts: pd.DataFrame, areas: pd.DataFrame, windows: dict[str,
     tests = {}          # change key -> (before, k) where it is not the window's own count
     phi = np.ones(len(table))
     if history_counts is not None and "baseline" in windows:
-        b = _expected_now(history_counts, table, expected)
+        b = expected_now(history_counts, table, expected)
         table["expected"], phi = b["expected"].to_numpy(), b["dispersion"].to_numpy()
         tests["expected"] = (b["before"].to_numpy(), b["k"].to_numpy())
     table["dispersion"] = phi
@@ -338,9 +338,11 @@ def _unknown_outside(history: pd.DataFrame, periods: list[Window], table: pd.Dat
     return h
 
 
-def _expected_now(history: np.ndarray, table: pd.DataFrame, expected: Expected):
-    """seastat.seasonal's baseline of the last period for every row, the season index of each
-    offense row taken from its total row."""
+def expected_now(history: np.ndarray, table: pd.DataFrame, expected: Expected):
+    """seastat.seasonal's baseline of the last period for every row (history: periods x rows of
+    `table`, the current period last), the season index of each offense row taken from its total
+    row (level 'city'; without one, from the sum of the offense row's areas). The CompStat table and
+    /service's tables (seastat.service) decide their expected level here."""
     out = {name: np.full(len(table), np.nan) for name in ("expected", "before", "k", "dispersion")}
     for key in table["offense"].unique():
         columns = np.flatnonzero(table["offense"].to_numpy() == key)

@@ -73,7 +73,7 @@ PanelKey = Literal["Left", "Right", "Up", "Down", "PageUp", "PageDown", "Space",
 
 
 class PresentSettings(_Section):
-    panels: list[Literal["city", "precincts", "hotspots", "compare", "commitments"]]
+    panels: list[Literal["city", "precincts", "hotspots", "compare", "service", "commitments"]]
     precinct_order: list[str]
     previous_key: PanelKey = "Left"
     next_key: PanelKey = "Right"

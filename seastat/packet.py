@@ -468,6 +468,30 @@ def _compare_section(store, settings, view: reports.View, label: str) -> Section
     return section
 
 
+def _service_section(store, settings, period) -> Section:
+    """911 response times and use of force per 10,000 calls: the shared screen's two panels."""
+    section = Section("911 response times and use of force")
+    if store.has("calls"):
+        rt = reports.response_times_report(store, settings, reports.View("calls", period))
+        if rt.table.empty:
+            section.paragraphs.append(f"No dispatched calls in {period.label()}.")
+        else:
+            section.tables.append(Table(f"911 response times city-wide, by priority, {period.label()}",
+                                        wording.response_panel(rt.table[rt.table["level"] == "city"], "Priority")))
+            section.tables += [Table(wording.by_precinct_title(p, rt.targets), wording.response_panel(
+                rt.table[(rt.table["level"] == "precinct") & (rt.table["priority"] == p)], "Area"))
+                for p in rt.targeted]
+            section.tables[-1].note = wording.response_panel_note(rt, settings)
+    if store.has("use_of_force"):
+        rates = reports.use_of_force_rates_report(store, settings, reports.View("use_of_force", period))
+        section.tables.append(Table(f"Use of force per 10,000 calls by level and precinct, {period.label()}",
+                                    wording.use_of_force_panel(rates.table),
+                                    wording.use_of_force_panel_note(rates.has_calls, settings)))
+    if not section.tables and not section.paragraphs:
+        section.paragraphs.append("No 911 calls or use of force are published in this store.")
+    return section
+
+
 def _data_notes(store, settings) -> Section:
     summary = reports.data_summary(store, settings)
     privacy = summary.privacy
@@ -562,6 +586,8 @@ def build_packet(store, settings, period, *, dataset: str = "crime", precincts: 
         sections.append(_hotspot_section(store, settings, view, label))
     step("Comparison highlights", 0.93)
     sections.append(_compare_section(store, settings, view, label))
+    step("911 response times and use of force", 0.935)
+    sections.append(_service_section(store, settings, period))
     if commitments is not None:
         step("Follow-up", 0.94)
         sections.append(_followup_section(store, settings, commitments, period))

@@ -23,16 +23,23 @@ COMPARE_PANELS = (
     Panel("use_of_force", "Use of force by level"),
 )
 SUMMARY = Panel("summary", "This period in brief")
+# The 'service' entry of [present] panels: 911 response times and use-of-force rates (seastat.service).
+SERVICE_PANELS = (
+    Panel("response_times", "911 response times"),
+    Panel("use_of_force_rates", "Use of force per 10,000 calls"),
+)
 
 
 def sequence(present: PresentSettings) -> list[Panel]:
     """The panels in meeting order: the written summary first, then [present] panels, with
-    'precincts' one panel per precinct in precinct_order and 'compare' the COMPARE_PANELS."""
+    'precincts' one panel per precinct in precinct_order, 'compare' the COMPARE_PANELS and 'service'
+    the SERVICE_PANELS."""
     expand = {
         "city": [Panel("city", "City-wide")],
         "precincts": [Panel("precinct", f"{p} Precinct", p) for p in present.precinct_order],
         "hotspots": [Panel("hotspots", "Hot spots")],
         "compare": list(COMPARE_PANELS),
+        "service": list(SERVICE_PANELS),
         "commitments": [Panel("commitments", "Commitments")],
     }
     return [SUMMARY, *(panel for name in present.panels for panel in expand[name])]

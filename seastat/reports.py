@@ -596,20 +596,33 @@ from . import service  # noqa: E402  (kept in this section so the merge stays on
 SERVICE_WINDOWS = ("current", "previous", "last_year", "baseline")
 
 
+def _service_first(store: Store, period: Window, datasets: tuple[str, ...]) -> dt.date:
+    """The first day every one of `datasets` that has rows covers."""
+    return max((first_day(store, d) for d in datasets if store.has(d)), default=period.start)
+
+
 def service_windows(store: Store, settings: Settings, period: Window, datasets: tuple[str, ...]) -> dict[str, Window]:
     """This period, the previous one, the same period last year and the baseline periods (the
     expected level), each only where every one of `datasets` that has rows covers it."""
-    present = [d for d in datasets if store.has(d)]
-    first = max((first_day(store, d) for d in present), default=period.start)
-    windows = compstat.report_windows(settings.grid, period, first, settings.stats.baseline_periods,
-                                      settings.periods.rolling_days)
+    windows = compstat.report_windows(settings.grid, period, _service_first(store, period, datasets),
+                                      settings.stats.baseline_periods, settings.periods.rolling_days)
     return {name: w for name, w in windows.items() if name in SERVICE_WINDOWS}
 
 
-def _service_rows(store: Store, query: str, dataset: str, view: View, windows: dict[str, Window]) -> pd.DataFrame:
-    """A queries/service query over the windows in the view's precincts (typed and empty when the
-    dataset has no rows: every store version has every dataset's table)."""
-    return store.df(f"service/{query}", windows=compstat.as_params(windows), precincts=list(view.precincts))
+def service_periods(store: Store, settings: Settings, period: Window, datasets: tuple[str, ...]) -> list[Window]:
+    """The periods the seasonal expected level of `period` looks back over (settings.expected), and
+    `period` last, from the first day `datasets` cover: counted per period for compstat.expected_now."""
+    return compstat.trend_periods(settings.grid, period, _service_first(store, period, datasets), 1,
+                                  settings.expected.history)
+
+
+def _service_rows(store: Store, query: str, dataset: str, view: View, windows: dict[str, Window],
+                  periods: list[Window] = ()) -> pd.DataFrame:
+    """A queries/service query over the windows (and `periods`, each named by its ISO start) in the
+    view's precincts (typed and empty when the dataset has no rows: every store version has every
+    dataset's table)."""
+    return store.df(f"service/{query}", windows=compstat.as_params(windows) + compstat.period_params(list(periods)),
+                    precincts=list(view.precincts))
 
 
 def _total(view: View) -> str:
@@ -625,6 +638,12 @@ class ResponseTimesReport:
     min_calls: int
     table: pd.DataFrame        # service.response_table; empty without calls
     excluded: pd.DataFrame     # this period's calls left out or not measurable, by reason (service.excluded_calls)
+
+    @property
+    def targeted(self) -> list[str]:
+        """The priorities with a target, in order (the first priority when none has one)."""
+        found = list(dict.fromkeys(self.table.loc[self.table["level"] == "city", "priority"]))
+        return [p for p in found if p in self.targets] or found[:1]
 
     def at(self, level: str, precinct: str | None = None) -> pd.DataFrame:
         rows = self.table[self.table["level"] == level]
@@ -663,8 +682,10 @@ class CallsByHourReport:
 
 def calls_by_hour_report(store: Store, settings: Settings, view: View) -> CallsByHourReport:
     windows = service_windows(store, settings, view.period, ("calls",))
-    rows = _service_rows(store, "hour_of_week", "calls", view, windows)
-    return CallsByHourReport(view, windows, service.hour_of_week_table(rows, windows, level=settings.level))
+    periods = service_periods(store, settings, view.period, ("calls",))
+    rows = _service_rows(store, "hour_of_week", "calls", view, windows, periods)
+    return CallsByHourReport(view, windows, service.hour_of_week_table(rows, windows, level=settings.level,
+                                                                       expected=settings.expected, periods=periods))
 
 
 @dataclass(frozen=True)
@@ -677,11 +698,13 @@ class CallTypesReport:
 
 def call_types_report(store: Store, settings: Settings, view: View) -> CallTypesReport:
     windows = service_windows(store, settings, view.period, ("calls",))
-    types = _service_rows(store, "call_types", "calls", view, windows)
+    periods = service_periods(store, settings, view.period, ("calls",))
+    types = _service_rows(store, "call_types", "calls", view, windows, periods)
     sources = _service_rows(store, "call_sources", "calls", view, windows)
     return CallTypesReport(view, windows,
                            service.call_type_table(types, windows, level=settings.level,
-                                                   top=settings.service.top_call_types),
+                                                   top=settings.service.top_call_types, expected=settings.expected,
+                                                   periods=periods),
                            service.source_table(sources, windows, level=settings.level, total=_total(view)))
 
 
@@ -694,12 +717,15 @@ class UseOfForceRatesReport:
 
 
 def use_of_force_rates_report(store: Store, settings: Settings, view: View) -> UseOfForceRatesReport:
-    windows = service_windows(store, settings, view.period, ("use_of_force", "calls"))
-    uof = _service_rows(store, "use_of_force", "use_of_force", view, windows)
+    datasets = ("use_of_force", "calls")
+    windows = service_windows(store, settings, view.period, datasets)
+    periods = service_periods(store, settings, view.period, datasets)
+    uof = _service_rows(store, "use_of_force", "use_of_force", view, windows, periods)
     sources = _service_rows(store, "call_sources", "calls", view, windows)
     return UseOfForceRatesReport(view, windows, store.has("calls"),
                                  service.use_of_force_rates(uof, sources, windows, level=settings.level,
-                                                            total=_total(view)))
+                                                            total=_total(view), expected=settings.expected,
+                                                            periods=periods))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,13 @@ of two proportions (Fisher's): given both windows' totals and the number of "suc
 this window's count is hypergeometric; the two-sided p-value is twice the smaller tail, at most 1,
 the convention of seastat.compstat.p_value. Counts (uses of force, call types, hours) use the
 exact Poisson test of seastat.compstat; a rate per call uses it with the calls as the exposure.
+
+Expected level. Given `periods` (the counts per period, the current one last) and `expected`
+([stats] expected, overdispersion: seastat.seasonal), the expected count of uses of force, of an
+hour of the week and of a call type is the one the trends page uses (compstat.expected_now: the
+recent level scaled by the time of year) and every count test of the row allows for the row's
+dispersion. Shares (over target, on-view) stay against the baseline periods pooled: a share is a
+ratio within each period's own calls, so the season's swing in volume cancels out of it.
 """
 from __future__ import annotations
 
@@ -102,6 +109,32 @@ def _area_sort(table: pd.DataFrame) -> pd.DataFrame:
         "beat": table.get("beat", pd.Series("", index=table.index)).fillna("").astype(str),
     })
     return table.loc[order.sort_values(list(order.columns), kind="stable").index].reset_index(drop=True)
+
+
+def per_period(frame: pd.DataFrame, table: pd.DataFrame, key: list[str], periods) -> np.ndarray:
+    """periods x rows of `table`: each row's count (frame's n, matched on `key`) per period (frame's
+    window: the period's ISO start, as compstat.period_params names it), 0 where none."""
+    starts = [p.start.isoformat() for p in periods]
+    part = frame[frame["window"].isin(starts)]
+    rows = pd.MultiIndex.from_frame(table[key])
+    if part.empty:
+        return np.zeros((len(starts), len(table)))
+    sums = part.groupby([*key, "window"], dropna=False)["n"].sum().unstack("window")
+    if len(key) == 1:
+        sums.index = pd.MultiIndex.from_arrays([sums.index], names=key)
+    return sums.reindex(index=rows, columns=starts).fillna(0).to_numpy(dtype=float).T
+
+
+def _expected(frame: pd.DataFrame, table: pd.DataFrame, key: list[str], periods, expected, windows,
+              offense=None, level=None) -> pd.DataFrame | None:
+    """compstat.expected_now for the rows of `table` (expected, before, k, dispersion), or None
+    (the baseline's mean and the plain test) without periods or baseline. offense / level: the
+    rows' season groups and their total rows ('city'), as compstat.expected_now reads them."""
+    if expected is None or not len(periods) or "baseline" not in windows:
+        return None
+    rows = pd.DataFrame({"offense": "all" if offense is None else offense,
+                         "level": "cell" if level is None else level}, index=table.index)
+    return compstat.expected_now(per_period(frame, table, key, periods), rows, expected)
 
 
 # --- Response times --------------------------------------------------------------------------------
@@ -260,49 +293,68 @@ def source_table(rows: pd.DataFrame, windows: dict, *, level: float, total: str 
 
 # --- Call types and hours --------------------------------------------------------------------------
 
-def call_type_table(rows: pd.DataFrame, windows: dict, *, level: float, top: int = 10) -> pd.DataFrame:
+ALL_TYPES = "All calls"      # the total row the call types' season index comes from
+
+
+def call_type_table(rows: pd.DataFrame, windows: dict, *, level: float, top: int = 10, expected=None,
+                    periods=()) -> pd.DataFrame:
     """The top initial and final call types this period. rows: queries/service/call_types.sql.
     Columns: which (initial / final), rank, call_type ('Not recorded' for blank), calls, share (of
-    all calls this period), previous, expected (the baseline's mean per period), expected_p,
-    expected_flag (exact Poisson test against the baseline periods)."""
+    all calls this period), previous, expected, expected_p, expected_flag (exact Poisson test),
+    dispersion. expected: with `periods`, the seasonal level (season index from all calls); else
+    the baseline's mean per period."""
     rows = rows.assign(call_type=rows["call_type"].fillna("Not recorded"))
     k = windows["baseline"].days / windows["current"].days if "baseline" in windows else np.nan
     parts = []
     for which in ("initial", "final"):
-        part = rows[rows["which"] == which].pivot_table(index="call_type", columns="window", values="n",
-                                                        aggfunc="sum", fill_value=0)
+        mine = rows[rows["which"] == which]
+        part = mine.pivot_table(index="call_type", columns="window", values="n", aggfunc="sum", fill_value=0)
         part = part.reindex(columns=["current", "previous", "baseline"], fill_value=0)
         total = part["current"].sum()
         part = part.sort_values(["current", "baseline"], ascending=False).head(top).reset_index()
-        baseline = part["baseline"].where(pd.Series("baseline" in windows, index=part.index))
+        baseline = part["baseline"].where(pd.Series("baseline" in windows, index=part.index)).to_numpy(dtype=float)
+        before, k_row, phi = baseline, np.full(len(part), k), np.ones(len(part))
+        rows_and_total = pd.DataFrame({"call_type": [ALL_TYPES, *part["call_type"]]})
+        b = _expected(pd.concat([mine, mine.assign(call_type=ALL_TYPES)]), rows_and_total, ["call_type"], periods,
+                      expected, windows, level=["city", *["type"] * len(part)])
+        if b is not None:
+            before, k_row, phi = (b[c].to_numpy()[1:] for c in ("before", "k", "dispersion"))
         parts.append(pd.DataFrame({
             "which": which, "rank": np.arange(1, len(part) + 1), "call_type": part["call_type"],
             "calls": part["current"].astype(np.int64),
             "share": part["current"] / total if total else np.nan,
             "previous": part["previous"].where(pd.Series("previous" in windows, index=part.index)),
-            "expected": baseline / k,
-            "expected_p": compstat.p_value(part["current"], baseline, k),
-            "expected_flag": compstat.flags(part["current"], baseline, k, level)}))
+            "expected": before / k_row,
+            "expected_p": compstat.p_value(part["current"], before, k_row, phi),
+            "expected_flag": compstat.flags(part["current"], before, k_row, level, phi),
+            "dispersion": phi}))
     return pd.concat(parts, ignore_index=True)
 
 
-def hour_of_week_table(rows: pd.DataFrame, windows: dict, *, level: float) -> pd.DataFrame:
-    """Calls per day of the week and hour, this period against the expected (the mean of the
-    baseline periods). rows: queries/service/hour_of_week.sql. Columns: dow (1 = Monday), day,
-    hour, calls, expected, difference, p, flag — all 168 cells, zeros included."""
+def hour_of_week_table(rows: pd.DataFrame, windows: dict, *, level: float, expected=None,
+                       periods=()) -> pd.DataFrame:
+    """Calls per day of the week and hour, this period against the expected: with `periods`, the
+    seasonal level of each hour of the week (season index from all calls), else the mean of the
+    baseline periods. rows: queries/service/hour_of_week.sql. Columns: dow (1 = Monday), day,
+    hour, calls, expected, difference, p, flag, dispersion — all 168 cells, zeros included."""
     grid = pd.MultiIndex.from_product([range(1, 8), range(24)], names=["dow", "hour"])
     wide = rows.pivot_table(index=["dow", "hour"], columns="window", values="n", aggfunc="sum", fill_value=0)
     wide = wide.reindex(index=grid, columns=["current", "baseline"], fill_value=0).fillna(0)
-    k = windows["baseline"].days / windows["current"].days if "baseline" in windows else np.nan
-    baseline = wide["baseline"].to_numpy(dtype=float) if "baseline" in windows else np.full(len(wide), np.nan)
+    k = np.full(len(wide), windows["baseline"].days / windows["current"].days if "baseline" in windows else np.nan)
+    before = wide["baseline"].to_numpy(dtype=float) if "baseline" in windows else np.full(len(wide), np.nan)
     table = wide.reset_index()
+    phi = np.ones(len(table))
+    b = _expected(rows, table, ["dow", "hour"], periods, expected, windows)
+    if b is not None:
+        before, k, phi = (b[c].to_numpy() for c in ("before", "k", "dispersion"))
     table.insert(1, "day", table["dow"].map(lambda d: DAYS[d - 1]))
     table["calls"] = wide["current"].to_numpy().astype(np.int64)
-    table["expected"] = baseline / k
+    table["expected"] = before / k
     table["difference"] = table["calls"] - table["expected"]
-    table["p"] = compstat.p_value(table["calls"], baseline, k)
-    table["flag"] = compstat.flags(table["calls"], baseline, k, level)
-    return table[["dow", "day", "hour", "calls", "expected", "difference", "p", "flag"]]
+    table["p"] = compstat.p_value(table["calls"], before, k, phi)
+    table["flag"] = compstat.flags(table["calls"], before, k, level, phi)
+    table["dispersion"] = phi
+    return table[["dow", "day", "hour", "calls", "expected", "difference", "p", "flag", "dispersion"]]
 
 
 # --- Use of force ----------------------------------------------------------------------------------
@@ -320,19 +372,24 @@ def uof_level(incident_type) -> str:
 
 
 def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, *, level: float,
-                       total: str = compstat.CITY, levels=("city", "precinct")) -> pd.DataFrame:
+                       total: str = compstat.CITY, levels=("city", "precinct"), expected=None,
+                       periods=()) -> pd.DataFrame:
     """Uses of force by level per area, as counts and as rates per 1,000 dispatched calls and per
     10,000 calls for service, this period against the earlier windows.
 
     uof: queries/service/use_of_force.sql; sources: queries/service/call_sources.sql (same
     windows). Columns: level, area, precinct, uof_level (Level 1, 2, 3, OIS, Other when present,
     All), uses, dispatched_calls, calls, per_1000_dispatched, per_10000_calls, then per earlier
-    window c: c_uses (the expected: the baseline's mean per period), c_per_1000_dispatched, c_p and
-    c_flag (exact Poisson test of the counts, k = the windows' length ratio), c_rate_p and
-    c_rate_flag (the same test of the rate per dispatched call: k = the dispatched calls' ratio).
-    A rate with no calls to divide by is NaN ('not available')."""
+    window c: c_uses, c_per_1000_dispatched, c_p and c_flag (exact Poisson test of the counts, k =
+    the windows' length ratio), c_rate_p and c_rate_flag (the same test of the rate per dispatched
+    call: k = the dispatched calls' ratio), then dispersion. expected_uses: with `periods` (uof's
+    counts per period, the current one last) the seasonal level of each level and area (season
+    index from the level's total), and every test allows for the row's dispersion; else the
+    baseline's mean per period. The expected rate is the baseline periods' pooled rate: the calls
+    it divides by carry the season already. A rate with no calls to divide by is NaN ('not available')."""
     uof = uof.assign(uof_level=uof["incident_type"].map(uof_level))
-    present = [lv for lv in (*UOF_LEVELS, "Other") if lv in set(uof["uof_level"]) or lv in UOF_LEVELS]
+    named = set(uof.loc[uof["window"].isin(list(windows)), "uof_level"])    # not the periods' history
+    present = [lv for lv in (*UOF_LEVELS, "Other") if lv in named or lv in UOF_LEVELS]
     uses = _by_areas(uof, levels, total, ["window", "uof_level"], ["n"])
     all_uses = uses.groupby(["level", "area", "precinct", "window"], as_index=False, dropna=False)["n"].sum()
     uses = pd.concat([uses, all_uses.assign(uof_level="All")], ignore_index=True)
@@ -354,6 +411,8 @@ def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, 
     table["calls"] = at("current", "calls", calls, ["level", "area"]).astype(np.int64)
     table["per_1000_dispatched"] = _rate(table["uses"], table["dispatched_calls"], 1000)
     table["per_10000_calls"] = _rate(table["uses"], table["calls"], 10000)
+    b = _expected(uses, table, key, periods, expected, windows, offense=table["uof_level"], level=table["level"])
+    phi = np.ones(len(table)) if b is None else b["dispersion"].to_numpy()
     for window in COMPARED:
         name = "baseline" if window == "expected" else window
         if name not in windows:
@@ -364,22 +423,25 @@ def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, 
         before = at(name, "n", uses)
         before_calls = at(name, "dispatched_calls", calls, ["level", "area"])
         k = windows[name].days / windows["current"].days
-        table[f"{window}_uses"] = before / k
         table[f"{window}_per_1000_dispatched"] = _rate(before, before_calls, 1000)
-        table[f"{window}_p"] = compstat.p_value(table["uses"], before, k)
-        table[f"{window}_flag"] = compstat.flags(table["uses"], before, k, level)
         with np.errstate(divide="ignore", invalid="ignore"):
             exposure = np.where((before_calls > 0) & (table["dispatched_calls"] > 0),
                                 before_calls / table["dispatched_calls"].to_numpy(dtype=float), np.nan)
-        table[f"{window}_rate_p"] = compstat.p_value(table["uses"], before, exposure)
-        table[f"{window}_rate_flag"] = compstat.flags(table["uses"], before, exposure, level)
+        table[f"{window}_rate_p"] = compstat.p_value(table["uses"], before, exposure, phi)
+        table[f"{window}_rate_flag"] = compstat.flags(table["uses"], before, exposure, level, phi)
+        if window == "expected" and b is not None:
+            before, k = b["before"].to_numpy(), b["k"].to_numpy()
+        table[f"{window}_uses"] = before / k
+        table[f"{window}_p"] = compstat.p_value(table["uses"], before, k, phi)
+        table[f"{window}_flag"] = compstat.flags(table["uses"], before, k, level, phi)
+    table["dispersion"] = phi
     table["_order"] = table["uof_level"].map([*present, "All"].index)
     table = _area_sort(table.sort_values("_order", kind="stable").drop(columns="_order"))
     columns = ["level", "area", "precinct", "uof_level", "uses", "dispatched_calls", "calls", "per_1000_dispatched",
                "per_10000_calls"]
     columns += [f"{w}_{c}" for w in COMPARED for c in ("uses", "per_1000_dispatched", "p", "flag", "rate_p",
                                                          "rate_flag")]
-    return table[columns]
+    return table[[*columns, "dispersion"]]
 
 
 def _rate(numerator, denominator, per: float) -> np.ndarray:
@@ -423,3 +485,31 @@ def subject_table(uof: pd.DataFrame, windows: dict, *, total: str = compstat.CIT
     table = _area_sort(table)
     return table[["level", "area", "precinct", "attribute", "category", "uses", "share", "baseline_uses",
                   "baseline_share"]]
+
+
+# --- The partner view: what each table holds back (seastat.access.suppress_counts) --------------------
+# Per table: its counts (blanked from 1 to under [hotspots] min_cell_count) and the columns computed
+# from them, which would give a blanked count back. The city-wide row, a total, is kept.
+
+def _earlier(columns, derived_from) -> dict:
+    return {f"{w}_{c}": derived_from for w in COMPARED for c in columns}
+
+
+SMALL = {
+    "response": (("calls", "arrived", "no_arrival", "arrival_before_queue", "over_target",
+                  *(f"{w}_{c}" for w in ("previous", "last_year") for c in ("calls", "arrived", "over_target"))),
+                 {"median_minutes": ("arrived",), "p90_minutes": ("arrived",),
+                  "share_over_target": ("over_target", "arrived"),
+                  **{f"{w}_{c}": (f"{w}_over_target", f"{w}_arrived") for w in ("previous", "last_year")
+                     for c in ("median_minutes", "p90_minutes", "share_over_target")},
+                  **_earlier(("p", "flag"), ("over_target", "arrived"))}),
+    "sources": (("calls", *SOURCES, "dispatched"),
+                {"onview_share": ("source_onview",), **_earlier(("p", "flag"), ("source_onview",))}),
+    "call_types": (("calls", "previous"), {"share": ("calls",), "expected_p": ("calls",), "expected_flag": ("calls",)}),
+    "hours": (("calls",), {"difference": ("calls",), "p": ("calls",), "flag": ("calls",)}),
+    "use_of_force": (("uses", "dispatched_calls", "calls", "previous_uses", "last_year_uses"),
+                     {"per_1000_dispatched": ("uses", "dispatched_calls"), "per_10000_calls": ("uses", "calls"),
+                      **_earlier(("p", "flag", "rate_p", "rate_flag"), ("uses",)),
+                      "previous_per_1000_dispatched": ("previous_uses",),
+                      "last_year_per_1000_dispatched": ("last_year_uses",)}),
+}

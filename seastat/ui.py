@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from . import access, export, meetings, reports
+from . import access, export, meetings, reports, service
 from .compstat import precinct_order
 from .config import Settings, load_settings
 from .datasets import FACTS
@@ -402,6 +402,14 @@ def partner_safe(df: pd.DataFrame, counts: Sequence[str] | None = None, *, total
     return access.suppress_counts(df, access.count_columns(df) if counts is None else counts,
                                   settings().hotspots.min_cell_count, totals=totals, derived=derived,
                                   for_chart=for_chart)
+
+
+def partner_safe_service(df: pd.DataFrame, kind: str, *, for_chart: bool = False) -> pd.DataFrame:
+    """A /service table (seastat.service.SMALL[kind]) as the role in force may see it; the
+    city-wide row, a total, kept."""
+    counts, derived = service.SMALL[kind]
+    totals = df["level"] == "city" if "level" in df.columns else None
+    return partner_safe(df, counts, totals=totals, derived=derived, for_chart=for_chart)
 
 
 def download_table(df: pd.DataFrame, stem: str, label: str = "CSV", where=st, *, records: bool = False,

@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import compstat
 from .datasets import FACTS
-from .palette import FLAG_STYLES, LABEL_SYMBOLS
+from .palette import DOWN, FLAG_STYLES, LABEL_SYMBOLS, UP
 
 NOT_AVAILABLE = "not available"
 NO_DATA = "—"
@@ -291,7 +291,8 @@ RESPONSE_METHOD = (
     "([service] targets in config.toml{targets}). ▲ / ▼ mark a share over target that an exact test of two "
     "proportions (Fisher's, conditional on both totals, two-sided at {alpha:.1%}) finds unlikely to be chance; "
     "an area and priority with fewer than {min_calls} arrived calls is **too few calls to say**. Expected: the "
-    "previous {periods} periods pooled.")
+    "previous {periods} periods pooled (a share has no seasonal expected: it is a ratio within each period's own "
+    "calls, so the season's swing in calls cancels out; the same period last year is beside it).")
 
 SOURCE_METHOD = (
     "**Call source** is SPD's Call Type: 911, on-view (officer-initiated: the proactive share), telephone (not 911), "
@@ -305,8 +306,9 @@ UOF_METHOD = (
     "Chiefs of Police's national study put use of force at about 3.6 per 10,000 calls for service; SPD counts "
     "each officer's use separately and includes Level 1, so its rates are not directly comparable. ▲ / ▼: the "
     "exact Poisson test of the trends page, on the count (against the window's length) and on the rate per "
-    "dispatched call (the calls as the exposure), at {alpha:.1%}. A rate with no calls to divide by is "
-    "“not available”.")
+    "dispatched call (the calls as the exposure), at {alpha:.1%}{dispersion}. **Expected** uses: {expected}; "
+    "the expected rate is the previous {periods} periods' pooled rate (the calls carry the season already). "
+    "A rate with no calls to divide by is “not available”.")
 
 SUBJECT_METHOD = (
     "**Subjects** by race and by gender as SPD records them, as shares of **every** use of force in the area: "
@@ -318,14 +320,29 @@ def service_method(kind: str, settings) -> str:
     targets = ", ".join(f"Priority {p}: {m:g} min" for p, m in settings.service.targets.items())
     text = {"response": RESPONSE_METHOD, "source": SOURCE_METHOD, "uof": UOF_METHOD, "subject": SUBJECT_METHOD}[kind]
     return text.format(alpha=settings.level, min_calls=settings.service.min_calls,
-                       periods=settings.stats.baseline_periods, targets=f": {targets}" if targets else "")
+                       periods=settings.stats.baseline_periods, targets=f": {targets}" if targets else "",
+                       expected=expected_note(settings), dispersion=DISPERSION if settings.stats.overdispersion else "")
 
 
-def minutes(value) -> str:
-    return NO_DATA if pd.isna(value) else f"{value:,.1f}"
+def held(value) -> bool:
+    """A value the partner view held back (seastat.access: "<3"), shown as it is."""
+    return isinstance(value, str)
+
+
+def count_text(value) -> str:
+    return value if held(value) else NO_DATA if pd.isna(value) else f"{value:,.0f}"
+
+
+def tenths(value) -> str:
+    return value if held(value) else NO_DATA if pd.isna(value) else f"{value:,.1f}"
+
+
+minutes = tenths
 
 
 def percent(value, flag: str = "") -> str:
+    if held(value):
+        return value
     if pd.isna(value):
         return NO_DATA
     text = f"{value:.0%}"
@@ -344,7 +361,7 @@ def response_times_shown(table: pd.DataFrame) -> pd.DataFrame:
     target in percent with their flags, 'too few calls to say' where an area has too few arrived
     calls, 'no target' where the priority has none, and the calls with no arrival recorded."""
     def cell(row, value: str) -> str:
-        return f"{TOO_FEW} ({row.arrived:,})" if row.too_few and row.arrived else (NO_DATA if row.too_few else value)
+        return f"{TOO_FEW} ({count_text(row.arrived)})" if row.too_few and row.arrived else (NO_DATA if row.too_few else value)
 
     out = []
     for r in table.itertuples():
@@ -353,7 +370,7 @@ def response_times_shown(table: pd.DataFrame) -> pd.DataFrame:
                                          if has_target else "no target")
         out.append({
             "Area": r.area, "Priority": priority_label(r.priority),
-            "Dispatched calls": f"{r.calls:,}", "No arrival recorded": f"{r.no_arrival:,}",
+            "Dispatched calls": count_text(r.calls), "No arrival recorded": count_text(r.no_arrival),
             "Median (min)": cell(r, minutes(r.median_minutes)), "90th pct (min)": cell(r, minutes(r.p90_minutes)),
             "Over target": cell(r, share("")),
             "Previous": share("previous_", r.previous_flag), "Last year": share("last_year_", r.last_year_flag),
@@ -363,6 +380,48 @@ def response_times_shown(table: pd.DataFrame) -> pd.DataFrame:
     columns = ["Area", "Priority", "Dispatched calls", "No arrival recorded", "Median (min)", "90th pct (min)",
                "Over target", "Previous", "Last year", "Expected", "Median previous / last year"]
     return pd.DataFrame(out, columns=columns)
+
+
+PANEL_RESPONSE = ["Dispatched calls", "Median (min)", "90th pct (min)", "Over target", "Expected"]
+
+
+def response_panel(rows: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Response-time rows for the shared screen and the packet, one per `by` ('Area' or
+    'Priority'): calls, median, 90th percentile, share over target and the expected share with its
+    flag; 'too few calls to say' once per row that has too few."""
+    shown = response_times_shown(rows)[[by, *PANEL_RESPONSE]]
+    few = rows["too_few"].to_numpy(dtype=bool)
+    shown.loc[few, "Median (min)"] = [TOO_FEW if n else NO_DATA for n in rows["arrived"].to_numpy()[few]]
+    shown.loc[few, ["90th pct (min)", "Over target", "Expected"]] = ""
+    return shown
+
+
+def flags_styled(shown: pd.DataFrame) -> "pd.io.formats.style.Styler":
+    """A shown table with its flagged cells coloured as on the trends page, no cell wrapped."""
+    return shown.style.hide(axis="index").map(flag_style).set_properties(**{"white-space": "nowrap"})
+
+
+def by_precinct_title(priority, targets: dict) -> str:
+    target = targets.get(priority)
+    return f"By precinct, {priority_label(priority)}" + (f" ({target:g}-minute target)" if target else "")
+
+
+def response_panel_note(result, settings) -> str:
+    """The shared screen's one-line method of the response times (reports.ResponseTimesReport)."""
+    return (f"Dispatched calls only, queued to first arrival; on-view events are left out. "
+            f"{excluded_in_words(result.excluded)} Over target: slower than the priority's target; ▲ / ▼: the share "
+            f"against the expected (the previous {settings.stats.baseline_periods} periods pooled), Fisher's exact "
+            f"test at {settings.level:.1%}; fewer than {result.min_calls} arrived calls: {TOO_FEW}.")
+
+
+def use_of_force_panel_note(has_calls: bool, settings) -> str:
+    """The shared screen's method of the use-of-force rates."""
+    if not has_calls:
+        return "No 911 calls are published in this store: every rate is “not available”."
+    return ("Uses of force per 10,000 calls for service in the same area and period. ▲ / ▼: the count against its "
+            f"expected ({expected_note(settings)}), exact Poisson test at {settings.level:.1%}"
+            + (", allowing for each area's own variation" if settings.stats.overdispersion else "")
+            + ". The IACP's national figure, about 3.6 per 10,000 calls, is context, not a target.")
 
 
 def response_in_words(row, period_label: str) -> str:
@@ -388,9 +447,9 @@ def response_in_words(row, period_label: str) -> str:
 def sources_shown(table: pd.DataFrame) -> pd.DataFrame:
     """service.source_table as read on screen: counts with separators, on-view shares with flags."""
     from .service import SOURCES
-    out = pd.DataFrame({"Area": table["area"], "Calls": table["calls"].map("{:,}".format)})
+    out = pd.DataFrame({"Area": table["area"], "Calls": table["calls"].map(count_text)})
     for key, name in SOURCES.items():
-        out[name] = table[key].map("{:,}".format)
+        out[name] = table[key].map(count_text)
     out["On-view share"] = table["onview_share"].map(percent)
     for window, header in (("previous", "Previous"), ("last_year", "Last year"), ("expected", "Expected")):
         out[header] = [percent(v, f) for v, f in zip(table[f"{window}_onview_share"], table[f"{window}_flag"])]
@@ -402,8 +461,8 @@ def call_types_shown(table: pd.DataFrame, which: str) -> pd.DataFrame:
     part = table[table["which"] == which]
     return pd.DataFrame({
         "#": part["rank"].astype(str), "Call type": part["call_type"].str.lstrip("-").str.strip(),
-        "Calls": part["calls"].map("{:,}".format), "Share": part["share"].map(percent),
-        "Previous": part["previous"].map(lambda v: NO_DATA if pd.isna(v) else f"{v:,.0f}"),
+        "Calls": part["calls"].map(count_text), "Share": part["share"].map(percent),
+        "Previous": part["previous"].map(count_text),
         "Expected": [change_text(n, e, f) if not pd.isna(e) else NO_DATA
                      for n, e, f in zip(part["calls"], part["expected"], part["expected_flag"])],
     }).reset_index(drop=True)
@@ -413,27 +472,56 @@ def use_of_force_shown(table: pd.DataFrame) -> pd.DataFrame:
     """service.use_of_force_rates as read on screen: one line per area, uses of force per level,
     then all uses with their rates ('not available' with no calls) and changes, flagged as on the
     trends page (the rate's change against the expected: its flag, or '—' when not flagged)."""
-    def rate(v) -> str:
-        return NOT_AVAILABLE if pd.isna(v) else f"{v:,.2f}"
-
     levels = [lv for lv in dict.fromkeys(table["uof_level"]) if lv != "All"]
-    counts = table.pivot_table(index="area", columns="uof_level", values="uses", aggfunc="sum", sort=False)
+    counts = table.set_index(["area", "uof_level"])["uses"]
     every = table[table["uof_level"] == "All"].set_index("area")
     out = pd.DataFrame({"Area": every.index})
     for level in levels:
-        out[level] = [f"{counts.loc[a, level]:,.0f}" for a in every.index]
-    out["All uses"] = every["uses"].map("{:,}".format).to_numpy()
+        out[level] = [count_text(counts.loc[(a, level)]) for a in every.index]
+    out["All uses"] = every["uses"].map(count_text).to_numpy()
     out["Per 1,000 dispatched"] = every["per_1000_dispatched"].map(rate).to_numpy()
     out["Per 10,000 calls"] = every["per_10000_calls"].map(rate).to_numpy()
     for window, header in (("previous", "± previous"), ("last_year", "± last year")):
         out[header] = [change_text(n, b, f) for n, b, f in zip(every["uses"], every[f"{window}_uses"],
                                                                 every[f"{window}_flag"])]
-    out["Expected"] = every["expected_uses"].map(lambda v: NO_DATA if pd.isna(v) else f"{v:,.1f}").to_numpy()
+    out["Expected"] = every["expected_uses"].map(tenths).to_numpy()
     out["± expected"] = [change_text(n, b, f) for n, b, f in zip(every["uses"], every["expected_uses"],
                                                                 every["expected_flag"])]
-    out["Rate vs expected"] = [NOT_AVAILABLE if pd.isna(p) else (f or "not flagged")
-                               for f, p in zip(every["expected_rate_flag"], every["expected_rate_p"])]
+    out["Rate vs expected"] = rate_against_expected(every)
     return out.reset_index(drop=True)
+
+
+def rate(v) -> str:
+    return v if held(v) else NOT_AVAILABLE if pd.isna(v) else f"{v:,.2f}"
+
+
+def rate_against_expected(rows: pd.DataFrame) -> list[str]:
+    return [p if held(p) else NOT_AVAILABLE if pd.isna(p) else (f or "not flagged")
+            for f, p in zip(rows["expected_rate_flag"], rows["expected_rate_p"])]
+
+
+def use_of_force_panel(table: pd.DataFrame) -> pd.DataFrame:
+    """service.use_of_force_rates for the shared screen and the packet: per area, uses of force per 10,000 calls
+    by level and for all, each flagged against its expected count; all uses against the expected
+    and whether the rate per dispatched call moved."""
+    levels = [lv for lv in dict.fromkeys(table["uof_level"]) if lv != "All"]
+    areas = list(dict.fromkeys(table["area"]))
+    rows = table.set_index(["area", "uof_level"])
+    out = pd.DataFrame({"Area": areas})
+    for level in [*levels, "All"]:
+        out[level if level != "All" else "All levels"] = [
+            percent_flag(rate(rows.loc[(a, level), "per_10000_calls"]), rows.loc[(a, level), "expected_flag"])
+            for a in areas]
+    every = rows.xs("All", level="uof_level").reindex(areas)
+    out["Uses of force"] = every["uses"].map(count_text).to_numpy()
+    out["Expected"] = every["expected_uses"].map(tenths).to_numpy()
+    out["Rate per dispatched call vs expected"] = rate_against_expected(every)
+    return out
+
+
+def percent_flag(text: str, flag) -> str:
+    """A value with its flag in front ('▲ 12.50'), as percent() writes a flagged share."""
+    return f"{flag}\u00a0{text}" if isinstance(flag, str) and flag in (UP, DOWN) else text
 
 
 def subjects_shown(table: pd.DataFrame, attribute: str) -> pd.DataFrame:

@@ -176,12 +176,22 @@ def wait_for_streamlit(page, timeout_ms: int = 60_000) -> None:
     raise TimeoutError(f"the page did not settle within {timeout_ms} ms")
 
 
-def run_page(page: str, params: dict | None = None, store: Path = SYNTH_STORE):
+# A signed-in partner (run_page's `user`): sign-in on, the role from the claims (seastat.access).
+PARTNER = {"is_logged_in": True, "sub": "partner-1", "email": "pat@partner.example", "roles": ["seastat-partner"]}
+
+
+def run_page(page: str, params: dict | None = None, store: Path = SYNTH_STORE, user: dict | None = None):
     """AppTest of app.py opened at one page by a link carrying `params`. (AppTest needs a first run
-    before it can switch pages; that run has no link, so the page then meets the link fresh.)"""
+    before it can switch pages; that run has no link, so the page then meets the link fresh.)
+    user: the claims of a signed-in person (sign-in is then on, signed in just now)."""
     from streamlit.testing.v1 import AppTest
     os.environ["SEASTAT_STORE"] = str(store)
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    if user is not None:
+        at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "0" * 64,
+                              "client_id": "seastat", "client_secret": "secret",
+                              "server_metadata_url": "http://localhost:1/.well-known/openid-configuration"}
+        at.user = {**user, "iat": int(time.time())}
     if page != "home":
         at.run()
         at.switch_page(f"pages/{page}.py")

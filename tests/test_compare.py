@@ -233,7 +233,8 @@ def test_sequence_follows_config(settings):
     order = settings.present.precinct_order
     assert [p.precinct for p in panels if p.kind == "precinct"] == order
     assert [p.kind for p in panels] == ["summary", "city", *["precinct"] * len(order), "hotspots",
-                                        *[p.kind for p in present.COMPARE_PANELS], "commitments"]   # summary first
+                                        *[p.kind for p in present.COMPARE_PANELS],
+                                        *[p.kind for p in present.SERVICE_PANELS], "commitments"]   # summary first
     custom = present.sequence(PresentSettings(panels=["compare", "precincts"], precinct_order=["West", "North"]))
     assert [p.title for p in custom][-2:] == ["West Precinct", "North Precinct"]
     assert [p.kind for p in custom][:2] == ["summary", "change"]

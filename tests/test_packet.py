@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from conftest import PROJECT_ROOT, SYNTH_STORE
 from pypdf import PdfReader
+from test_service import dispatched, measured
 
 from seastat import reports
 from seastat.packet import CHART_FONT, build_packet, figure_size, page_room, render_html, render_pdf
@@ -182,3 +183,25 @@ def test_cli_builds_a_packet_and_refuses_a_period_outside_the_data(tmp_path, syn
                          capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert bad.returncode == 2 and "does not start a complete period" in bad.stderr and "Traceback" not in bad.stderr
     assert not (tmp_path / "p.pdf").exists()
+
+
+def test_service_section_has_the_response_times_and_use_of_force_rates(pdf_path, artifacts):
+    """The section "911 response times and use of force": Priority 1 city-wide as pandas measures it
+    (dispatched calls, median, 90th percentile, share over the 7-minute target) and all uses of force
+    per 10,000 calls; its pages are rendered to test-artifacts/packet-service-NN.png to look at."""
+    text = pdf_text(pdf_path)
+    assert "911 response times and use of force" in text and "on-view events are left out" in text
+    calls = pd.read_parquet(SYNTH_STORE / "current" / "calls")
+    calls = calls[(calls.event_at >= pd.Timestamp(PERIOD.start)) & (calls.event_at < pd.Timestamp(PERIOD.end))]
+    d = calls[dispatched(calls) & (calls["priority"] == "1")]
+    minutes = measured(d)["minutes"]
+    assert (f"Priority 1 {len(d):,} {minutes.median():.1f} {minutes.quantile(0.9):.1f} "
+            f"{(minutes > 7).mean():.0%}") in text
+    uof = pd.read_parquet(SYNTH_STORE / "current" / "use_of_force", columns=["event_at"])
+    uof = uof[(uof.event_at >= pd.Timestamp(PERIOD.start)) & (uof.event_at < pd.Timestamp(PERIOD.end))]
+    assert re.search(rf"City-wide [\d.\s▲▼]*{10000 * len(uof) / len(calls):,.2f} {len(uof):,} ", text)
+    pages = [n for n, t in enumerate(page_texts(pdf_path), start=1) if "911 response times" in t]
+    for n in pages:
+        subprocess.run(["pdftoppm", "-png", "-r", "90", "-f", str(n), "-l", str(n), str(pdf_path),
+                        str(artifacts / f"packet-service-{n:02d}")], check=True)
+    assert pages

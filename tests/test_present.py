@@ -10,7 +10,8 @@ import os
 import pandas as pd
 import pytest
 import streamlit as st
-from conftest import PROJECT_ROOT, SYNTH_STORE, page_errors, run_page, wait_for_streamlit
+from conftest import PARTNER, PROJECT_ROOT, SYNTH_STORE, page_errors, run_page, wait_for_streamlit
+from test_service import dispatched, measured
 
 from seastat import compstat, present, reports
 from seastat.config import load_settings
@@ -115,7 +116,7 @@ def test_present_bad_period_is_told_once_and_dropped_from_the_url_on_every_panel
 def test_present_order_and_keys_come_from_config(tmp_path):
     text = (PROJECT_ROOT / "config.toml").read_text()
     text = text.replace('boundaries = "data/boundaries"', f'boundaries = "{PROJECT_ROOT / "data" / "boundaries"}"')
-    text = text.replace('panels = ["city", "precincts", "hotspots", "compare", "commitments"]', 'panels = ["precincts", "city"]')
+    text = text.replace('panels = ["city", "precincts", "hotspots", "compare", "service", "commitments"]', 'panels = ["precincts", "city"]')
     text = text.replace('precinct_order = ["North", "East", "South", "West", "Southwest"]',
                         'precinct_order = ["Southwest", "West"]')
     text = text.replace('previous_key = "Left"', 'previous_key = "Up"').replace('next_key = "Right"',
@@ -188,6 +189,9 @@ def test_present_every_panel_fits_the_screen_with_legible_charts(dashboard, page
             page.locator("[data-testid='stVegaLiteChart'] svg text").first.wait_for(timeout=60_000)
         if panel.kind == "hotspots":
             page.locator(".st-key-present-chart-map img").first.wait_for(timeout=60_000)
+            wait_for_streamlit(page)
+        if panel.kind in ("city", "precinct", "datasets", "use_of_force", "response_times", "use_of_force_rates"):
+            page.locator("[data-testid='stTable'] td").first.wait_for(timeout=90_000)     # the tables, drawn
             wait_for_streamlit(page)
         page.wait_for_timeout(700)
         assert page_errors(page) == []
@@ -357,3 +361,54 @@ def test_present_commitments_panel_fits_records_and_keeps_the_keys_out_of_the_fo
     finally:
         server.stop()
         db.close()
+
+
+# --- 911 response times and use of force per 10,000 calls ([present] panels "service") ------------------
+
+def step_of(settings, kind: str) -> str:
+    return str(next(i for i, p in enumerate(present.sequence(settings.present), 1) if p.kind == kind))
+
+
+def test_present_response_times_panel_numbers(settings):
+    at = run_page("home", {"present": "1", "step": step_of(settings, "response_times")})
+    assert not at.exception and title(at) == "911 response times"
+    city, precincts = (t.value.set_index(t.value.columns[0]) for t in at.table)
+    calls = in_period(published("calls"), LATEST)
+    for area, table in ((None, city), ("East", precincts), ("North", precincts)):
+        here = calls if area is None else calls[calls["precinct"] == area]
+        d = here[dispatched(here) & (here["priority"] == "1")]
+        minutes = measured(d)["minutes"]
+        row = table.loc["Priority 1" if area is None else area]
+        assert row["Dispatched calls"] == f"{len(d):,}"
+        assert row["Median (min)"] == f"{minutes.median():.1f}" and row["90th pct (min)"] == f"{minutes.quantile(0.9):.1f}"
+        assert row["Over target"] == f"{(minutes > 7).mean():.0%}"
+    assert precincts.loc[compstat.UNASSIGNED, "Median (min)"] == "—"           # no calls: nothing, not 0
+    note = " ".join(c.value for c in at.caption)
+    assert "on-view events are left out" in note and f"{(calls['call_type'] == 'ONVIEW').sum():,}" in note
+
+
+def small_use_of_force(calls: pd.DataFrame, uof: pd.DataFrame) -> tuple[str, str, float]:
+    """A precinct and level with 1 or 2 uses of force this period, and its rate per 10,000 calls."""
+    level = uof["incident_type"].map(lambda t: "OIS" if "OIS" in t else t.split(" - ")[0])
+    counts = uof.groupby(["precinct", level]).size()
+    (precinct, lv), n = next((k, n) for k, n in counts.items() if 1 <= n < 3 and k[0] in compstat.PRECINCTS)
+    return precinct, lv, 10000 * n / (calls["precinct"] == precinct).sum()
+
+
+def test_present_use_of_force_panel_numbers_and_the_partner_view(settings):
+    """Rates per 10,000 calls by level and precinct as pandas counts them; a signed-in partner sees
+    "<3" where a level's uses are 1 or 2 (the city-wide total kept)."""
+    step = step_of(settings, "use_of_force_rates")
+    at = run_page("home", {"present": "1", "step": step})
+    assert not at.exception and title(at) == "Use of force per 10,000 calls"
+    table = at.table[0].value.set_index("Area")
+    calls, uof = in_period(published("calls"), LATEST), in_period(published("use_of_force"), LATEST)
+    assert table.loc[compstat.CITY, "All levels"].endswith(f"{10000 * len(uof) / len(calls):,.2f}")
+    assert table.loc[compstat.CITY, "Uses of force"] == f"{len(uof):,}"
+    precinct, level, rate = small_use_of_force(calls, uof)
+    assert table.loc[precinct, level].endswith(f"{rate:,.2f}")
+    partner = run_page("home", {"present": "1", "step": step}, user=PARTNER)
+    assert not partner.exception and "Partner" in " ".join(c.value for c in partner.caption)
+    held = partner.table[0].value.set_index("Area")
+    assert held.loc[precinct, level] == "<3"
+    assert held.loc[compstat.CITY, "Uses of force"] == f"{len(uof):,}"          # a total stays

@@ -279,7 +279,9 @@ def test_use_of_force_rates_match_pandas(settings, synth_store):
     prev = in_window(pd.read_parquet(SYNTH_STORE / "current" / "use_of_force"), settings.grid.shift(LATEST, -1))
     city = table.loc[("City-wide", "All")]
     assert city["previous_uses"] == len(prev)
-    assert city["previous_p"] == pytest.approx(compstat.p_value(city["uses"], len(prev), 1).item())
+    # every count test allows for the row's dispersion, as the trends page's do
+    assert city["dispersion"] >= 1
+    assert city["previous_p"] == pytest.approx(compstat.p_value(city["uses"], len(prev), 1, city["dispersion"]).item())
 
 
 def test_use_of_force_subject_shares_keep_the_unknown(settings, synth_store):
@@ -318,3 +320,118 @@ def test_reports_on_a_store_without_calls(settings, tmp_path):
     assert not rates.has_calls and rates.table["per_1000_dispatched"].isna().all() and rates.table["uses"].sum() > 0
     assert reports.response_times_report(store, settings, view).table.empty
     assert reports.calls_by_hour_report(store, settings, view).table["calls"].sum() == 0
+
+
+# --- The expected level: seasonal, with the dispersion, as on the trends page ----------------------------
+# The generators of tests/test_seasonal.py (five areas, busy to quiet, a 30 % yearly cycle), fed to the
+# tables as their queries' rows: five precincts (use of force), five hours of Monday (calls by hour), five
+# call types. Periods are named by their ISO start, as compstat.period_params names them.
+
+from test_seasonal import START, T, clustered, planted  # noqa: E402
+
+from seastat.seasonal import Expected  # noqa: E402
+
+AREAS = ["North", "East", "South", "West", "Southwest"]
+FIRST_PERIOD = dt.date(2024, 1, 1) - dt.timedelta(days=14 * T)
+GENERATED = [Window(FIRST_PERIOD + dt.timedelta(days=14 * i), FIRST_PERIOD + dt.timedelta(days=14 * (i + 1)))
+             for i in range(T)]
+KINDS = ("use_of_force", "hours", "call_types")
+
+
+def generated_rows(h: np.ndarray, t: int) -> tuple[pd.DataFrame, dict]:
+    """(rows, windows) for period t of the generated counts h (periods x 5 areas): every period up to
+    t by its ISO start, and the named windows a report counts (current, previous, last year, baseline)."""
+    frame = pd.DataFrame({"i": np.repeat(np.arange(t + 1), h.shape[1]), "j": np.tile(np.arange(h.shape[1]), t + 1),
+                          "n": h[:t + 1].ravel().astype(np.int64)})
+    named = {"current": (t, t + 1), "previous": (t - 1, t), "last_year": (t - 26, t - 25), "baseline": (t - 26, t)}
+    parts = [frame.assign(window=frame["i"].map(lambda i: GENERATED[i].start.isoformat()))]
+    for name, (lo, hi) in named.items():
+        part = frame[(frame["i"] >= lo) & (frame["i"] < hi)].groupby("j", as_index=False)["n"].sum()
+        parts.append(part.assign(window=name))
+    windows = {name: Window(GENERATED[lo].start, GENERATED[hi - 1].end) for name, (lo, hi) in named.items()}
+    return pd.concat(parts, ignore_index=True), windows
+
+
+def table_flags(kind: str, h: np.ndarray, t: int, settings, expected: Expected) -> np.ndarray:
+    """The flags against the expected level of the five generated areas in period t, read from the
+    table a report builds (service.use_of_force_rates, hour_of_week_table, call_type_table)."""
+    rows, windows = generated_rows(h, t)
+    periods = GENERATED[:t + 1]
+    if kind == "use_of_force":
+        uof = rows.assign(precinct=rows["j"].map(AREAS.__getitem__), sector="S", beat="S1",
+                          incident_type="Level 1 - Use of Force", subject_race="White", subject_gender="Male")
+        sources = pd.DataFrame({"window": ["current"], "precinct": ["North"], "sector": ["S"], "beat": ["S1"],
+                                "call_type": ["911"], "dispatched": [True], "n": [0]})
+        table = service.use_of_force_rates(uof, sources, windows, level=settings.level, expected=expected,
+                                           periods=periods)
+        mine = table[(table["level"] == "precinct") & (table["uof_level"] == "All")].set_index("area")
+        return mine.loc[AREAS, "expected_flag"].to_numpy()
+    if kind == "hours":
+        table = service.hour_of_week_table(rows.assign(dow=1, hour=rows["j"] + 8), windows, level=settings.level,
+                                           expected=expected, periods=periods)
+        return table[(table["dow"] == 1) & table["hour"].between(8, 12)]["flag"].to_numpy()
+    types = rows.assign(call_type=rows["j"].map(lambda j: f"TYPE {j}"))
+    table = service.call_type_table(pd.concat([types.assign(which="initial"), types.assign(which="final")]), windows,
+                                    level=settings.level, expected=expected, periods=periods)
+    return table[table["which"] == "initial"].set_index("call_type").loc[[f"TYPE {j}" for j in range(5)],
+                                                                           "expected_flag"].to_numpy()
+
+
+JUDGED = range(START, T, 3)          # every third period with full history (a table costs a tenth of a second)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_yearly_cycle_with_no_change_is_flagged_about_the_level(settings, kind):
+    """Poisson counts and counts in clusters of six rows (one incident, several officers), both with a
+    30 % yearly cycle and no change: the tables flag about the test's level; against the plain
+    26-period mean and Poisson test (the old expected column) they flagged a third or more."""
+    level = settings.level
+    flat = Expected("mean", settings.stats.baseline_periods, overdispersion=False)
+    histories = [planted(seed, 0.3) for seed in (0, 1)] + [clustered(seed, 6) for seed in (0, 1)]
+    shares = [np.mean([table_flags(kind, h, t, settings, settings.expected) != "" for t in JUDGED])
+              for h in histories]
+    old = np.mean([table_flags(kind, histories[0], t, settings, flat) != "" for t in JUDGED])
+    print(f"\n{kind}: flagged share, Poisson {np.mean(shares[:2]):.3f}, clusters of 6 {np.mean(shares[2:]):.3f}; "
+          f"the plain mean and Poisson test {old:.3f} (level {level:.4f})")
+    assert np.mean(shares[:2]) <= level + 0.02 and np.mean(shares[2:]) <= level + 0.02
+    assert old >= 0.25
+
+
+@pytest.mark.parametrize("kind, area, factor, size", [
+    ("use_of_force", 0, 1.3, 1), ("use_of_force", 3, 2.0, 1), ("use_of_force", 2, 0.5, 1), ("use_of_force", 1, 2.0, 6),
+    ("hours", 1, 1.4, 1), ("hours", 2, 0.5, 1), ("call_types", 0, 1.3, 1), ("call_types", 3, 2.0, 1)])
+def test_a_planted_step_is_flagged_within_two_periods(settings, kind, area, factor, size):
+    at = START + 20
+    step = (area, at, factor)
+    h = planted(10 + area, 0.3, step=step) if size == 1 else clustered(20 + area, size, step=step)
+    flagged = [table_flags(kind, h, t, settings, settings.expected)[area] for t in (at, at + 1)]
+    assert (compstat.UP if factor > 1 else compstat.DOWN) in flagged, flagged
+
+
+def pandas_per_period(df: pd.DataFrame, periods: list[Window]) -> np.ndarray:
+    """Rows per period of `periods` (consecutive), pandas only."""
+    days = (df["event_at"] - pd.Timestamp(periods[0].start)).dt.days
+    index = days[(days >= 0) & (days < 14 * len(periods))] // 14
+    return np.bincount(index, minlength=len(periods)).astype(float)
+
+
+def test_the_reports_expected_is_the_trends_pages_on_the_synthetic_store(settings, synth_store):
+    """The use-of-force rates' and the calls by hour's expected level, recomputed from pandas' own counts
+    per period of the published Parquet with seasonal.baseline (the trends page's), match the reports'."""
+    rates = reports.use_of_force_rates_report(synth_store, settings, reports.View("use_of_force", LATEST)).table
+    periods = reports.service_periods(synth_store, settings, LATEST, ("use_of_force", "calls"))
+    assert len(periods) > settings.expected.history // 2 and periods[-1] == LATEST
+    uof = pd.read_parquet(SYNTH_STORE / "current" / "use_of_force")
+    b = settings.expected.of(pandas_per_period(uof, periods))
+    city = rates[(rates["level"] == "city") & (rates["uof_level"] == "All")].iloc[0]
+    assert city["expected_uses"] == pytest.approx(b.expected[-1]) and city["dispersion"] == pytest.approx(b.dispersion[-1])
+    assert city["expected_p"] == pytest.approx(compstat.p_value(city["uses"], b.before[-1], b.k[-1], b.dispersion[-1]).item())
+
+    hours = reports.calls_by_hour_report(synth_store, settings, reports.View("calls", LATEST)).table
+    periods = reports.service_periods(synth_store, settings, LATEST, ("calls",))
+    calls = pd.read_parquet(SYNTH_STORE / "current" / "calls")
+    busiest = hours.sort_values("calls").iloc[-1]
+    cell = calls[(calls["event_at"].dt.day_of_week + 1 == busiest["dow"]) & (calls["event_at"].dt.hour == busiest["hour"])]
+    b = settings.expected.of(pandas_per_period(cell, periods), pooled=pandas_per_period(calls, periods))
+    assert busiest["expected"] == pytest.approx(b.expected[-1])
+    assert bool(b.seasonal[-1]) == (settings.expected.method == "seasonal")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import SYNTH_STORE, page_errors, run_page
+from conftest import PARTNER, SYNTH_STORE, page_errors, run_page
+from test_service import dispatched
 
 LATEST = pd.Timestamp("2026-11-02")
 SIZES = [(1920, 1080), (1280, 720)]
@@ -72,3 +73,25 @@ def test_browser_screenshots(dashboard, page_at, artifacts, width, height):
     wide = page.evaluate("""() => document.documentElement.scrollWidth <= window.innerWidth
         && [...document.querySelectorAll('[data-testid="stMain"]')].every(m => m.scrollWidth <= m.clientWidth)""")
     assert wide, "the page scrolls sideways"
+
+
+def test_partner_view_holds_back_small_counts():
+    """Signed in as a partner: a precinct's 1 or 2 calls with no arrival, and a level's 1 or 2 uses of
+    force, read "<3" (the open view shows them); subjects are not shown."""
+    calls = in_period(published("calls"), LATEST)
+    d = calls[dispatched(calls) & (calls["priority"] == "5")]
+    missing = d[d["arrived_at"].isna()].groupby("precinct").size()
+    precinct, n = next((p, n) for p, n in missing.items() if 1 <= n < 3)
+    partner, everyone = (run_page("service", {"priority": "5"}, user=user) for user in (PARTNER, None))
+    assert not partner.exception and "Partner" in partner.caption[0].value
+    assert partner.table[0].value.set_index("Area").loc[precinct, "No arrival recorded"] == "<3"
+    assert everyone.table[0].value.set_index("Area").loc[precinct, "No arrival recorded"] == f"{n}"
+    uof = in_period(published("use_of_force"), LATEST)
+    level = uof["incident_type"].map(lambda t: "OIS" if "OIS" in t else t.split(" - ")[0])
+    counts = uof.groupby(["precinct", level]).size()
+    (place, lv), n = next((k, n) for k, n in counts.items() if 1 <= n < 3 and k[0] in ("North", "East", "South",
+                                                                                         "West", "Southwest"))
+    shown = {who: next(t.value for t in at.table if "All uses" in t.value.columns).set_index("Area")
+             for who, at in (("partner", partner), ("everyone", everyone))}
+    assert shown["partner"].loc[place, lv] == "<3" and shown["everyone"].loc[place, lv] == f"{n}"
+    assert any("command staff and analysts only" in i.value for i in partner.info)
