@@ -4,7 +4,9 @@ with no data, "not available" for a ratio with nothing to divide by). Pure: no S
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -187,17 +189,24 @@ HEADERS = {
 }
 
 
+def held(fmt: Callable[[Any], str]) -> Callable[[Any], str]:
+    """fmt for a number; a count held back from the partner view ("<3") reads as it is."""
+    return lambda v: v if isinstance(v, str) else fmt(v)
+
+
 def shown(table: pd.DataFrame) -> pd.DataFrame:
     """A table as the meeting reads it: counts with thousands separators, ratios to one decimal
     ('not available' for a zero denominator), shares in percent, the headers in words."""
     out = pd.DataFrame(index=table.index)
     for column, values in table.items():
         if column.startswith("share"):
-            out[column] = values.map(lambda v: NOT_AVAILABLE if pd.isna(v) else f"{v:.0%}")
-        elif pd.api.types.is_integer_dtype(values):
-            out[column] = values.map(lambda v: f"{v:,}" if column != "difference" else f"{v:+,}")
+            out[column] = values.map(held(lambda v: NOT_AVAILABLE if pd.isna(v) else f"{v:.0%}"))
+        elif pd.api.types.is_integer_dtype(values) or (values.dtype == object and values.map(
+                lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, bool)).any()):
+            # whole numbers; among them, in the partner view, counts held back ("<3")
+            out[column] = values.map(held(("{:,}" if column != "difference" else "{:+,}").format))
         elif column in FACTS:          # a dataset's count no export covers: unknown, never 0
-            out[column] = values.map(lambda v: NO_DATA if pd.isna(v) else f"{v:,.0f}")
+            out[column] = values.map(held(lambda v: NO_DATA if pd.isna(v) else f"{v:,.0f}"))
         elif pd.api.types.is_float_dtype(values):
             out[column] = values.map(ratio_text)
         else:
@@ -205,13 +214,24 @@ def shown(table: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=lambda c: HEADERS.get(c, c)).reset_index(drop=True)
 
 
+def grid(table: pd.DataFrame) -> pd.DataFrame:
+    """A table for st.dataframe: a column of numbers with counts held back from the partner view
+    among them ("<3") as text, its numbers as the grid would show them (Arrow takes one type a column)."""
+    out = table.copy()
+    for column, values in table.items():
+        text = values.map(lambda v: isinstance(v, str))
+        if values.dtype == object and text.any() and values[~text].notna().any():
+            out[column] = values.map(held(lambda v: NO_DATA if pd.isna(v) else f"{v:,.1f}" if v % 1 else f"{v:,.0f}"))
+    return out
+
+
 def hot_blocks(blocks: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
     """The hottest-blocks table as read on a screen or on paper: ranks, signed changes, shares in
     percent, the aggregate lines kept at the bottom so the column still adds up."""
     ranked = blocks[blocks["rank"].notna()]
     out = pd.concat([ranked.head(top) if top else ranked, blocks[blocks["rank"].isna()]])
-    return out.assign(rank=out["rank"].astype("string").fillna(""), change=[f"{v:+,}" for v in out["change"]],
-                      share=[f"{v:.1%}" for v in out["share"]]).rename(columns={
+    return out.assign(rank=out["rank"].astype("string").fillna(""), change=out["change"].map(held("{:+,}".format)),
+                      share=out["share"].map(held("{:.1%}".format))).rename(columns={
         "rank": "Rank", "block_address": "100-block", "beat": "Beat", "incidents": "This period",
         "previous": "Previous", "change": "± previous", "share": "Share"})
 
@@ -223,8 +243,8 @@ def knox_table(elevated: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Offense": elevated["offense"].str.replace("_", " ").str.capitalize(),
         "Distance": elevated["space"], "Days apart": elevated["time"],
-        "Pairs": elevated["observed"].map("{:,}".format), "Expected": elevated["expected"].map("{:,.1f}".format),
-        "Ratio": elevated["ratio"].map("{:.2f}".format),
+        "Pairs": elevated["observed"].map(held("{:,}".format)), "Expected": elevated["expected"].map("{:,.1f}".format),
+        "Ratio": elevated["ratio"].map(held("{:.2f}".format)),
         "p": elevated["p"].map(lambda p: f"{p:.2f}")}).reset_index(drop=True)
 
 

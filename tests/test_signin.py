@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -29,8 +30,8 @@ def users(oidc_provider):  # noqa: F811
     return oidc_provider
 
 
-def open_at(browser, url: str):
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, accept_downloads=True)
+def open_at(browser, url: str, width: int = 1920, height: int = 1080):
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
     page = context.new_page()
     page.goto(url, wait_until="domcontentloaded")
     wait_for_streamlit(page)
@@ -95,6 +96,42 @@ def test_a_partner_gets_no_records_and_small_counts_blanked(signin_dashboard, us
     rows = download_rows(page, "Download table (CSV)")
     small = [r for r in rows if r.get("level") != "city" and r.get("current") in ("1", "1.0", "2", "2.0")]
     assert small == [] and any(r.get("current") == "<3" for r in rows)
+    page.context.close()
+
+
+def grid_rows(page, index: int) -> list[list[str]]:
+    """The cells of the page's `index`-th st.dataframe, as its accessible grid holds them."""
+    grid = page.locator("[data-testid='stDataFrame']").nth(index)
+    grid.scroll_into_view_if_needed()
+    return [row.locator("td").all_inner_texts() for row in grid.locator("table[role='grid'] tbody tr").all()]
+
+
+def test_a_partner_gets_hot_spot_tables_with_small_counts_held_back(signin_dashboard, users, browser, artifacts):  # noqa: F811
+    """Robbery on /hotspots: the hottest blocks and the places at risk now, on screen and in their
+    CSVs, show no count from 1 to 2 (min_cell_count 3), "<3" in its place, and screen and CSV agree."""
+    view = "/hotspots?dataset=crime&offense=robbery"
+    page = open_at(browser, signin_dashboard.url + view, 1280, 720)
+    sign_in(page, users, "pat@partner.example", view)
+    assert "Partner" in captions(page)
+    page.get_by_text("Places at risk now").wait_for(timeout=60_000)
+    wait_for_streamlit(page)
+    small = {"1", "2", "1.0", "2.0"}
+    blocks = download_rows(page, "Hottest blocks (CSV)")
+    places = download_rows(page, "Places at risk (CSV)")
+    assert "<3" in [r["incidents"] for r in blocks] + [r["previous"] for r in blocks]
+    assert not [r for r in blocks if {r["incidents"], r["previous"], r["change"]} & small]
+    assert places and not [r for r in places if r["events"] in small or re.search(r"\b[12]\b", r["offenses"])]
+    assert any("<3" in r["offenses"] for r in places)        # "robbery 2" in a block of 3 events reads "robbery <3"
+    page.get_by_text("Hottest 100-blocks").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "hotspots-partner-blocks-1280x720.png"))
+    screen = {row[1]: row[3] for row in grid_rows(page, 0)}     # 100-block: incidents, as the grid shows them
+    assert screen and all(screen[r["block_address"]] == f"{int(r['incidents']):,}" if r["incidents"] != "<3"
+                          else screen[r["block_address"]] == "<3" for r in blocks if r["block_address"] in screen)
+    page.get_by_text("Places at risk now").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "hotspots-partner-near-repeat-1280x720.png"))
+    near = {row[0]: row[2] for row in grid_rows(page, 3)}         # 100-block: events (the columns in view)
+    assert near and all(near[r["block_address"]] == r["events"] for r in places if r["block_address"] in near)
+    assert page_errors(page) == []
     page.context.close()
 
 
