@@ -201,14 +201,16 @@ def shown(table: pd.DataFrame) -> pd.DataFrame:
     for column, values in table.items():
         if column.startswith("share"):
             out[column] = values.map(held(lambda v: NOT_AVAILABLE if pd.isna(v) else f"{v:.0%}"))
-        elif pd.api.types.is_integer_dtype(values) or (values.dtype == object and values.map(
-                lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, bool)).any()):
-            # whole numbers; among them, in the partner view, counts held back ("<3")
-            out[column] = values.map(held(("{:,}" if column != "difference" else "{:+,}").format))
+        elif pd.api.types.is_integer_dtype(values):
+            out[column] = values.map(("{:,}" if column != "difference" else "{:+,}").format)
         elif column in FACTS:          # a dataset's count no export covers: unknown, never 0
             out[column] = values.map(held(lambda v: NO_DATA if pd.isna(v) else f"{v:,.0f}"))
         elif pd.api.types.is_float_dtype(values):
             out[column] = values.map(ratio_text)
+        elif values.dtype == object and values.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).any():
+            # numbers with counts held back from the partner view ("<3") among them
+            whole = "{:,}" if column != "difference" else "{:+,}"
+            out[column] = values.map(held(lambda v: ratio_text(v) if isinstance(v, float) else whole.format(v)))
         else:
             out[column] = values
     return out.rename(columns=lambda c: HEADERS.get(c, c)).reset_index(drop=True)
