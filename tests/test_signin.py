@@ -199,6 +199,38 @@ def test_an_expired_sign_in_comes_back_to_the_meetings_view(signin_dashboard, us
     context.close()
 
 
+def test_an_open_page_goes_to_the_sign_in_page_when_its_sign_in_expires(signin_dashboard, users, browser, artifacts):  # noqa: F811
+    """A meeting's screen left open past [access] session_minutes: its next interaction shows the sign-in
+    page, not the data, at the same address; signing in again comes back to the same view."""
+    view = "/trends?dataset=crime&precinct=North&period=2026-10-19"
+    left = 40                                                   # seconds of the session still to run
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    context.add_cookies([signin_dashboard.identity_cookie(
+        {"sub": "ann@spd.example", "email": "ann@spd.example", "roles": ["seastat-analyst"],
+         "iat": time.time() - 480 * 60 + left})])
+    page = context.new_page()
+    page.goto(signin_dashboard.url + view, wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    page.locator("[data-testid='stTable']").first.wait_for(timeout=30_000)       # signed in, data on screen
+    assert "Analyst" in captions(page)
+    shown = page.url                                                            # the view, as the page wrote it
+    opened = time.time()
+    page.wait_for_timeout(int((left + 5) * 1000))
+    assert time.time() - opened > left
+    chart = page.get_by_role("combobox", name="Offense group in the charts")     # the next interaction
+    chart.click()
+    chart.fill("Property")
+    page.get_by_role("option", name="Property", exact=True).wait_for(timeout=10_000)
+    chart.press("Enter")
+    page.get_by_text("Your sign-in is more than 480 minutes old").wait_for(timeout=30_000)
+    assert_sign_in_page(page)
+    assert page.url == shown                                                    # the meeting's view kept
+    page.screenshot(path=str(artifacts / "signin-expired-open-1280x720.png"))
+    sign_in(page, users, "ann@spd.example", shown.removeprefix(signin_dashboard.url))
+    assert "Analyst" in captions(page) and page.get_by_text("Oct 19, 2026").first.is_visible()
+    context.close()
+
+
 # --- Hostile input on the sign-in path -------------------------------------------------------------
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
