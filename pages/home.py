@@ -53,18 +53,22 @@ left, middle, right = st.columns([2, 3, 2])
 period = ui.pick_period("crime", where=left)
 precincts = middle.multiselect("Precincts (all when none is chosen)", settings.present.precinct_order,
                                key="packet_precincts")
+# The packet is the hand-out: for partner agencies unless command staff or an analyst asks for every count.
+audience = "partner" if ui.access_now().suppresses else right.radio(
+    "Made for", ["partner", "command"], horizontal=True, key="packet_audience",
+    format_func={"partner": "Partner agencies", "command": "Command staff"}.get)
 if right.button("Build the packet", type="primary", icon=":material/picture_as_pdf:"):
     bar = st.progress(0.0, text="Building the packet…")
     packet = build_packet(store, settings, period, precincts=precincts or None, due=ui.due_back(period),
-                          commitments=ui.commitments(),
+                          commitments=ui.commitments(), audience=audience,
                           progress=lambda message, fraction: bar.progress(min(fraction, 1.0), text=message))
-    st.session_state["packet"] = (period.start, tuple(precincts), render_pdf(packet), render_html(packet))
+    st.session_state["packet"] = (period.start, tuple(precincts), audience, render_pdf(packet), render_html(packet))
     bar.empty()
 built = st.session_state.get("packet")
-if built and built[:2] == (period.start, tuple(precincts)):
-    stem = export.file_stem("packet", period.start, precincts)
+if built and built[:3] == (period.start, tuple(precincts), audience):
+    stem = export.file_stem("packet", period.start, precincts, audience)
     row = st.container(horizontal=True)
-    row.download_button("Packet (PDF)", built[2], file_name=f"{stem}.pdf", mime="application/pdf",
+    row.download_button("Packet (PDF)", built[3], file_name=f"{stem}.pdf", mime="application/pdf",
                         icon=":material/download:", on_click="ignore")
-    row.download_button("Packet (HTML)", built[3].encode(), file_name=f"{stem}.html", mime="text/html",
+    row.download_button("Packet (HTML)", built[4].encode(), file_name=f"{stem}.html", mime="text/html",
                         icon=":material/download:", on_click="ignore")

@@ -74,8 +74,9 @@ chosen_beats = [beat] if beat else (beat_names if precincts else None)
 block_table = tables.hot_blocks(result, chosen_beats)
 where = f" in beat {beat}" if beat else (f" in {', '.join(precincts)}" if precincts else "")
 side_col.markdown(f"**Hottest 100-blocks{where}**")
-side_col.dataframe(
-    block_table.assign(rank=block_table["rank"].astype("string").fillna(""), share=block_table["share"] * 100),
+side_col.dataframe(     # partners: counts under the minimum held back, as in the CSV (tables.HOLD_BACK)
+    wording.grid(ui.partner_safe(block_table.assign(rank=block_table["rank"].astype("string").fillna(""),
+                                                    share=block_table["share"] * 100), **tables.HOLD_BACK["hot-blocks"])),
     hide_index=True, height=400, column_order=[c for c in block_table if not (beat and c == "beat")], column_config={
         "rank": "Rank", "block_address": "100-block", "beat": "Beat", "incidents": "Incidents",
         "previous": "Previous", "change": "Change",
@@ -84,9 +85,9 @@ beat_table = result.beats[result.beats["precinct"].isin(precincts)] if precincts
 beat_table = beat_table.assign(label=[f"{palette.LABEL_SYMBOLS.get(lab, '')} {lab}".strip() for lab in beat_table["label"]])
 beats_col, curve_col, export_col = st.columns([4, 4, 2])
 beats_col.markdown("**Beats**")
-beats_col.dataframe(
+beats_col.dataframe(wording.grid(ui.partner_safe(
     beat_table[["beat", "precinct", "incidents", "previous", "change", "share", "z", "label"]].assign(
-        share=beat_table["share"] * 100), hide_index=True, height=360, column_config={
+        share=beat_table["share"] * 100), **tables.HOLD_BACK["hotspot-beats"])), hide_index=True, height=360, column_config={
         "beat": "Beat", "precinct": "Precinct", "incidents": "Incidents", "previous": "Previous", "change": "Change",
         "share": st.column_config.NumberColumn("Share", format="%.1f%%"),
         "z": st.column_config.NumberColumn("Gi* z", format="%.1f"), "label": "Hot spot"})
@@ -98,8 +99,10 @@ curve_col.caption(f"100-blocks: the {result.places:,} blocks with any published 
                   "In Seattle about half of crime falls on about 5 % of street segments (Weisburd 2015).")
 stem = export.file_stem("hotspots", dataset, period.start, view.offenses, precincts, beat)
 export_col.markdown("**Exports**")
-ui.download_table(tables.hot_blocks(result, chosen_beats), stem + "_blocks", "Hottest blocks (CSV)", where=export_col)
-ui.download_table(tables.hotspot_beats(result, precincts), stem + "_beats", "Beats (CSV)", where=export_col)
+ui.download_table(block_table, stem + "_blocks", "Hottest blocks (CSV)", where=export_col,
+                  **tables.HOLD_BACK["hot-blocks"])
+ui.download_table(tables.hotspot_beats(result, precincts), stem + "_beats", "Beats (CSV)", where=export_col,
+                  **tables.HOLD_BACK["hotspot-beats"])
 ui.download_table(tables.hotspot_cells(result), stem + "_cells", "Cells (CSV)", where=export_col)
 export_col.download_button(
     "Hot-spot cells (GeoJSON)", lambda: hotspots.geojson_bytes(
@@ -120,11 +123,13 @@ if FACTS[dataset].has_offense_groups:
                "date shuffles per offense type.")
     knox_col, places_col = st.columns([5, 4])
     knox_col.markdown("**Pairs close in space and time, more often than chance** (ratio = observed / expected)")
-    knox_col.dataframe(wording.knox_table(near.elevated(settings.level)), hide_index=True)
+    knox_col.dataframe(wording.knox_table(ui.partner_safe(near.elevated(settings.level), **tables.HOLD_BACK["knox"])),
+                       hide_index=True)
     places_col.markdown(f"**Places at risk now** (events in the {settings.near_repeat.recent_days} days to "
                         f"{period.last_day:%b %d}, window open)")
-    places_col.dataframe(near.places, hide_index=True, column_config={
+    places_col.dataframe(wording.grid(ui.partner_safe(near.places, **tables.HOLD_BACK["near-repeat"])), hide_index=True,
+                         column_config={
         "block_address": "100-block", "beat": "Beat", "events": "Events", "offenses": "Offenses",
         "last_event": "Last event", "open_until": "Open until"})
     ui.download_table(tables.near_repeat_places(near), stem + "_near_repeat", "Places at risk (CSV)",
-                      where=places_col)
+                      where=places_col, **tables.HOLD_BACK["near-repeat"])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ import pandas as pd
 from .config import AccessSettings
 
 ROLES = ("command", "analyst", "partner")          # most privileged first
+AUDIENCES = ("partner", "command")                 # whom a meeting packet is made for (the hand-out first)
 WHAT = {
     "command": "Command staff: everything",
     "analyst": "Analyst: everything, record search and exports",
@@ -147,7 +149,7 @@ def small_cells(df: pd.DataFrame, counts: Sequence[str], min_count: int, *,
     mask = pd.DataFrame(index=df.index)
     for column in counts:
         value = pd.to_numeric(df[column], errors="coerce")
-        mask[column] = (value >= 1) & (value < min_count)
+        mask[column] = ((value >= 1) & (value < min_count)).fillna(False).astype(bool)   # a blank (NA) count stays blank
     for column, sources in (derived or {}).items():
         if column in df.columns:
             mask[column] = mask[[s for s in sources if s in mask.columns]].any(axis=1)
@@ -171,11 +173,30 @@ def blank(df: pd.DataFrame, mask: pd.DataFrame, mark: object) -> pd.DataFrame:
 def suppress_counts(df: pd.DataFrame, counts: Sequence[str], min_count: int, *,
                     totals: pd.Series | Sequence[bool] | None = None,
                     derived: Mapping[str, Iterable[str]] | None = None,
+                    texts: Sequence[str] = (),
                     for_chart: bool = False) -> pd.DataFrame:
     """df with small counts blanked: "<3" in a table (min_count 3), None in a chart's data (so
-    the mark is not drawn). See small_cells for which cells."""
-    mask = small_cells(df, counts, min_count, totals=totals, derived=derived)
-    return blank(df, mask, None if for_chart else f"<{min_count}")
+    the mark is not drawn). See small_cells for which cells; `texts` are columns of words and
+    counts ("burglary 2, robbery 4") whose small counts read "<3" in place."""
+    mark = None if for_chart else f"<{min_count}"
+    out = blank(df, small_cells(df, counts, min_count, totals=totals, derived=derived), mark)
+    for column in texts:
+        out[column] = out[column].map(lambda text: counts_in_text(text, min_count))
+    return out
+
+
+def counts_in_text(text: object, min_count: int) -> object:
+    """A text's whole numbers from 1 to min_count - 1 as "<3" ("burglary 2, robbery 4" -> "burglary <3, robbery 4")."""
+    if not isinstance(text, str):
+        return text
+    return re.sub(r"(?<![\d,.])\d+(?![\d]|[,.]\d)", lambda m: m[0] if not 1 <= int(m[0]) < min_count else f"<{min_count}", text)
+
+
+def held_back(df: pd.DataFrame, min_count: int, counts: Sequence[str] | None = None, **rule) -> pd.DataFrame:
+    """df as the partner view shows it, on screen, in a CSV and in the packet: suppress_counts with
+    `counts` (else the table's whole-number columns, count_columns) and the rest of `rule`
+    (totals, derived, texts, for_chart)."""
+    return suppress_counts(df, count_columns(df) if counts is None else counts, min_count, **rule)
 
 
 def count_columns(df: pd.DataFrame, exclude: Iterable[str] = ()) -> list[str]:

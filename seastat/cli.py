@@ -149,7 +149,8 @@ def cmd_packet(args, settings) -> int:
     period = by_start[args.period]
     packet = build_packet(store, settings, period, dataset=args.dataset,
                           precincts=args.precinct or None, progress=progress,
-                          commitments=commitments, due=reports.commitments_due(commitments, period.end))
+                          commitments=commitments, due=reports.commitments_due(commitments, period.end),
+                          audience=args.audience)
     if out.suffix.lower() in (".html", ".htm"):
         out.write_text(render_html(packet), encoding="utf-8")
     else:
@@ -231,6 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", type=_date, required=True, help="first day of the period (YYYY-MM-DD)")
     p.add_argument("--precinct", action="append", default=[], help="only these precincts (repeatable)")
     p.add_argument("--dataset", default="crime", choices=["crime", "calls", "use_of_force"])
+    p.add_argument("--audience", default="partner", choices=["partner", "command"],
+                   help="partner (default: the hand-out, counts under [hotspots] min_cell_count held back) "
+                        "or command (every count)")
     p.add_argument("--store", help="store folder (default: data.store in the settings)")
     p.add_argument("--out", required=True, help="packet.pdf, or packet.html for the self-contained HTML")
     p.set_defaults(run=cmd_packet)

@@ -19,7 +19,7 @@ from fpdf.fonts import FontFace, TextStyle
 from fpdf.outline import TableOfContents
 from PIL import Image
 
-from . import charts, compare, compstat, export, reports, wording
+from . import access, charts, compare, compstat, export, reports, service, tables, wording
 from .datasets import FACTS
 from .geo import load_boundaries
 from .palette import DOWN, UP
@@ -74,7 +74,7 @@ def _text(value: object) -> str:
 FLAG_FILLS = {UP: ((253, 219, 199), (103, 0, 13)), DOWN: ((209, 229, 240), (5, 48, 97))}   # palette.FLAG_STYLES
 HEADER_H, FOOTER_H = 9.0, 9.0        # mm kept for the running header and the page number
 PAD = 1.2                            # mm each side of a table cell's text
-NUMERIC = re.compile(r"[-+▲▼\u00a0 ,.%0-9—]*|([▲▼]\u00a0)?\+[\d,]+ from 0")
+NUMERIC = re.compile(r"[-+▲▼\u00a0 ,.%0-9—<]*|([▲▼]\u00a0)?\+[\d,]+ from 0")   # "<3": a count held back
 TABLE_SIZES = (10, 9.5, 9, 8.5, 8, 7.5, 7)
 WHOLE_MIN = 8.5                      # pt: below this a table rather wraps its words than shrinks
 
@@ -423,7 +423,7 @@ def _trend_figure(series: pd.DataFrame, manifest: dict, title: str) -> Figure:
                    manifest, title)
 
 
-def _hotspot_section(store, settings, view: reports.View, label: str) -> Section:
+def _hotspot_section(store, settings, view: reports.View, label: str, safe) -> Section:
     """The hot-spot page's analysis for the period: the static map (no tiles) and the hottest blocks."""
     hs = settings.hotspots
     result = reports.hotspot_report(store, settings, view)
@@ -432,11 +432,12 @@ def _hotspot_section(store, settings, view: reports.View, label: str) -> Section
                             "count", title)
     labels = ", ".join(f"{n} {lab}" for lab, n in result.hot_cells["label"].value_counts().items()) or "none"
     near = reports.near_repeat_report(store, settings, view.period) if FACTS[view.dataset].has_offense_groups else None
-    tables = [Table("Hottest 100-blocks", wording.hot_blocks(result.blocks(), top=15))]
+    shown = [Table("Hottest 100-blocks", wording.hot_blocks(safe(result.blocks(), **tables.HOLD_BACK["hot-blocks"]),
+                                                           top=15))]
     if near is not None:
-        tables += [Table("Near repeats: pairs close in space and time more often than chance",
-                         wording.knox_table(near.elevated(settings.level)), near.note),
-                   Table("Near repeats: places at risk now", near.places.rename(columns={
+        shown += [Table("Near repeats: pairs close in space and time more often than chance",
+                        wording.knox_table(safe(near.elevated(settings.level), **tables.HOLD_BACK["knox"])), near.note),
+                  Table("Near repeats: places at risk now", safe(near.places, **tables.HOLD_BACK["near-repeat"]).rename(columns={
                        "block_address": "100-block", "beat": "Beat", "events": "Events", "offenses": "Offenses",
                        "last_event": "Last event", "open_until": "Open until"}))]
     return Section("Hot spots", [
@@ -444,10 +445,10 @@ def _hotspot_section(store, settings, view: reports.View, label: str) -> Section
         f"false discovery rate {hs.significance:.0%}) labelled against the previous {hs.emerging_periods} periods: "
         f"{labels}. Sensitive offenses are never placed on the map; blocks under {hs.min_cell_count} incidents "
         "appear only in the aggregate line."],
-        tables=tables, figures=[_figure(chart, store.manifest, title)])
+        tables=shown, figures=[_figure(chart, store.manifest, title)])
 
 
-def _compare_section(store, settings, view: reports.View, label: str) -> Section:
+def _compare_section(store, settings, view: reports.View, label: str, safe) -> Section:
     """The comparison page's highlights: this period against the same period last year (with the
     offense groups that drive the difference), and crime, calls and use of force side by side."""
     section = Section("Comparison highlights")
@@ -461,38 +462,47 @@ def _compare_section(store, settings, view: reports.View, label: str) -> Section
                                        store.manifest, f"{label}: this period against the same period last year"))
     if set(compare.DATASETS) <= set(store.datasets):
         both = reports.datasets_report(store, settings, view.period)
-        section.tables.append(Table("Crime, 911 calls and use of force by precinct", wording.shown(both.table),
+        city = compare.Area().label          # the totals line stays, as on the compare page
+        section.tables.append(Table("Crime, 911 calls and use of force by precinct",
+                                    wording.shown(safe(both.table, totals=both.table["area"] == city,
+                                                       **tables.HOLD_BACK["datasets"])),
                                     "A ratio with nothing to divide by reads 'not available'."))
-        section.tables.append(Table("Use of force by level and precinct, per 1,000 calls",
-                                    wording.shown(both.use_of_force)))
+        section.tables.append(Table("Use of force by level and precinct, per 1,000 calls", wording.shown(
+            safe(both.use_of_force, totals=both.use_of_force["area"] == city, **tables.HOLD_BACK["datasets"]))))
     return section
 
 
-def _service_section(store, settings, period) -> Section:
+def _service_section(store, settings, period, safe) -> Section:
     """911 response times and use of force per 10,000 calls: the shared screen's two panels."""
     section = Section("911 response times and use of force")
+
+    def held(table, kind: str):                   # the partner rule of /service (service.SMALL)
+        counts, derived = service.SMALL[kind]
+        return safe(table, counts, totals=table["level"] == "city", derived=derived)
+
     if store.has("calls"):
         rt = reports.response_times_report(store, settings, reports.View("calls", period))
+        table = held(rt.table, "response")
         if rt.table.empty:
             section.paragraphs.append(f"No dispatched calls in {period.label()}.")
         else:
             section.tables.append(Table(f"911 response times city-wide, by priority, {period.label()}",
-                                        wording.response_panel(rt.table[rt.table["level"] == "city"], "Priority")))
+                                        wording.response_panel(table[table["level"] == "city"], "Priority")))
             section.tables += [Table(wording.by_precinct_title(p, rt.targets), wording.response_panel(
-                rt.table[(rt.table["level"] == "precinct") & (rt.table["priority"] == p)], "Area"))
+                table[(table["level"] == "precinct") & (table["priority"] == p)], "Area"))
                 for p in rt.targeted]
             section.tables[-1].note = wording.response_panel_note(rt, settings)
     if store.has("use_of_force"):
         rates = reports.use_of_force_rates_report(store, settings, reports.View("use_of_force", period))
         section.tables.append(Table(f"Use of force per 10,000 calls by level and precinct, {period.label()}",
-                                    wording.use_of_force_panel(rates.table),
+                                    wording.use_of_force_panel(held(rates.table, "use_of_force")),
                                     wording.use_of_force_panel_note(rates.has_calls, settings)))
     if not section.tables and not section.paragraphs:
         section.paragraphs.append("No 911 calls or use of force are published in this store.")
     return section
 
 
-def _data_notes(store, settings) -> Section:
+def _data_notes(store, settings, safe) -> Section:
     summary = reports.data_summary(store, settings)
     privacy = summary.privacy
     reasons = summary.reasons
@@ -502,9 +512,9 @@ def _data_notes(store, settings) -> Section:
         "reasons are below.",
         *(f"{label} — {changed}." for label, changed in summary.revisions.items()),
     ], tables=[
-        Table("Rows per dataset", wording.shown(summary.loaded[["Dataset", "Rows in", "Rows published",
-                                                                 "Rows quarantined", "Rows superseded"]])),
-        Table("Quarantined rows by reason", reasons[["dataset", "source_file", "reason", "rows"]]
+        Table("Rows per dataset", wording.shown(safe(summary.loaded[["Dataset", "Rows in", "Rows published",
+                                                                      "Rows quarantined", "Rows superseded"]]))),
+        Table("Quarantined rows by reason", safe(reasons[["dataset", "source_file", "reason", "rows"]])
               if not reasons.empty else pd.DataFrame({"reason": ["none"], "rows": [0]})),
         Table("Privacy rules applied at publish time", pd.DataFrame({
             "Rule": ["Addresses", "Sensitive offense codes", "Sensitive offense groups", "Sensitive offenses",
@@ -526,7 +536,7 @@ def summary_section(store, settings, view: reports.View, due=None) -> Section:
                                "sentence ends with the SeaStat page and view its numbers come from."])
 
 
-def _followup_section(store, settings, db, period) -> Section | None:
+def _followup_section(store, settings, db, period, safe) -> Section | None:
     """The commitments due back at this meeting, each judged with the Follow-up page's test."""
     from .actions import Known, followup_section
     table, pictures = followup_section(db, store, Known.from_store(store, settings), settings, due_by=period.end)
@@ -535,15 +545,43 @@ def _followup_section(store, settings, db, period) -> Section | None:
     return Section("Follow-up: commitments due back", [
         "Each open commitment due back by the end of this period: its target in its place since the start against "
         "the same number of days before, beside its comparison area (difference-in-differences, exact tests)."],
-        tables=[Table("Commitments due back", table)],
+        tables=[Table("Commitments due back", safe(table, ["Before", "Since"], derived={"p": ("Before", "Since")}))],
         figures=[_figure(chart, store.manifest, f"Commitment #{i}: before and since") for i, chart in pictures.items()])
 
 
+AUDIENCE_NOTES = {
+    "partner": "Made for partner agencies: as in the dashboard's partner view, every count under {min} (and the "
+               "changes, shares and ratios computed from it) reads \"<{min}\", in the tables and the charts; city "
+               "totals stay; no record-level, officer-level or subject-level detail.",
+    "command": "Made for SPD command staff: every count as published, small ones included. Not for hand-out: "
+               "partner agencies get the partner packet (seastat packet --audience partner).",
+}
+
+
+def audience_view(audience: str, min_count: int):
+    """What `audience` may see of a table (or a chart's data): for partners, access.held_back with the
+    table's rule (counts, totals, derived, texts, for_chart); for command staff, the table itself."""
+    if audience not in access.AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r}; choose from {', '.join(access.AUDIENCES)}")
+    if audience == "command":
+        return lambda df, counts=None, **rule: df
+    return lambda df, counts=None, **rule: access.held_back(df, min_count, counts, **rule)
+
+
 def build_packet(store, settings, period, *, dataset: str = "crime", precincts: list[str] | None = None,
-                 progress=None, due=None, commitments=None) -> Packet:
+                 progress=None, due=None, commitments=None, audience: str = "partner") -> Packet:
     """The meeting packet for one period: the written summary, the cover notes, city and precinct
     CompStat tables with flags, trend charts, the hot-spot map and blocks, comparison highlights,
-    data notes (quarantine, privacy). `due`: the commitments due back (summary.Due), when known."""
+    data notes (quarantine, privacy). `due`: the commitments due back (summary.Due), when known.
+    `audience`: partner (the hand-out, small counts held back as in the partner view) or command."""
+    safe = audience_view(audience, settings.hotspots.min_cell_count)
+
+    def compstat_rows(rows: pd.DataFrame) -> pd.DataFrame:
+        return safe(rows, access.COMPSTAT_COUNTS, totals=rows["level"] == "city", derived=access.COMPSTAT_DERIVED)
+
+    def trend_series(series: pd.DataFrame, total: str) -> pd.DataFrame:
+        return safe(series, ["count"], totals=series["area"] == total, for_chart=True)
+
     step = progress or (lambda message, fraction: None)
     manifest = store.manifest
     label = FACTS[dataset].label
@@ -566,37 +604,40 @@ def build_packet(store, settings, period, *, dataset: str = "crime", precincts: 
         "SYNTHETIC DATA: generated by seastat synth, not real SPD records." if export.is_synthetic(manifest) else
         "Source: Seattle Police Department open data (data.seattle.gov).",
         method,
+        AUDIENCE_NOTES[audience].format(min=settings.hotspots.min_cell_count),
     ])
     city = Section(f"City-wide: {label}", tables=[Table(
-        f"{label}, {period.label()}", wording.readable(table.headline, table.headers),
+        f"{label}, {period.label()}", wording.readable(compstat_rows(table.headline), table.headers),
         " ".join(filter(None, [table.taxonomy_note, method])))])
     step("City trend charts", 0.3)
     title = f"{everything} per period by precinct, last two years"
-    city.figures.append(_trend_figure(trends.series("all", total=compstat.CITY), manifest, title))
+    city.figures.append(_trend_figure(trend_series(trends.series("all", total=compstat.CITY), compstat.CITY),
+                                      manifest, title))
     sections = [brief, cover, city]
     for i, precinct in enumerate(chosen):
         step(f"{precinct} precinct", 0.3 + 0.6 * i / max(len(chosen), 1))
         title = f"{precinct}: {everything} per period by sector"
         sections.append(Section(f"{precinct} precinct", tables=[Table(
-            f"{precinct}: {label}, {period.label()}", wording.readable(table.precinct_and_sectors(precinct),
-                                                                       table.headers), method)],
-            figures=[_trend_figure(trends.series("all", "sector", within=precinct, total=precinct), manifest, title)]))
+            f"{precinct}: {label}, {period.label()}", wording.readable(compstat_rows(table.precinct_and_sectors(
+                precinct)), table.headers), method)],
+            figures=[_trend_figure(trend_series(trends.series("all", "sector", within=precinct, total=precinct),
+                                                precinct), manifest, title)]))
     step("Hot spots", 0.9)
     if FACTS[dataset].has_coordinates:
-        sections.append(_hotspot_section(store, settings, view, label))
+        sections.append(_hotspot_section(store, settings, view, label, safe))
     step("Comparison highlights", 0.93)
-    sections.append(_compare_section(store, settings, view, label))
+    sections.append(_compare_section(store, settings, view, label, safe))
     step("911 response times and use of force", 0.935)
-    sections.append(_service_section(store, settings, period))
+    sections.append(_service_section(store, settings, period, safe))
     if commitments is not None:
         step("Follow-up", 0.94)
-        sections.append(_followup_section(store, settings, commitments, period))
+        sections.append(_followup_section(store, settings, commitments, period, safe))
     step("Data notes", 0.95)
-    sections.append(_data_notes(store, settings))
+    sections.append(_data_notes(store, settings, safe))
     step("Done", 1.0)
     published = manifest["published_at"][:16].replace("T", " ")
     return Packet(f"SeaStat meeting packet: {period.label()}",
                   f"{label} · Seattle Police Department · published {published}", sections,
-                  running=f"SeaStat meeting packet · {period.label()} · store version {manifest['version']} · "
+                  running=f"SeaStat {audience} packet · {period.label()} · store version {manifest['version']} · "
                           f"published {published}",
                   synthetic=export.is_synthetic(manifest))

@@ -3,7 +3,8 @@ what the pages' CSV buttons hold, built by the same function from the same repor
 the same bytes (export.table_csv: the source line, then the CSV).
 
 Privacy: cells and blocks under `[hotspots] min_cell_count` show no count (cells) or only an
-aggregate line (blocks), as on the map.
+aggregate line (blocks), as on the map. The partner view holds back more (seastat.access.held_back,
+with each table's HOLD_BACK rule): every count under the minimum, and what is computed from it.
 """
 from __future__ import annotations
 
@@ -52,6 +53,20 @@ def near_repeat_knox(report: reports.NearRepeatReport) -> pd.DataFrame:
 
 def compstat_table(report: reports.CompStatReport) -> pd.DataFrame:
     return compstat.table_export(report.table)
+
+
+# What the partner view holds back in a table besides its whole-number columns' default (access.held_back):
+# its counts, what is computed from them, text naming counts. The page's table, its CSV and the packet use it.
+_BLOCK_COUNTS = {"counts": ("incidents", "previous"),
+                 "derived": {"change": ("incidents", "previous"), "share": ("incidents",)}}
+HOLD_BACK: dict[str, dict] = {
+    "hot-blocks": _BLOCK_COUNTS,
+    "hotspot-beats": _BLOCK_COUNTS,
+    "near-repeat": {"counts": ("events",), "texts": ("offenses",)},
+    "knox": {"counts": ("observed",), "derived": {"ratio": ("observed",)}},
+    # reports.datasets_report's tables (crime, calls and use of force by area): the counts are its whole numbers
+    "datasets": {"derived": {"calls_per_crime": ("crime", "calls"), "use_of_force_per_1000_calls": ("use_of_force", "calls")}},
+}
 
 
 @dataclass(frozen=True)

@@ -393,15 +393,13 @@ def role() -> str:
     return access_now().role
 
 
-def partner_safe(df: pd.DataFrame, counts: Sequence[str] | None = None, *, totals=None, derived=None,
-                 for_chart: bool = False) -> pd.DataFrame:
+def partner_safe(df: pd.DataFrame, counts: Sequence[str] | None = None, **rule) -> pd.DataFrame:
     """df as the role in force may see it: for partners, counts under [hotspots] min_cell_count
-    (and what is computed from them) read "<3" in a table and are left out of a chart."""
+    (and what is computed from them) read "<3" in a table and are left out of a chart
+    (access.held_back: `rule` is its totals, derived, texts, for_chart)."""
     if not access_now().suppresses:
         return df
-    return access.suppress_counts(df, access.count_columns(df) if counts is None else counts,
-                                  settings().hotspots.min_cell_count, totals=totals, derived=derived,
-                                  for_chart=for_chart)
+    return access.held_back(df, settings().hotspots.min_cell_count, counts, **rule)
 
 
 def partner_safe_service(df: pd.DataFrame, kind: str, *, for_chart: bool = False) -> pd.DataFrame:
@@ -413,15 +411,12 @@ def partner_safe_service(df: pd.DataFrame, kind: str, *, for_chart: bool = False
 
 
 def download_table(df: pd.DataFrame, stem: str, label: str = "CSV", where=st, *, records: bool = False,
-                   counts: Sequence[str] | None = None) -> None:
+                   counts: Sequence[str] | None = None, **rule) -> None:
     """A CSV button. Partners get no record-level file (`records`) and the table with its small
-    counts blanked (`counts`, else its whole-number columns)."""
-    who = access_now()
-    if records and not who.record_level:
+    counts blanked as partner_safe does (`counts`, else its whole-number columns, and `rule`)."""
+    if records and not access_now().record_level:
         return
-    if who.suppresses:
-        df = access.suppress_counts(df, access.count_columns(df) if counts is None else counts,
-                                    settings().hotspots.min_cell_count)
+    df = partner_safe(df, counts, **rule)
     where.download_button(label, lambda: export.table_csv(df, store().manifest), file_name=f"{stem}.csv",
                           mime="text/csv", key=f"csv-{stem}", icon=":material/download:", on_click="ignore")
 

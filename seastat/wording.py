@@ -4,7 +4,9 @@ with no data, "not available" for a ratio with nothing to divide by). Pure: no S
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -187,22 +189,42 @@ HEADERS = {
 }
 
 
+def held(fmt: Callable[[Any], str]) -> Callable[[Any], str]:
+    """fmt for a number; a count held back from the partner view ("<3") reads as it is."""
+    return lambda v: v if isinstance(v, str) else fmt(v)
+
+
 def shown(table: pd.DataFrame) -> pd.DataFrame:
     """A table as the meeting reads it: counts with thousands separators, ratios to one decimal
     ('not available' for a zero denominator), shares in percent, the headers in words."""
     out = pd.DataFrame(index=table.index)
     for column, values in table.items():
         if column.startswith("share"):
-            out[column] = values.map(lambda v: NOT_AVAILABLE if pd.isna(v) else f"{v:.0%}")
+            out[column] = values.map(held(lambda v: NOT_AVAILABLE if pd.isna(v) else f"{v:.0%}"))
         elif pd.api.types.is_integer_dtype(values):
-            out[column] = values.map(lambda v: f"{v:,}" if column != "difference" else f"{v:+,}")
+            out[column] = values.map(("{:,}" if column != "difference" else "{:+,}").format)
         elif column in FACTS:          # a dataset's count no export covers: unknown, never 0
-            out[column] = values.map(lambda v: NO_DATA if pd.isna(v) else f"{v:,.0f}")
+            out[column] = values.map(held(lambda v: NO_DATA if pd.isna(v) else f"{v:,.0f}"))
         elif pd.api.types.is_float_dtype(values):
             out[column] = values.map(ratio_text)
+        elif values.dtype == object and values.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).any():
+            # numbers with counts held back from the partner view ("<3") among them
+            whole = "{:,}" if column != "difference" else "{:+,}"
+            out[column] = values.map(held(lambda v: ratio_text(v) if isinstance(v, float) else whole.format(v)))
         else:
             out[column] = values
     return out.rename(columns=lambda c: HEADERS.get(c, c)).reset_index(drop=True)
+
+
+def grid(table: pd.DataFrame) -> pd.DataFrame:
+    """A table for st.dataframe: a column of numbers with counts held back from the partner view
+    among them ("<3") as text, its numbers as the grid would show them (Arrow takes one type a column)."""
+    out = table.copy()
+    for column, values in table.items():
+        text = values.map(lambda v: isinstance(v, str))
+        if values.dtype == object and text.any() and values[~text].notna().any():
+            out[column] = values.map(held(lambda v: NO_DATA if pd.isna(v) else f"{v:,.1f}" if v % 1 else f"{v:,.0f}"))
+    return out
 
 
 def hot_blocks(blocks: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
@@ -210,8 +232,8 @@ def hot_blocks(blocks: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
     percent, the aggregate lines kept at the bottom so the column still adds up."""
     ranked = blocks[blocks["rank"].notna()]
     out = pd.concat([ranked.head(top) if top else ranked, blocks[blocks["rank"].isna()]])
-    return out.assign(rank=out["rank"].astype("string").fillna(""), change=[f"{v:+,}" for v in out["change"]],
-                      share=[f"{v:.1%}" for v in out["share"]]).rename(columns={
+    return out.assign(rank=out["rank"].astype("string").fillna(""), change=out["change"].map(held("{:+,}".format)),
+                      share=out["share"].map(held("{:.1%}".format))).rename(columns={
         "rank": "Rank", "block_address": "100-block", "beat": "Beat", "incidents": "This period",
         "previous": "Previous", "change": "± previous", "share": "Share"})
 
@@ -223,8 +245,8 @@ def knox_table(elevated: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Offense": elevated["offense"].str.replace("_", " ").str.capitalize(),
         "Distance": elevated["space"], "Days apart": elevated["time"],
-        "Pairs": elevated["observed"].map("{:,}".format), "Expected": elevated["expected"].map("{:,.1f}".format),
-        "Ratio": elevated["ratio"].map("{:.2f}".format),
+        "Pairs": elevated["observed"].map(held("{:,}".format)), "Expected": elevated["expected"].map("{:,.1f}".format),
+        "Ratio": elevated["ratio"].map(held("{:.2f}".format)),
         "p": elevated["p"].map(lambda p: f"{p:.2f}")}).reset_index(drop=True)
 
 
@@ -324,24 +346,24 @@ def service_method(kind: str, settings) -> str:
                        expected=expected_note(settings), dispersion=DISPERSION if settings.stats.overdispersion else "")
 
 
-def held(value) -> bool:
+def is_held(value) -> bool:
     """A value the partner view held back (seastat.access: "<3"), shown as it is."""
     return isinstance(value, str)
 
 
 def count_text(value) -> str:
-    return value if held(value) else NO_DATA if pd.isna(value) else f"{value:,.0f}"
+    return value if is_held(value) else NO_DATA if pd.isna(value) else f"{value:,.0f}"
 
 
 def tenths(value) -> str:
-    return value if held(value) else NO_DATA if pd.isna(value) else f"{value:,.1f}"
+    return value if is_held(value) else NO_DATA if pd.isna(value) else f"{value:,.1f}"
 
 
 minutes = tenths
 
 
 def percent(value, flag: str = "") -> str:
-    if held(value):
+    if is_held(value):
         return value
     if pd.isna(value):
         return NO_DATA
@@ -492,11 +514,11 @@ def use_of_force_shown(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def rate(v) -> str:
-    return v if held(v) else NOT_AVAILABLE if pd.isna(v) else f"{v:,.2f}"
+    return v if is_held(v) else NOT_AVAILABLE if pd.isna(v) else f"{v:,.2f}"
 
 
 def rate_against_expected(rows: pd.DataFrame) -> list[str]:
-    return [p if held(p) else NOT_AVAILABLE if pd.isna(p) else (f or "not flagged")
+    return [p if is_held(p) else NOT_AVAILABLE if pd.isna(p) else (f or "not flagged")
             for f, p in zip(rows["expected_rate_flag"], rows["expected_rate_p"])]
 
 

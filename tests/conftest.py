@@ -85,17 +85,19 @@ def _free_port() -> int:
 
 
 class Dashboard:
-    """A real `streamlit run app.py` on a loopback port, on a chosen store."""
+    """A real `streamlit run app.py` on a loopback port, on a chosen store. `host` is the name the
+    browser uses; `args` more streamlit options; `log` a file for its output (else a pipe)."""
 
-    def __init__(self, store_dir: Path, **env_vars: str):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+    def __init__(self, store_dir: Path, *args: str, host: str = "127.0.0.1", log: Path | None = None,
+                 port: int | None = None, **env_vars: str):
+        self.port = port or _free_port()
+        self.url = f"http://{host}:{self.port}"
         env = dict(os.environ, SEASTAT_STORE=str(store_dir), **env_vars)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
-            cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+             "--browser.gatherUsageStats", "false", *args],
+            cwd=PROJECT_ROOT, env=env, stdout=log.open("wb") if log else subprocess.PIPE, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -104,7 +106,8 @@ class Dashboard:
                 return
             except OSError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(self.proc.stdout.read().decode(errors="replace")) from None
+                    output = log.read_text(errors="replace") if log else self.proc.stdout.read().decode(errors="replace")
+                    raise RuntimeError(output) from None
                 time.sleep(0.3)
         self.stop()
         raise RuntimeError("streamlit did not start within 60 s")

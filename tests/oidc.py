@@ -8,27 +8,16 @@ work tree and every other test keeps running with sign-in off. Enable with
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
-
-from seastat.config import PROJECT_ROOT
+from conftest import Dashboard
+from conftest import _free_port as free_port
 
 CLIENT_ID, CLIENT_SECRET = "seastat-test", "not-a-real-secret"
-
-
-def free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Provider:
@@ -52,40 +41,25 @@ def oidc_provider():
         yield Provider(server)
 
 
-class SignInDashboard:
+class SignInDashboard(Dashboard):
     """`streamlit run app.py` with [auth] configured for `provider`. The browser must use `url`
     (localhost): Streamlit only accepts its identity cookie from the redirect_uri's origin."""
 
-    def __init__(self, store_dir: Path, provider: Provider, folder: Path):
-        self.port = free_port()
-        self.url = f"http://localhost:{self.port}"
+    def __init__(self, store_dir: Path, provider: Provider, folder: Path, **env_vars: str):
+        port = free_port()
+        url = f"http://localhost:{port}"
         self.cookie_secret = secrets.token_hex(32)
         self.secrets_file = folder / "secrets.toml"
         self.secrets_file.write_text(
             "[auth]\n"
-            f'redirect_uri = "{self.url}/oauth2callback"\n'
+            f'redirect_uri = "{url}/oauth2callback"\n'
             f'cookie_secret = "{self.cookie_secret}"\n'
             f'client_id = "{CLIENT_ID}"\n'
             f'client_secret = "{CLIENT_SECRET}"\n'
             f'server_metadata_url = "{provider.url}/.well-known/openid-configuration"\n')
         self.log = folder / "streamlit.log"
-        env = dict(os.environ, SEASTAT_STORE=str(store_dir))
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--secrets.files", str(self.secrets_file)],
-            cwd=PROJECT_ROOT, env=env, stdout=self.log.open("wb"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2)
-                return
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(self.log.read_text(errors="replace")) from None
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("streamlit did not start within 60 s")
+        super().__init__(store_dir, "--secrets.files", str(self.secrets_file), host="localhost", log=self.log,
+                         port=port, **env_vars)
 
     def identity_cookie(self, claims: dict, secret: str | None = None) -> dict:
         """A `_streamlit_user` cookie as Streamlit's callback writes it (itsdangerous, salted with the
@@ -95,12 +69,6 @@ class SignInDashboard:
         signed = URLSafeTimedSerializer(secret or self.cookie_secret, salt="_streamlit_user").dumps(json.dumps(value))
         return {"name": "_streamlit_user", "value": signed, "url": self.url}
 
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 @pytest.fixture(scope="session")

@@ -136,6 +136,46 @@ def test_compstat_table_suppression(synth_store, settings):
     assert out.loc[table["level"] == "city", "current"].tolist() == table.loc[table["level"] == "city", "current"].tolist()
 
 
+def test_small_counts_inside_text_are_held_back_and_other_numbers_kept():
+    assert access.counts_in_text("burglary 2, robbery 4", 3) == "burglary <3, robbery 4"
+    assert access.counts_in_text("robbery 1", 3) == "robbery <3"
+    assert access.counts_in_text("theft 1,204; 0.5 km; 0", 3) == "theft 1,204; 0.5 km; 0"
+    assert access.counts_in_text(None, 3) is None
+
+
+def test_knox_pairs_and_their_ratio_are_held_back_together():
+    from seastat import tables
+    knox = pd.DataFrame({"offense": ["robbery", "burglary"], "observed": [2, 40], "expected": [0.3, 20.0],
+                         "ratio": [6.67, 2.0], "p": [0.03, 0.01]})
+    out = access.held_back(knox, 3, **tables.HOLD_BACK["knox"])
+    assert out["observed"].tolist() == ["<3", 40] and out["ratio"].tolist() == ["<3", 2.0]
+    assert out["expected"].tolist() == [0.3, 20.0]
+
+
+@pytest.mark.parametrize("name", ["hot-blocks", "hotspot-beats", "near-repeat"])
+def test_the_hot_spot_tables_hold_back_every_small_count(synth_store, settings, name):
+    """Each hot-spot table as a partner gets it (tables.HOLD_BACK): no count 1..min-1 left, in its
+    count columns or its text, and what is computed from a held-back count held back with it."""
+    from seastat import reports, tables
+    period = reports.periods_offered(synth_store, settings, "crime")[0]
+    table = tables.TABLES[name].build(synth_store, settings, reports.View("crime", period, offenses=["robbery"]))
+    rule = tables.HOLD_BACK[name]
+    low = settings.hotspots.min_cell_count
+    out = access.held_back(table, low, **rule)
+    each = pd.DataFrame({c: pd.to_numeric(table[c]).between(1, low - 1) for c in rule["counts"]})
+    small = each.any(axis=1)
+    texts = table[list(rule.get("texts", ()))].astype(str).apply(" ".join, axis=1).str.contains(r"\b[12]\b")
+    assert (small | texts).any(), "the synthetic store has small counts in this table"   # the test can fail
+    for column in rule["counts"]:
+        assert not pd.to_numeric(out[column], errors="coerce").between(1, low - 1).any(), column
+    for column, sources in rule.get("derived", {}).items():
+        assert (out.loc[each[list(sources)].any(axis=1), column] == f"<{low}").all(), column
+    for column in rule.get("texts", ()):
+        assert not out[column].astype(str).str.contains(r"(?<![\d,.<])[12](?![\d]|[,.]\d)").any(), column
+    kept = [c for c in table.columns if c not in rule.get("texts", ())]
+    pd.testing.assert_frame_equal(out.loc[~small, kept], table.loc[~small, kept], check_dtype=False)   # the rest as it was
+
+
 def test_count_columns_finds_whole_numbers_only():
     df = pd.DataFrame({"n": [1, 2], "f": [3.0, 4.0], "pct": [1.5, 2.0], "name": ["a", "b"], "flag": [True, False]})
     assert access.count_columns(df) == ["n", "f"]

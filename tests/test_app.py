@@ -57,5 +57,6 @@ def test_home_builds_the_meeting_packet_for_the_chosen_period():
     at.multiselect(key="packet_precincts").set_value(["East"]).run()
     next(b for b in at.button if b.label == "Build the packet").click().run(timeout=180)
     assert not at.exception
-    pdf, html = at.session_state["packet"][2:]
+    pdf, html = at.session_state["packet"][3:]
     assert pdf.startswith(b"%PDF") and "Oct 19, 2026 – Nov 01, 2026" in html and "East precinct" in html
+    assert "Made for partner agencies" in html                      # the hand-out, unless command staff is chosen

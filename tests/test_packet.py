@@ -205,3 +205,67 @@ def test_service_section_has_the_response_times_and_use_of_force_rates(pdf_path,
         subprocess.run(["pdftoppm", "-png", "-r", "90", "-f", str(n), "-l", str(n), str(pdf_path),
                         str(artifacts / f"packet-service-{n:02d}")], check=True)
     assert pages
+
+
+# --- The packet's audience: partner agencies (the hand-out) or command staff -----------------------
+
+@pytest.fixture(scope="module")
+def command_pdf(synth_store, settings, tmp_path_factory):
+    path = tmp_path_factory.mktemp("packet") / "command.pdf"
+    path.write_bytes(render_pdf(build_packet(synth_store, settings, PERIOD, audience="command")))
+    return path
+
+
+def small_cells(packet, low: int) -> list[tuple[str, str, str]]:
+    """(table, column, row's first cell) of every cell that reads a whole number 1..low-1, except
+    ranks, commitment numbers and the city's own rows (a total stays, as on the screen)."""
+    found = []
+    for section in packet.sections:
+        for table in section.tables:
+            data = table.data.astype(str)
+            city = data.iloc[:, 0].replace("", pd.NA).ffill().isin(["City-wide", "City"]) if len(data) else data
+            for column in data.columns:
+                if column in ("Rank", "#"):
+                    continue
+                hit = data[column].isin([str(n) for n in range(1, low)]) & ~city
+                found += [(table.title, column, first) for first in data.loc[hit].iloc[:, 0]]
+    return found
+
+
+def test_the_partner_packet_holds_back_small_counts_and_the_command_packet_has_them(
+        packet, pdf_path, command_pdf, synth_store, settings):
+    low = settings.hotspots.min_cell_count
+    command = build_packet(synth_store, settings, PERIOD, audience="command")
+    assert small_cells(command, low)                              # the data has them: the test can fail
+    assert small_cells(packet, low) == []                         # the partner packet (the default) has none
+    partner_text, command_text = pdf_text(pdf_path), pdf_text(command_pdf)
+    assert "Made for partner agencies" in partner_text and "Made for SPD command staff" in command_text
+    assert "SeaStat partner packet" in partner_text and "SeaStat command packet" in command_text
+    # What pypdf reads: offense counts inside the places-at-risk text, and every line with "<3" in the
+    # partner packet is a line of the command packet with a number where "<3" stands, a 1 or 2 among them.
+    offense_count = re.compile(rf"(burglary|robbery|theft) ({'|'.join(str(n) for n in range(1, low))})\b")
+    assert offense_count.search(command_text) and not offense_count.search(partner_text)
+    command_lines = [line for text in page_texts(command_pdf) for line in text.splitlines()]
+    held = [line for text in page_texts(pdf_path) for line in text.splitlines()
+            if f"<{low}" in line and f'"<{low}"' not in line]         # (the cover note quotes the mark)
+    assert len(held) > 10
+    for line in held:
+        pattern = re.compile("^" + re.escape(line).replace(re.escape(f"<{low}"), "(.+?)") + "$")
+        matches = [m for m in map(pattern.match, command_lines) if m]
+        assert matches, line
+        # a held value is a small count, or beside one (its change), or a rate computed from one (a decimal)
+        small = rf"\b({'|'.join(str(n) for n in range(1, low))})\b"
+        assert any(any(re.search(small, g) for g in m.groups()) or
+                   all(re.fullmatch(r"[\d,]*\.\d+", g) for g in m.groups()) for m in matches), line
+
+
+def test_cli_packet_audience(tmp_path, synth_store_dir):
+    run = [sys.executable, "-m", "seastat", "packet", "--store", str(synth_store_dir), "--period", "2026-11-02",
+           "--precinct", "East"]
+    ok = subprocess.run([*run, "--audience", "command", "--out", str(tmp_path / "p.html")],
+                        capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert ok.returncode == 0, ok.stderr
+    assert "Made for SPD command staff" in (tmp_path / "p.html").read_text()
+    bad = subprocess.run([*run, "--audience", "press", "--out", str(tmp_path / "q.html")],
+                         capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert bad.returncode == 2 and "invalid choice: 'press'" in bad.stderr and not (tmp_path / "q.html").exists()

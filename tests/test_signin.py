@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -29,8 +30,8 @@ def users(oidc_provider):  # noqa: F811
     return oidc_provider
 
 
-def open_at(browser, url: str):
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, accept_downloads=True)
+def open_at(browser, url: str, width: int = 1920, height: int = 1080):
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
     page = context.new_page()
     page.goto(url, wait_until="domcontentloaded")
     wait_for_streamlit(page)
@@ -98,6 +99,42 @@ def test_a_partner_gets_no_records_and_small_counts_blanked(signin_dashboard, us
     page.context.close()
 
 
+def grid_rows(page, index: int) -> list[list[str]]:
+    """The cells of the page's `index`-th st.dataframe, as its accessible grid holds them."""
+    grid = page.locator("[data-testid='stDataFrame']").nth(index)
+    grid.scroll_into_view_if_needed()
+    return [row.locator("td").all_inner_texts() for row in grid.locator("table[role='grid'] tbody tr").all()]
+
+
+def test_a_partner_gets_hot_spot_tables_with_small_counts_held_back(signin_dashboard, users, browser, artifacts):  # noqa: F811
+    """Robbery on /hotspots: the hottest blocks and the places at risk now, on screen and in their
+    CSVs, show no count from 1 to 2 (min_cell_count 3), "<3" in its place, and screen and CSV agree."""
+    view = "/hotspots?dataset=crime&offense=robbery"
+    page = open_at(browser, signin_dashboard.url + view, 1280, 720)
+    sign_in(page, users, "pat@partner.example", view)
+    assert "Partner" in captions(page)
+    page.get_by_text("Places at risk now").wait_for(timeout=60_000)
+    wait_for_streamlit(page)
+    small = {"1", "2", "1.0", "2.0"}
+    blocks = download_rows(page, "Hottest blocks (CSV)")
+    places = download_rows(page, "Places at risk (CSV)")
+    assert "<3" in [r["incidents"] for r in blocks] + [r["previous"] for r in blocks]
+    assert not [r for r in blocks if {r["incidents"], r["previous"], r["change"]} & small]
+    assert places and not [r for r in places if r["events"] in small or re.search(r"\b[12]\b", r["offenses"])]
+    assert any("<3" in r["offenses"] for r in places)        # "robbery 2" in a block of 3 events reads "robbery <3"
+    page.get_by_text("Hottest 100-blocks").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "hotspots-partner-blocks-1280x720.png"))
+    screen = {row[1]: row[3] for row in grid_rows(page, 0)}     # 100-block: incidents, as the grid shows them
+    assert screen and all(screen[r["block_address"]] == f"{int(r['incidents']):,}" if r["incidents"] != "<3"
+                          else screen[r["block_address"]] == "<3" for r in blocks if r["block_address"] in screen)
+    page.get_by_text("Places at risk now").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "hotspots-partner-near-repeat-1280x720.png"))
+    near = {row[0]: row[2] for row in grid_rows(page, 3)}         # 100-block: events (the columns in view)
+    assert near and all(near[r["block_address"]] == r["events"] for r in places if r["block_address"] in near)
+    assert page_errors(page) == []
+    page.context.close()
+
+
 def test_an_analyst_gets_records_and_exports(signin_dashboard, users, browser):  # noqa: F811
     page = open_at(browser, signin_dashboard.url + DATA_VIEW)
     sign_in(page, users, "ann@spd.example", DATA_VIEW)
@@ -159,6 +196,38 @@ def test_an_expired_sign_in_comes_back_to_the_meetings_view(signin_dashboard, us
     sign_in(page, users, "ann@spd.example", view)
     assert "Analyst" in captions(page)
     assert page.get_by_text("Oct 19, 2026").first.is_visible()
+    context.close()
+
+
+def test_an_open_page_goes_to_the_sign_in_page_when_its_sign_in_expires(signin_dashboard, users, browser, artifacts):  # noqa: F811
+    """A meeting's screen left open past [access] session_minutes: its next interaction shows the sign-in
+    page, not the data, at the same address; signing in again comes back to the same view."""
+    view = "/trends?dataset=crime&precinct=North&period=2026-10-19"
+    left = 40                                                   # seconds of the session still to run
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    context.add_cookies([signin_dashboard.identity_cookie(
+        {"sub": "ann@spd.example", "email": "ann@spd.example", "roles": ["seastat-analyst"],
+         "iat": time.time() - 480 * 60 + left})])
+    page = context.new_page()
+    page.goto(signin_dashboard.url + view, wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    page.locator("[data-testid='stTable']").first.wait_for(timeout=30_000)       # signed in, data on screen
+    assert "Analyst" in captions(page)
+    shown = page.url                                                            # the view, as the page wrote it
+    opened = time.time()
+    page.wait_for_timeout(int((left + 5) * 1000))
+    assert time.time() - opened > left
+    chart = page.get_by_role("combobox", name="Offense group in the charts")     # the next interaction
+    chart.click()
+    chart.fill("Property")
+    page.get_by_role("option", name="Property", exact=True).wait_for(timeout=10_000)
+    chart.press("Enter")
+    page.get_by_text("Your sign-in is more than 480 minutes old").wait_for(timeout=30_000)
+    assert_sign_in_page(page)
+    assert page.url == shown                                                    # the meeting's view kept
+    page.screenshot(path=str(artifacts / "signin-expired-open-1280x720.png"))
+    sign_in(page, users, "ann@spd.example", shown.removeprefix(signin_dashboard.url))
+    assert "Analyst" in captions(page) and page.get_by_text("Oct 19, 2026").first.is_visible()
     context.close()
 
 
