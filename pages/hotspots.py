@@ -121,7 +121,8 @@ if FACTS[dataset].has_offense_groups:
     st.subheader("Near-repeat risk: burglary, robbery and vehicle theft")
     st.caption(near.note + f" Events tested: {near.lookback.label()}; Knox test, {settings.near_repeat.permutations} "
                "date shuffles per offense type.")
-    knox_col, places_col = st.columns([5, 4])
+    # One under the other: side by side, each table was cut off at 1280 px (its counts scrolled out of view).
+    knox_col = places_col = st.container()
     knox_col.markdown("**Pairs close in space and time, more often than chance** (ratio = observed / expected)")
     knox_col.dataframe(wording.knox_table(ui.partner_safe(near.elevated(settings.level), **tables.HOLD_BACK["knox"])),
                        hide_index=True)
