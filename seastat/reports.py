@@ -616,13 +616,28 @@ def service_periods(store: Store, settings: Settings, period: Window, datasets: 
                                   settings.expected.history)
 
 
-def _service_rows(store: Store, query: str, dataset: str, view: View, windows: dict[str, Window],
+def _service_rows(store: Store, settings: Settings, query: str, view: View, windows: dict[str, Window],
                   periods: list[Window] = ()) -> pd.DataFrame:
-    """A queries/service query over the windows (and `periods`, each named by its ISO start) in the
-    view's precincts (typed and empty when the dataset has no rows: every store version has every
-    dataset's table)."""
-    return store.df(f"service/{query}", windows=compstat.as_params(windows) + compstat.period_params(list(periods)),
-                    precincts=list(view.precincts))
+    """A queries/service query over the named windows (and `periods`, each named by its ISO start) in
+    the view's precincts, as rows with a `window` column (typed and empty when the dataset has no rows:
+    every store version has every dataset's table)."""
+    return service_rows(store, query, {**windows, **{p.start.isoformat(): p for p in periods}},
+                        settings.grid.length_days, list(view.precincts))
+
+
+def service_rows(store: Store, query: str, windows: dict[str, Window], length_days: int,
+                 precincts: list[str] = ()) -> pd.DataFrame:
+    """A queries/service query: counted once per period of `length_days` from the earliest window, each
+    window (a run of whole periods) the sum of its periods, in one query."""
+    start, end = min(w.start for w in windows.values()), max(w.end for w in windows.values())
+    ranges = []
+    for name, w in windows.items():
+        first, last = ((day - start).days / length_days for day in (w.start, w.end))
+        if first % 1 or last % 1:
+            raise ValueError(f"window {name} ({w.label()}) is not whole periods of {length_days} days from {start}")
+        ranges.append({"name": name, "first": int(first), "last": int(last)})
+    return store.df(f"service/{query}", start=start, end=end, length_days=length_days, windows=ranges,
+                    precincts=list(precincts))
 
 
 def _total(view: View) -> str:
@@ -683,7 +698,7 @@ class CallsByHourReport:
 def calls_by_hour_report(store: Store, settings: Settings, view: View) -> CallsByHourReport:
     windows = service_windows(store, settings, view.period, ("calls",))
     periods = service_periods(store, settings, view.period, ("calls",))
-    rows = _service_rows(store, "hour_of_week", "calls", view, windows, periods)
+    rows = _service_rows(store, settings, "hour_of_week", view, windows, periods)
     return CallsByHourReport(view, windows, service.hour_of_week_table(rows, windows, level=settings.level,
                                                                        expected=settings.expected, periods=periods))
 
@@ -699,8 +714,8 @@ class CallTypesReport:
 def call_types_report(store: Store, settings: Settings, view: View) -> CallTypesReport:
     windows = service_windows(store, settings, view.period, ("calls",))
     periods = service_periods(store, settings, view.period, ("calls",))
-    types = _service_rows(store, "call_types", "calls", view, windows, periods)
-    sources = _service_rows(store, "call_sources", "calls", view, windows)
+    types = _service_rows(store, settings, "call_types", view, windows, periods)
+    sources = _service_rows(store, settings, "call_sources", view, windows)
     return CallTypesReport(view, windows,
                            service.call_type_table(types, windows, level=settings.level,
                                                    top=settings.service.top_call_types, expected=settings.expected,
@@ -720,8 +735,8 @@ def use_of_force_rates_report(store: Store, settings: Settings, view: View) -> U
     datasets = ("use_of_force", "calls")
     windows = service_windows(store, settings, view.period, datasets)
     periods = service_periods(store, settings, view.period, datasets)
-    uof = _service_rows(store, "use_of_force", "use_of_force", view, windows, periods)
-    sources = _service_rows(store, "call_sources", "calls", view, windows)
+    uof = _service_rows(store, settings, "use_of_force", view, windows, periods)
+    sources = _service_rows(store, settings, "call_sources", view, windows)
     return UseOfForceRatesReport(view, windows, store.has("calls"),
                                  service.use_of_force_rates(uof, sources, windows, level=settings.level,
                                                             total=_total(view), expected=settings.expected,
@@ -737,7 +752,7 @@ class UseOfForceSubjectsReport:
 
 def use_of_force_subjects_report(store: Store, settings: Settings, view: View) -> UseOfForceSubjectsReport:
     windows = service_windows(store, settings, view.period, ("use_of_force",))
-    uof = _service_rows(store, "use_of_force", "use_of_force", view, windows)
+    uof = _service_rows(store, settings, "use_of_force", view, windows)
     return UseOfForceSubjectsReport(view, windows, service.subject_table(uof, windows, total=_total(view)))
 
 
