@@ -111,11 +111,11 @@ if two_slices:
     ui.download_table(result.series, stem, label="Chart data (CSV)")
 
     st.subheader("Offense mix: which groups drive the difference")
-    mix = ui.partner_safe(result.mix, ["a", "b"], derived={"difference": ("a", "b"), "share_a": ("a",),
-                                                           "share_b": ("b",)}).rename(columns={"a": a.label, "b": b.label})
+    mix_rule = dict(derived={"difference": ("a", "b"), "share_a": ("a",), "share_b": ("b",)})
+    mix = ui.partner_safe(result.mix, ["a", "b"], **mix_rule).rename(columns={"a": a.label, "b": b.label})
     st.markdown(wording.mix_in_words(result.mix, a.label, b.label, what) + " Share of A / B: the group's part of "
                 "each slice's total, so places of different sizes compare by mix.")
-    ui.show_chart(charts.mix_chart(result.mix, a.label, b.label,
+    ui.show_chart(charts.mix_chart(ui.partner_safe(result.mix, ["a", "b"], **mix_rule, for_chart=True), a.label, b.label,
                                    f"{rows[row][0]} by group: {a.label} (A) and {b.label} (B)"), stem=stem + "_mix")
     st.dataframe(wording.shown(mix), hide_index=True)
     ui.download_table(mix, stem + "_mix", label="Offense mix (CSV)")

@@ -5,7 +5,7 @@ Previous / Next, the arrows or PageUp / PageDown. The step, dataset and period a
 compare pages; sizes and keys in seastat.present."""
 import streamlit as st
 
-from seastat import access, charts, compare, export, present, reports, ui, wording
+from seastat import access, charts, compare, export, present, reports, tables, ui, wording
 from seastat.datasets import FACTS
 from seastat.geo import load_boundaries
 
@@ -134,16 +134,21 @@ def change_panel() -> None:
     chart(charts.mix_chart(result.mix, a.label, b.label, f"{label} by group, city-wide", width=420), "mix")
 
 
+def held_back(table):
+    """A table of the three datasets by precinct as the role in force may see it (the city line stays)."""
+    return ui.partner_safe(table, totals=table["area"] == compare.Area().label, **tables.HOLD_BACK["datasets"])
+
+
 def datasets_panel() -> None:
     result = ui.report(reports.datasets_report, period)
-    st.table(wording.shown(result.table), hide_index=True)
+    st.table(wording.shown(held_back(result.table)), hide_index=True)
     st.markdown("#### " + wording.datasets_in_words(compare.Area().label, result.totals, result.calls_per_crime,
                                                     result.per_1000_calls))
 
 
 def use_of_force_panel() -> None:
     result = ui.report(reports.datasets_report, period)
-    st.table(wording.shown(result.use_of_force), hide_index=True)
+    st.table(wording.shown(held_back(result.use_of_force)), hide_index=True)
     st.markdown("#### " + wording.use_of_force_in_words(compare.Area().label, result.by_level, result.totals["calls"],
                                                         result.per_1000_calls))
 

@@ -131,8 +131,8 @@ def mix_chart(mix: pd.DataFrame, a: str, b: str, title: str, width: int = 380) -
         tooltip=[alt.Tooltip("category:N", title="Group"), alt.Tooltip("slice:N", title="Slice"),
                  alt.Tooltip("count:Q", format=",")],
     ).properties(width=width, height=height)
-    change = mix["difference"]
-    diffs = mix.assign(text=[f"{d:+,}".replace("-", "−") for d in change],
+    change = pd.to_numeric(mix["difference"], errors="coerce")     # held back from partners: no bar, no label
+    diffs = mix.assign(difference=change, text=["" if pd.isna(d) else f"{int(d):+,}".replace("-", "−") for d in change],
                        sign=np.select([change > 0, change < 0], ["more in A", "fewer in A"], "same"))
     base = alt.Chart(diffs).encode(y=alt.Y("category:N", sort=order, title=None, axis=None))
     bars = base.mark_bar().encode(

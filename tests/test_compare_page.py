@@ -6,7 +6,7 @@ import os
 
 import pandas as pd
 import pytest
-from conftest import SYNTH_STORE, page_errors, run_page
+from conftest import PARTNER, SYNTH_STORE, page_errors, run_page
 
 from seastat import compare
 
@@ -174,3 +174,16 @@ def test_compare_and_present_on_an_empty_store_say_so(tmp_path):
     for page, params in (("compare", {}), ("home", {"present": "1"})):
         at = run_page(page, params, store=tmp_path / "no-store")
         assert not at.exception and any("No data to show" in e.value for e in at.error)
+
+
+def test_a_partner_sees_the_offense_mix_with_small_counts_held_back():
+    """The offense mix of North against East: every group count of 1 or 2 command staff see reads "<3"
+    to a signed-in partner, and the page (its mix chart drawn without those counts) runs cleanly."""
+    command = run_page("compare").dataframe[0].value.set_index("Offense group")
+    partner = run_page("compare", user=PARTNER)
+    assert not partner.exception and len(partner.get("vega_lite_chart")) == 2
+    held = partner.dataframe[0].value.set_index("Offense group")
+    small = [(g, c) for g in command.index for c in ("North", "East") if str(command.loc[g, c]) in ("1", "2")]
+    assert small, "no small count in the mix: the test proves nothing"
+    for group, column in small:
+        assert held.loc[group, column] == "<3", (group, column)

@@ -412,3 +412,20 @@ def test_present_use_of_force_panel_numbers_and_the_partner_view(settings):
     held = partner.table[0].value.set_index("Area")
     assert held.loc[precinct, level] == "<3"
     assert held.loc[compstat.CITY, "Uses of force"] == f"{len(uof):,}"          # a total stays
+
+
+@pytest.mark.parametrize("kind", ["datasets", "use_of_force"])
+def test_present_three_dataset_panels_hold_back_small_counts_for_partners(settings, kind):
+    """The comparisons' tables of crime, calls and use of force by precinct (and by level): every count
+    of 1 or 2 a precinct shows command staff reads "<3" to a signed-in partner; the city line stays."""
+    step = step_of(settings, kind)
+    command = run_page("home", {"present": "1", "step": step}).table[0].value.set_index("Area")
+    partner = run_page("home", {"present": "1", "step": step}, user=PARTNER)
+    assert not partner.exception
+    held = partner.table[0].value.set_index("Area")
+    small = [(area, column) for area in command.index if area != compstat.CITY for column in command.columns
+             if str(command.loc[area, column]) in ("1", "2")]
+    assert small, "no small count in this panel: the test proves nothing"
+    for area, column in small:
+        assert held.loc[area, column] == "<3", (area, column)
+    assert held.loc[compstat.CITY].astype(str).tolist() == command.loc[compstat.CITY].astype(str).tolist()
