@@ -52,10 +52,11 @@ def pick_from_map() -> None:
 
 
 previous_label = f"{result.previous.start:%b %d}–{result.previous.last_day:%b %d}"
+hold_back = hs.min_cell_count if ui.access_now().suppresses else 0      # the partner view
 deck, legend = maps.hotspot_deck(boundaries, a.beats, a.cells, view_kind, hs.basemap, hs.min_cell_count,
-                                 beat or None, previous_label, hs.emerging_periods)
+                                 beat or None, previous_label, hs.emerging_periods, hold_back=hold_back)
 map_col, side_col = st.columns([4, 5])
-numbers = wording.hotspot_numbers(result, beat)      # beside the map, so the map starts on the first screen
+numbers = wording.hotspot_numbers(result, beat, hold_back)      # beside the map, so the map starts on the first screen
 ui.metrics(numbers[:2], where=side_col)
 ui.metrics(numbers[2:], where=side_col)
 map_col.pydeck_chart(deck, height=620, key="hotspot_map", on_select=pick_from_map, selection_mode="single-object")
@@ -109,7 +110,8 @@ export_col.download_button(
         result.hot_cells, f"{what}. {export.source_caption(ui.store().manifest)}"),
     file_name=f"{stem}_cells.geojson", mime="application/geo+json", icon=":material/map:", on_click="ignore")
 static = export.with_caption(charts.static_map(boundaries, a.beats, result.hot_cells,
-                                             "change" if view_kind == "change" else "count", f"Hot spots · {what}"),
+                                             "change" if view_kind == "change" else "count", f"Hot spots · {what}",
+                                             hold_back),
                              ui.store().manifest)
 export_col.caption("Map as a picture (no background tiles)")
 ui.download_chart(static, stem + "_map", where=export_col)

@@ -112,7 +112,9 @@ def hotspots_panel() -> None:
     # Drawn here by vl-convert, as in the packet: Streamlit sends a chart's data as Arrow, which turns the
     # beats' and cells' geometry into text, and the browser would draw the legends around an empty map.
     figure = charts.static_map(load_boundaries(settings.boundaries_dir), result.analysis.beats, result.hot_cells,
-                               "count", f"Hot spots · {label} · {period.label()}").properties(width=420, height=500)
+                               "count", f"Hot spots · {label} · {period.label()}",
+                               settings.hotspots.min_cell_count if ui.access_now().suppresses else 0
+                               ).properties(width=420, height=500)
     map_col.container(key="present-chart-map").image(export.chart_svg(export.with_caption(figure, store.manifest)).decode(),
                                                      width="stretch")
     cells = result.analysis.cells

@@ -19,6 +19,7 @@ from .palette import (
     DOWN,
     DOWN_COLOUR,
     FLAG_NAMES,
+    HELD_BACK_COLOUR,
     LABEL_COLOURS,
     LABEL_SYMBOLS,
     LEVEL_COLOURS,
@@ -222,22 +223,32 @@ def for_vega(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def static_map(boundaries: dict[str, gpd.GeoDataFrame], beat_table: pd.DataFrame, hot_cells: gpd.GeoDataFrame,
-               view: str, title: str) -> alt.LayerChart:
-    """Beats by count (or change) with the hot-spot cells on top and precinct lines."""
+               view: str, title: str, hold_back: int = 0) -> alt.LayerChart:
+    """Beats by count (or change) with the hot-spot cells on top and precinct lines. hold_back (the
+    partner view's minimum): counts under it are one class, and neither they nor their changes are in
+    the chart's data."""
     beats = for_vega(boundaries["beat"][["beat", "precinct", "geometry"]]).merge(
-        beat_table[["beat", "incidents", "change"]], on="beat", how="left").fillna({"incidents": 0, "change": 0})
+        beat_table[["beat", "incidents", "previous", "change"]], on="beat", how="left").fillna(
+        {"incidents": 0, "previous": 0, "change": 0})
+    hidden = maps.held_back_changes(beats, hold_back)
     if view == "change":
-        klass, entries = maps.change_classes(beats["change"])
+        klass, entries = maps.change_classes(beats["change"].where(~hidden, 0))
+        beats["class"] = [f"not shown (a count under {hold_back})" if h else entries[k][1] for k, h in zip(klass, hidden)]
+        if hidden.any():
+            entries = [*entries, (HELD_BACK_COLOUR, f"not shown (a count under {hold_back})")]
     else:
-        klass, entries = maps.count_classes(beats["incidents"])
-    beats["class"] = [entries[k][1] if k >= 0 else "0" for k in klass]
-    order = [text for _, text in entries] + (["0"] if (klass < 0).any() else [])
-    colours = [colour for colour, _ in entries] + (["#ffffff"] if (klass < 0).any() else [])
+        klass, entries = maps.count_classes(beats["incidents"], hold_back)
+        beats["class"] = [entries[k][1] if k >= 0 else "0" for k in klass]
+    small = (beats["incidents"] > 0) & (beats["incidents"] < hold_back)
+    beats = beats.assign(incidents=beats["incidents"].astype(int).astype(str).where(~small, f"<{hold_back}"),
+                         change=beats["change"].astype(int).astype(str).where(~hidden, "not shown"))
+    order = [text for _, text in entries] + (["0"] if (klass < 0).any() and view != "change" else [])
+    colours = [colour for colour, _ in entries] + (["#ffffff"] if (klass < 0).any() and view != "change" else [])
     legend_title = "Change vs previous" if view == "change" else "Incidents"
-    base = alt.Chart(beats).mark_geoshape(stroke="#777", strokeWidth=0.5).encode(
+    base = alt.Chart(beats.drop(columns="previous")).mark_geoshape(stroke="#777", strokeWidth=0.5).encode(
         color=alt.Color("class:N", title=legend_title, sort=order, scale=alt.Scale(domain=order, range=colours),
                         legend=alt.Legend(orient="left", labelFontSize=13, titleFontSize=14)),
-        tooltip=["beat:N", "incidents:Q", "change:Q"])
+        tooltip=["beat:N", "incidents:N", "change:N"])
     layers = [base, alt.Chart(for_vega(boundaries["precinct"][["precinct", "geometry"]])).mark_geoshape(
         filled=False, stroke="black", strokeWidth=2)]
     if not hot_cells.empty:

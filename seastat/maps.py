@@ -21,7 +21,7 @@ import pandas as pd
 import pydeck as pdk
 from shapely.geometry import MultiPolygon, Polygon
 
-from .palette import CHANGE_COLOURS, COUNT_COLOURS, LABEL_COLOURS, LABEL_SYMBOLS, SELECTED
+from .palette import CHANGE_COLOURS, COUNT_COLOURS, HELD_BACK_COLOUR, LABEL_COLOURS, LABEL_SYMBOLS, SELECTED
 
 SEATTLE = pdk.ViewState(latitude=47.614, longitude=-122.335, zoom=10.3)
 MAP_SIZE = (420, 600)          # the narrowest the page's map gets (1280x720): a chosen beat fits it, and wider maps
@@ -44,18 +44,30 @@ def span(low: int, high: int, sign: str = "") -> str:
     return f"{sign}{low:,}" if low == high else f"{sign}{low:,} to {sign}{high:,}"
 
 
-def count_classes(values: pd.Series) -> tuple[np.ndarray, list[tuple[str, str]]]:
+def count_classes(values: pd.Series, hold_back: int = 0) -> tuple[np.ndarray, list[tuple[str, str]]]:
     """Up to five quantile classes of the non-zero counts: (class per value, legend entries).
-    Zero is class -1, drawn without fill."""
-    positive = values[values > 0]
+    Zero is class -1, drawn without fill. hold_back (the partner view's minimum): counts from 1 to
+    hold_back - 1 are one grey class, "fewer than N", and the quantile classes are of the rest."""
+    small = ((values > 0) & (values < hold_back)).to_numpy()
+    positive = values[(values > 0) & ~small]
     if positive.empty:
-        return np.full(len(values), -1), []
-    edges = np.unique(np.round(np.quantile(positive, np.linspace(0, 1, 6)))).astype(int)
-    edges = np.append(edges, edges[-1]) if len(edges) == 1 else edges
-    klass = np.where(values > 0, np.searchsorted(edges[1:-1], values, side="left"), -1)
-    picks = np.linspace(0, len(COUNT_COLOURS) - 1, len(edges) - 1).round().astype(int)
-    entries = [(COUNT_COLOURS[c], span(edges[i] + (i > 0), edges[i + 1])) for i, c in enumerate(picks)]
+        klass, entries = np.full(len(values), -1), []
+    else:
+        edges = np.unique(np.round(np.quantile(positive, np.linspace(0, 1, 6)))).astype(int)
+        edges = np.append(edges, edges[-1]) if len(edges) == 1 else edges
+        klass = np.where((values > 0) & ~small, np.searchsorted(edges[1:-1], values, side="left"), -1)
+        picks = np.linspace(0, len(COUNT_COLOURS) - 1, len(edges) - 1).round().astype(int)
+        entries = [(COUNT_COLOURS[c], span(edges[i] + (i > 0), edges[i + 1])) for i, c in enumerate(picks)]
+    if small.any():
+        klass = np.where(small, 0, np.where(klass >= 0, klass + 1, -1))
+        entries = [(HELD_BACK_COLOUR, f"fewer than {hold_back}"), *entries]
     return klass, entries
+
+
+def held_back_changes(data: pd.DataFrame, hold_back: int) -> np.ndarray:
+    """Beats whose change the partner view does not show: this or the previous count is 1 to hold_back - 1."""
+    small = lambda n: (n > 0) & (n < hold_back)  # noqa: E731
+    return (small(data["incidents"]) | small(data["previous"])).to_numpy()
 
 
 def count_colour(klass: int, entries: list[tuple[str, str]], alpha: int) -> list[int]:
@@ -93,7 +105,8 @@ def label_entries(labels: pd.Series, emerging_periods: int = 6) -> list[tuple[st
 
 def in_words(entries: list[tuple[str, str]], what: str) -> list[tuple[str, str]]:
     """Count or change classes as sentences: "12 to 30 incidents in the beat"."""
-    return [(colour, f"{text} {what}" if text[0].isdigit() or text[0] in "+−" else f"{text} ({what})")
+    return [(colour, f"{text} {what}" if text[0].isdigit() or text[0] in "+−" or text.startswith("fewer")
+             else f"{text} ({what})")
             for colour, text in entries]
 
 
@@ -112,23 +125,32 @@ def signed(n: int) -> str:
 
 # --- The interactive map --------------------------------------------------------------------------
 
-def beat_layer(beats: gpd.GeoDataFrame, table: pd.DataFrame, view: str, previous_label: str) -> tuple[pdk.Layer, list]:
-    """The beats, filled by count or change (faintly in the cell views), with their tooltip text."""
+def beat_layer(beats: gpd.GeoDataFrame, table: pd.DataFrame, view: str, previous_label: str,
+               hold_back: int = 0) -> tuple[pdk.Layer, list]:
+    """The beats, filled by count or change (faintly in the cell views), with their tooltip text.
+    hold_back (the partner view's minimum): counts under it read "fewer than N", and their changes are
+    not shown."""
     data = beats[["beat", "sector", "precinct", "geometry"]].merge(
         table[["beat", "incidents", "previous", "change"]], on="beat", how="left").fillna(
         {"incidents": 0, "previous": 0, "change": 0})
+    hidden = held_back_changes(data, hold_back)
     if view == "change":
-        klass, entries = change_classes(data["change"])
-        fills = [rgba(entries[k][0], 230) for k in klass]
+        klass, entries = change_classes(data["change"].where(~hidden, 0))
+        fills = [rgba(HELD_BACK_COLOUR if h else entries[k][0], 230) for k, h in zip(klass, hidden)]
+        if hidden.any():
+            entries = [*entries, (HELD_BACK_COLOUR, f"not shown (a count under {hold_back})")]
     elif view == "count":
-        klass, entries = count_classes(data["incidents"])
+        klass, entries = count_classes(data["incidents"], hold_back)
         fills = [count_colour(k, entries, 230) for k in klass]
     else:
         entries, fills = [], [[255, 255, 255, 8]] * len(data)    # nearly clear, still pickable
     data = data.assign(
         fill=fills, title=[f"Beat {b} · {p}" for b, p in zip(data["beat"], data["precinct"])],
-        detail=[f"{int(n):,} incidents" for n in data["incidents"]],
-        change=[f"{signed(int(c))} vs {previous_label} ({int(p):,})" for c, p in zip(data["change"], data["previous"])])
+        detail=[f"fewer than {hold_back} incidents" if 0 < n < hold_back else f"{int(n):,} incidents"
+                for n in data["incidents"]],
+        change=[f"change not shown (a count under {hold_back})" if h else
+                f"{signed(int(c))} vs {previous_label} ({int(p):,})"
+                for c, p, h in zip(data["change"], data["previous"], hidden)])
     layer = pdk.Layer("GeoJsonLayer", data=data.__geo_interface__, id="beats", pickable=True, stroked=False,
                       filled=True, get_fill_color="properties.fill", auto_highlight=True,
                       highlight_color=[0, 0, 0, 40])
@@ -209,10 +231,10 @@ def fit_view(bounds: tuple[float, float, float, float], size: tuple[int, int] = 
 def hotspot_deck(boundaries: dict[str, gpd.GeoDataFrame], beat_table: pd.DataFrame, cells: pd.DataFrame,
                  view: str, basemap: str, min_count: int, selected_beat: str | None = None,
                  previous_label: str = "previous period", emerging_periods: int = 6,
-                 size: tuple[int, int] = MAP_SIZE) -> tuple[pdk.Deck, list[tuple[str, str]]]:
+                 size: tuple[int, int] = MAP_SIZE, hold_back: int = 0) -> tuple[pdk.Deck, list[tuple[str, str]]]:
     """The map and its legend entries (in words). Boundaries and beat labels are always drawn,
     so the map reads without tiles; a chosen beat is outlined and the view fitted to it."""
-    beats, legend = beat_layer(boundaries["beat"], beat_table, view, previous_label)
+    beats, legend = beat_layer(boundaries["beat"], beat_table, view, previous_label, hold_back)
     cell, cell_legend = cell_layer(cells, view, min_count, previous_label, emerging_periods)
     legend = in_words(legend, "incidents in the beat" if view == "count" else f"incidents vs {previous_label}")
     layers = [beats] + ([cell] if cell else []) + [

@@ -429,7 +429,7 @@ def _hotspot_section(store, settings, view: reports.View, label: str, safe) -> S
     result = reports.hotspot_report(store, settings, view)
     title = f"Hot spots: {label}, {view.period.label()}"
     chart = charts.static_map(load_boundaries(settings.boundaries_dir), result.analysis.beats, result.hot_cells,
-                            "count", title)
+                            "count", title, hs.min_cell_count if safe.partner else 0)
     labels = ", ".join(f"{n} {lab}" for lab, n in result.hot_cells["label"].value_counts().items()) or "none"
     near = reports.near_repeat_report(store, settings, view.period) if FACTS[view.dataset].has_offense_groups else None
     shown = [Table("Hottest 100-blocks", wording.hot_blocks(safe(result.blocks(), **tables.HOLD_BACK["hot-blocks"]),
@@ -563,9 +563,10 @@ def audience_view(audience: str, min_count: int):
     table's rule (counts, totals, derived, texts, for_chart); for command staff, the table itself."""
     if audience not in access.AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}; choose from {', '.join(access.AUDIENCES)}")
-    if audience == "command":
-        return lambda df, counts=None, **rule: df
-    return lambda df, counts=None, **rule: access.held_back(df, min_count, counts, **rule)
+    def safe(df, counts=None, **rule):
+        return access.held_back(df, min_count, counts, **rule) if safe.partner else df
+    safe.partner = audience == "partner"         # the hot-spot map holds back small counts too
+    return safe
 
 
 def build_packet(store, settings, period, *, dataset: str = "crime", precincts: list[str] | None = None,

@@ -28,6 +28,7 @@ PLACE_COLOURS = ["#0072B2", "#D55E00"]
 # Maps. Beat counts: ColorBrewer YlOrRd classes; change: a blue-red diverging scale (fall ... rise);
 # hot-spot labels: Okabe-Ito colours plus a symbol each; the chosen beat: Okabe-Ito blue.
 COUNT_COLOURS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+HELD_BACK_COLOUR = "#d9d9d9"     # the partner view: a beat whose count (or change) is under the minimum
 CHANGE_COLOURS = ["#2c7bb6", "#abd9e9", "#f7f7f7", "#fdae61", "#d7191c"]
 LABEL_COLOURS = {"intensifying": "#d55e00", "persistent": "#cc79a7", "new": "#e69f00", "fading": "#56b4e9"}
 LABEL_SYMBOLS = {"intensifying": "▲", "persistent": "●", "new": "✚", "fading": "▼", "none": "", "not mapped": ""}

@@ -262,14 +262,19 @@ class Metric:
     help: str | None = None
 
 
-def hotspot_numbers(report, beat: str = "") -> list[Metric]:
-    """The hot-spot page's four key numbers, for the city or one beat (a reports.HotspotReport)."""
+def hotspot_numbers(report, beat: str = "", hold_back: int = 0) -> list[Metric]:
+    """The hot-spot page's four key numbers, for the city or one beat (a reports.HotspotReport).
+    hold_back (the partner view's minimum): a beat's count under it, its change and share are not shown."""
     a = report.analysis
     if beat:
         row = a.beats[a.beats["beat"] == beat].iloc[0]
         label = "not a hot spot" if row["label"] == "none" else f"{LABEL_SYMBOLS[row['label']]} {row['label']}"
-        return [Metric(f"Incidents in beat {beat}", f"{row['incidents']:,}", f"{row['change']:+,} vs previous", "inverse"),
-                Metric("Share of all incidents", f"{row['incidents'] / max(a.total, 1):.1%}"),
+        small = [0 < n < hold_back for n in (row["incidents"], row["previous"])]
+        count = f"<{hold_back}" if small[0] else f"{row['incidents']:,}"
+        change = "change not shown" if any(small) else f"{row['change']:+,} vs previous"
+        share = f"<{hold_back}" if small[0] else f"{row['incidents'] / max(a.total, 1):.1%}"
+        return [Metric(f"Incidents in beat {beat}", count, change, "off" if any(small) else "inverse"),
+                Metric("Share of all incidents", share),
                 Metric("Hot-spot cells in the beat", f"{int((a.cells['hot'] & (a.cells['beat'] == beat)).sum())}"),
                 Metric("Beat Gi* z-score", f"{row['z']:.1f}", label)]
     hit, pai = report.hit_rate_and_pai

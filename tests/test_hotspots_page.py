@@ -8,8 +8,10 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SYNTH_STORE, page_errors, run_page, wait_for_streamlit
+from conftest import PARTNER, SYNTH_STORE, page_errors, run_page, wait_for_streamlit
 from PIL import Image
+
+from seastat import maps
 
 CRIME = SYNTH_STORE / "current" / "crime"
 
@@ -146,3 +148,51 @@ def test_the_map_starts_on_the_first_screen_and_a_chosen_beat_is_framed(dashboar
     wait_until_painted(chart)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(artifacts / f"hotspots-beat-K1-{width}x{height}.png"))
+
+
+# --- The partner view of the map ----------------------------------------------------------------------
+
+def test_map_classes_never_name_a_count_under_the_minimum_for_partners():
+    counts = pd.Series([0, 1, 2, 2, 3, 4, 7, 9, 15, 40])
+    klass, entries = maps.count_classes(counts, hold_back=3)
+    assert entries[0][1] == "fewer than 3" and (klass[1:4] == 0).all() and klass[0] == -1
+    assert all(k > 0 for k in klass[4:])                              # 3 and up keep their own classes
+    assert not any(text in ("1", "2", "1 to 2", "2 to 2") or text.startswith(("1 to", "2 to")) for _, text in entries)
+    shown = maps.count_classes(counts)[1]                             # command staff: the plain classes
+    assert shown[0][1].startswith("1")
+
+
+def test_static_map_data_holds_no_small_count_for_partners(crime, settings):
+    """The picture of the map (PNG/SVG, shared screen, packet): its data carries no count or change under
+    the minimum for partners; command staff's carries them."""
+    from seastat import charts, reports
+    from seastat.geo import load_boundaries
+    from seastat.store import Store
+    store = Store.open(SYNTH_STORE)
+    period = reports.periods_offered(store, settings, "crime")[0]
+    result = reports.hotspot_report(store, settings, reports.View("crime", period, offenses=("robbery",)))
+    beats = result.analysis.beats
+    assert ((beats["incidents"] > 0) & (beats["incidents"] < 3)).any(), "no small count: the test proves nothing"
+
+    def values(hold_back: int) -> set[str]:
+        spec = charts.static_map(load_boundaries(settings.boundaries_dir), beats, result.hot_cells, "count", "t",
+                                 hold_back).to_dict()
+        rows = [r["properties"] if "properties" in r else r for d in spec["datasets"].values() for r in d]
+        return {str(r.get("incidents")) for r in rows if "incidents" in r}
+
+    assert {"1", "2"} & values(0)
+    assert not {"1", "2"} & values(3) and "<3" in values(3)
+
+
+def test_a_partner_reads_no_small_count_for_a_chosen_beat(crime):
+    now = in_period(crime, "2026-11-02")
+    robberies = now[now["offense_type"] == "robbery"]["beat"].value_counts()
+    beat = robberies[robberies.isin([1, 2])].index[0]
+    link = {"dataset": "crime", "period": "2026-11-02", "offense": "robbery", "beat": beat}
+    assert metric(run_page("hotspots", link), f"Incidents in beat {beat}").value == f"{robberies[beat]:,}"
+    partner = run_page("hotspots", link, user=PARTNER)
+    assert not partner.exception
+    assert metric(partner, f"Incidents in beat {beat}").value == "<3"
+    assert metric(partner, "Share of all incidents").value == "<3"
+    legend = " ".join(m.value for m in partner.markdown if "Incidents per beat" in m.value)
+    assert "fewer than 3 incidents in the beat" in legend
