@@ -121,8 +121,8 @@ if FACTS[dataset].has_offense_groups:
     with st.spinner("Testing near repeats…"):
         near = ui.report(reports.near_repeat_report, period)
     st.subheader("Near-repeat risk: burglary, robbery and vehicle theft")
-    st.caption(near.note + f" Events tested: {near.lookback.label()}; Knox test, {settings.near_repeat.permutations} "
-               "date shuffles per offense type.")
+    st.caption(near.note + f" Events tested: {near.lookback.label()}; Knox test per offense type "
+               "(the pairs expected by chance and their spread exact over every shuffle of the dates).")
     # One under the other: side by side, each table was cut off at 1280 px (its counts scrolled out of view).
     knox_col = places_col = st.container()
     knox_col.markdown("**Pairs close in space and time, more often than chance** (ratio = observed / expected)")

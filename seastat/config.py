@@ -58,8 +58,7 @@ class HotspotSettings(_Section):
 
 class NearRepeatSettings(_Section):
     lookback_days: int = Field(365, ge=28)     # the events the Knox test looks at
-    permutations: int = Field(99, ge=19)       # date shuffles; the smallest p-value is 1 / (permutations + 1)
-    max_events: int = Field(10_000, ge=100)    # more of one type in the look-back: a seeded random sample of this many
+    max_events: int = Field(10_000, ge=100)    # more of one type in the look-back: a seeded random sample of about this many
     recent_days: int = Field(14, ge=1)         # events this recent mark a place at risk now ...
     window_days: int = Field(14, ge=1)         # ... for this many days after the last of them
 

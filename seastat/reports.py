@@ -404,15 +404,15 @@ def near_repeat_report(store: Store, settings: Settings, period: Window) -> Near
     """The Knox test per near-repeat offense type over the year before the period's end, and the
     places at risk now. Descriptive, not predictive (nearrepeat.METHOD_NOTE)."""
     nr = settings.near_repeat
-    params = nearrepeat.query_params(period.end, nr.lookback_days)
+    params = nearrepeat.query_params(period.end, nr.lookback_days, nr.max_events, nr.recent_days)
     events = store.df("hotspots/near_repeat", **params)
-    of_type = {t: events[events["offense_type"] == t] for t in nearrepeat.TYPES}
-    sample = {t: nearrepeat.tested(e, nr.max_events) for t, e in of_type.items()}
-    knox = {t: nearrepeat.knox(e, nr.permutations, seed=1) for t, e in sample.items() if len(e) >= 2}
-    counts = {t: len(e) for t, e in sample.items()}
+    tested = {t: events[events["tested"] & (events["offense_type"] == t)] for t in nearrepeat.TYPES}
+    knox = {t: nearrepeat.knox(e) for t, e in tested.items() if len(e) >= 2}
+    counts = {t: len(e) for t, e in tested.items()}
+    found = events.groupby("offense_type")["found"].first().reindex(list(nearrepeat.TYPES), fill_value=0)
     places = nearrepeat.risk_places(events, period.end, settings.hotspots.min_cell_count, nr.recent_days,
                                     nr.window_days)
-    note = nearrepeat.METHOD_NOTE + nearrepeat.sample_note({t: len(e) for t, e in of_type.items()}, counts)
+    note = nearrepeat.METHOD_NOTE + nearrepeat.sample_note(found.astype(int).to_dict(), counts)
     return NearRepeatReport(period.end, Window(params["start"].date(), period.end), counts, knox, places, note)
 
 
