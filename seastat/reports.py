@@ -500,9 +500,12 @@ CITY_WIDE = compare.Area()
 def datasets_report(store: Store, settings: Settings, period: Window, place: compare.Area = CITY_WIDE) -> DatasetsReport:
     one = compare.Slice("a", period, place, place.label)
     periods = _recent_periods(store, settings, period, list(compare.DATASETS))
-    counts = {d: pd.concat([store.df("trends/window_counts", dataset=d, windows=compare.windows_param(one), against=[]),
-                            period_counts(store, settings, d, periods)], ignore_index=True) for d in compare.DATASETS}
-    now = {d: frame[frame["window"] == one.key] for d, frame in counts.items()}
+    counts = {d: period_counts(store, settings, d, periods) for d in compare.DATASETS}
+    if periods and periods[-1] == period:      # the period is the last of the recent ones: counted already
+        now = {d: frame[frame["window"] == period.start.isoformat()] for d, frame in counts.items()}
+    else:
+        now = {d: store.df("trends/window_counts", dataset=d, windows=compare.windows_param(one), against=[])
+               for d in compare.DATASETS}
     here = {d: frame[place.rows(frame)] for d, frame in now.items()}
     levels = compare.level_order(store.df("compare/incident_types")["incident_type"])
     gone = tuple(d for d in compare.DATASETS
