@@ -340,7 +340,8 @@ def view(dataset: str, period: Window, **areas: Sequence[str]) -> reports.View:
 def metrics(numbers: Sequence, where=st) -> None:
     """Key numbers (wording.Metric) side by side."""
     for col, m in zip(where.columns(len(numbers)), numbers):
-        col.metric(m.label, m.value, m.delta, delta_color=m.colour, delta_arrow="off" if m.colour == "off" else "auto",
+        col.metric(m.label, m.value, m.delta, delta_color=m.shown_colour,
+                   delta_arrow="off" if m.shown_colour == "off" else "auto",
                    help=m.help)
 
 

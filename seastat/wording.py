@@ -4,6 +4,7 @@ with no data, "not available" for a ratio with nothing to divide by). Pure: no S
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -260,6 +261,13 @@ class Metric:
     delta: str | None = None
     colour: str = "off"        # 'inverse': a rise reads as bad (more incidents); 'off': no judgement
     help: str | None = None
+
+    @property
+    def shown_colour(self) -> str:
+        """The colour as drawn: a delta that says no change ('+0 vs previous', '+0%') has none, and
+        no arrow (Streamlit reads '+0' as a rise and would draw a red arrow up)."""
+        unchanged = self.delta is not None and re.match(r"[+\-−]?0+(\.0+)?%?(\s|$)", self.delta)
+        return "off" if unchanged else self.colour
 
 
 def hotspot_numbers(report, beat: str = "", hold_back: int = 0) -> list[Metric]:

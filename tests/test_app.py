@@ -60,3 +60,20 @@ def test_home_builds_the_meeting_packet_for_the_chosen_period():
     pdf, html = at.session_state["packet"][3:]
     assert pdf.startswith(b"%PDF") and "Oct 19, 2026 – Nov 01, 2026" in html and "East precinct" in html
     assert "Made for partner agencies" in html                      # the hand-out, unless command staff is chosen
+
+
+def test_a_key_number_with_no_change_has_no_arrow_and_no_colour():
+    """'+0 vs previous' is no change: Streamlit would read the '+' as a rise and draw a red arrow up."""
+    from streamlit.proto.Metric_pb2 import Metric
+    from streamlit.testing.v1 import AppTest
+
+    def numbers():
+        from seastat import ui, wording
+        ui.metrics([wording.Metric("Incidents", "5", "+0 vs previous", "inverse"),
+                    wording.Metric("Share", "5", "+0.0%", "inverse"),
+                    wording.Metric("Incidents", "7", "+2 vs previous", "inverse"),
+                    wording.Metric("Incidents", "3", "-10 vs previous", "inverse")])
+
+    shown = [(Metric.MetricColor.Name(m.proto.color), Metric.MetricDirection.Name(m.proto.direction))
+             for m in AppTest.from_function(numbers).run().metric]
+    assert shown == [("GRAY", "NONE"), ("GRAY", "NONE"), ("RED", "UP"), ("GREEN", "DOWN")]
