@@ -130,9 +130,11 @@ if FACTS[dataset].has_offense_groups:
                        hide_index=True)
     places_col.markdown(f"**Places at risk now** (events in the {settings.near_repeat.recent_days} days to "
                         f"{period.last_day:%b %d}, window open)")
-    places_col.dataframe(wording.grid(ui.partner_safe(near.places, **tables.HOLD_BACK["near-repeat"])), hide_index=True,
-                         column_config={
+    places = wording.grid(ui.partner_safe(near.places, **tables.HOLD_BACK["near-repeat"]))
+    places_col.dataframe(places.assign(offenses=places["offenses"].str.replace("motor vehicle", "vehicle")), hide_index=True,
+                         # "Open until" (the last event + the window) without "Last event" (in the CSV): fits 1280 px
+                         column_order=["block_address", "beat", "events", "offenses", "open_until"], column_config={
         "block_address": "100-block", "beat": "Beat", "events": "Events", "offenses": "Offenses",
-        "last_event": "Last event", "open_until": "Open until"})
+        "open_until": st.column_config.DateColumn("Open until", format="MMM D")})
     ui.download_table(tables.near_repeat_places(near), stem + "_near_repeat", "Places at risk (CSV)",
                       where=places_col, **tables.HOLD_BACK["near-repeat"])

@@ -248,7 +248,7 @@ def knox_table(elevated: pd.DataFrame) -> pd.DataFrame:
         "Distance": elevated["space"], "Days apart": elevated["time"],
         "Pairs": elevated["observed"].map(held("{:,}".format)), "Expected": elevated["expected"].map("{:,.1f}".format),
         "Ratio": elevated["ratio"].map(held("{:.2f}".format)),
-        "p": elevated["p"].map(lambda p: f"{p:.2f}")}).reset_index(drop=True)
+        "p": elevated["p"].map(lambda p: "<0.001" if p < 0.001 else f"{p:.3f}")}).reset_index(drop=True)
 
 
 # --- Key numbers ---------------------------------------------------------------------------------
