@@ -46,7 +46,7 @@ ui.set_url(sector=sectors, beat=beats, against=against)
 # --- This period in brief: only what the test flags, each sentence linked to its table -------------
 if filling := ui.report(reports.still_filling, dataset, period):
     st.warning(filling, icon=":material/hourglass_top:")
-brief = ui.report(reports.summary_report, view, ui.due_back(period))
+brief = ui.report(reports.summary_report, view, ui.due_back(period), count=ui.counting())
 with st.container(border=True):
     st.markdown("\n".join(f"- {s.text} [table](/{s.link})" for s in brief.sentences))
 

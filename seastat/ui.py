@@ -402,6 +402,11 @@ def partner_safe(df: pd.DataFrame, counts: Sequence[str] | None = None, **rule) 
     return access.held_back(df, settings().hotspots.min_cell_count, counts, **rule)
 
 
+def counting() -> access.Counting:
+    """How the role in force reads counts in sentences ("fewer than 3" for partners)."""
+    return access.counting(access_now(), settings().hotspots.min_cell_count)
+
+
 def partner_safe_service(df: pd.DataFrame, kind: str, *, for_chart: bool = False) -> pd.DataFrame:
     """A /service table (seastat.service.SMALL[kind]) as the role in force may see it; the
     city-wide row, a total, kept."""

@@ -17,6 +17,7 @@ from conftest import PROJECT_ROOT
 from sqlalchemy import inspect
 
 from seastat import cli, compstat, export
+from seastat.access import Counting
 from seastat.actions import (
     IMPROVED,
     NO_CHANGE,
@@ -37,7 +38,7 @@ from seastat.actions import (
     revision,
     upgrade,
 )
-from seastat.actions.outcome import chart_frame
+from seastat.actions.outcome import chart_frame, windows
 from seastat.config import load_settings
 from seastat.publish import publish
 from seastat.store import Store
@@ -323,6 +324,37 @@ def test_the_verdicts_read_as_the_meeting_would_say_them():
     assert none.verdict == NO_CHANGE and none.p == 1
     empty = judge(record, Counts(3, 1, 0, 2), before, since, **kw)
     assert empty.verdict == NOT_ENOUGH and "had no burglary before the start" in empty.text
+
+
+SMALL = dict(start_date=dt.date(2026, 11, 15), place_value="L2")   # 8 days: 2 burglaries before, 1 since
+
+
+def test_a_partner_reads_fewer_than_3_and_nothing_computed_from_a_small_count():
+    record = _record(**SMALL)
+    before, since = windows(SMALL["start_date"], planted.LAST)
+    kw = dict(comparison="the rest of North precinct", level=LEVEL)
+    small = judge(record, Counts(2, 1, 20, 17), before, since, **kw)
+    assert small.told().startswith("No detectable change against the comparison: Burglary in Beat L2: 2 in the 8 days "
+                                   "before the start, 1 since; the rest of North precinct went from 20 to 17 (-15%), "
+                                   "which predicts 1.7 (exact Poisson test p = ")
+    partner = small.told(Counting(3))
+    assert partner == ("No detectable change against the comparison: Burglary in Beat L2: fewer than 3 in the 8 days "
+                       "before the start, fewer than 3 since; the rest of North precinct went from 20 to 17 (-15%) "
+                       "(exact Poisson test; figures computed from counts under 3 are not shown).")
+    # only the count since is small: the expected count (from the others) stays, its percentage and p go
+    drop = judge(record, Counts(63, 2, 504, 567), before, since, **kw)
+    assert drop.verdict == IMPROVED and drop.told(Counting(3)) == (
+        "▼ Improvement: Burglary in Beat L2: 63 in the 8 days before the start, fewer than 3 since; the rest of North "
+        "precinct went from 504 to 567 (+12%), which predicts 70.9 (exact Poisson test; figures computed from "
+        "counts under 3 are not shown).")
+    # counts of 3 and more (and zeros) read exactly as command staff read them
+    assert judge(record, Counts(63, 22, 504, 567), before, since, **kw).told(Counting(3)) == \
+        judge(record, Counts(63, 22, 504, 567), before, since, **kw).text
+    # the chart: no point (and no tooltip count) for a count under 3 or an index computed from one
+    frame = chart_frame(small, Counting(3)).set_index(["area", "window"])
+    assert frame.loc["Beat L2", ["count", "relative"]].isna().all().all()
+    assert frame.loc["the rest of North precinct", "count"].tolist() == [20, 17]
+    assert chart_frame(small).set_index(["area", "window"]).loc["Beat L2", "count"].tolist() == [2, 1]
 
 
 def _record(**changes):

@@ -296,3 +296,42 @@ def test_record_close_and_read_the_history_in_chromium(page_at, synth_store_dir,
         assert ("what", "created", "", "Emphasis patrol, evenings") in changes
     finally:
         server.stop()
+
+
+# --- A partner agency's view: small counts held back ----------------------------------------------
+
+def test_a_partner_reads_no_count_under_3_on_the_follow_up_page(store_dir, database_url, db, monkeypatch):
+    """A commitment on beat L2 over its last 8 days: 2 burglaries before, 1 since (the planted
+    export's own rows). Command staff read 2 and 1; a signed-in partner reads "fewer than 3" in the
+    sentence, and the chart has no point or tooltip count for them."""
+    import pandas as pd
+    import pyarrow as pa
+    from conftest import PARTNER, run_page
+    monkeypatch.setenv("SEASTAT_DATABASE_URL", database_url)
+    known = Known.from_store(Store.open(store_dir), load_settings())
+    db.add(Draft(what="L2 foot beat", owner="North ACT", place_level="beat", place_value="L2", dataset="crime",
+                 target="burglary", start_date=dt.date(2026, 11, 15), due_date=dt.date(2026, 12, 7),
+                 measure="Burglaries"), by="ana", known=known)
+
+    def seen(at: AppTest) -> tuple[str, list]:
+        assert not at.exception and not at.error
+        verdict = next(t for kind in ("info", "success", "warning") for t in texts(at, kind) if "Beat L2" in t)
+        frames = [pa.ipc.open_stream(d.data.data).read_pandas() for chart in at.get("vega_lite_chart")
+                  for d in chart.proto.datasets]
+        return verdict, [{k: None if pd.isna(v) else v for k, v in row.items()}
+                         for frame in frames for row in frame.to_dict("records")]
+
+    command, command_data = seen(run_page("followup", store=store_dir))
+    assert "Burglary in Beat L2: 2 in the 8 days before the start, 1 since" in command
+    assert {(r["area"], r["window"], r["count"]) for r in command_data} >= {
+        ("Beat L2", "Before", 2), ("Beat L2", "Since start", 1)}
+
+    at = run_page("followup", store=store_dir, user=PARTNER)
+    partner, partner_data = seen(at)
+    assert "Burglary in Beat L2: fewer than 3 in the 8 days before the start, fewer than 3 since" in partner
+    assert "the rest of North precinct went from 20 to 17" in partner        # counts of 3 and more stay
+    # no 1 or 2 as a count: the only numbers left are "fewer than 3", the days, the comparison's counts
+    assert re.findall(r"(?<![\w.,-])\d[\d,.]*", partner) == ["3", "8", "3", "20", "17", "3"]
+    assert {r["count"] for r in partner_data if r["area"] == "Beat L2"} == {None}
+    assert all(r.get("relative") is None for r in partner_data if r["area"] == "Beat L2")
+    assert not any(e.label == "Save" for e in at.button)          # and a partner edits nothing

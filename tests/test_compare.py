@@ -172,7 +172,7 @@ def test_use_of_force_by_level_and_precinct_as_published(synth_store, published)
     assert np.allclose(table["use_of_force_per_1000_calls"], by_precinct(uof) / calls * 1000)
     city = table.loc[compstat.CITY]
     words = wording.use_of_force_in_words(compstat.CITY, city[levels], city["calls"], city["use_of_force_per_1000_calls"])
-    assert f"uses of force: {len(uof):,} (" in words and f"{levels[-1]}: {city[levels[-1]]:,}" in words
+    assert f"uses of force: {len(uof):,} (" in words and f"{levels[-1]}: {int(city[levels[-1]]):,})" in words
 
 
 def test_zero_denominators_over_periods_read_not_available(small_store_dir, grid):
