@@ -98,7 +98,7 @@ if two_slices:
     stem = export.file_stem("compare", dataset, *stem_parts, b.area.value if mode == "places" else b.window.start, row)
     where = period.label() if mode == "places" else place.label
     st.subheader(f"{a.label} against {b.label} · {FACTS[dataset].label} · {where}")
-    ui.metrics(wording.slices_numbers(diff))
+    ui.metrics(wording.slices_numbers(diff, ui.counting()))
     st.markdown(f"#### {wording.in_words(diff, what, ui.counting())}")
     series = ui.partner_safe(result.series, ["count"], for_chart=True)
     if result.by_period:
@@ -125,7 +125,7 @@ else:
     result = ui.report(reports.datasets_report, period, place)
     n, stem = result.totals, export.file_stem("compare", *stem_parts)
     st.subheader(f"{place.label} · {period.label()}")
-    ui.metrics(wording.datasets_numbers(result, use_of_force=mode == "use_of_force"))
+    ui.metrics(wording.datasets_numbers(result, use_of_force=mode == "use_of_force", count=ui.counting()))
     if result.uncovered:
         st.warning(f"Not covered by the published exports for {place.label} in this period: "
                    f"{', '.join(FACTS[d].label for d in result.uncovered)} (shown as “—”, never 0).")

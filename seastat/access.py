@@ -202,6 +202,10 @@ class Counting:
     def __call__(self, n: float, decimals: int = 0) -> str:
         return f"fewer than {self.under}" if self.held(n) else f"{n:,.{decimals}f}"
 
+    def cell(self, n: float) -> str:
+        """A count as a table or a key number shows it: "<3" when held back."""
+        return f"<{self.under}" if self.held(n) else f"{n:,.0f}"
+
 
 EXACT = Counting()
 

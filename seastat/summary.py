@@ -318,10 +318,15 @@ def _driver_text(change: Change, count: Counting) -> str:
     if not parts:
         return ""
     rise = "rise" if change.flag == UP else "fall"
-    # "the rest" too: a part can be larger than the whole when the other parts went the other way;
-    # neither when the part comes from a count held back (the rest would give it back)
-    named = " and ".join(d.name if count.held(*d.counts) else f"{d.name} ({d.part:+,.0f}, the rest {d.of - d.part:+,.0f})"
-                         for d in parts)
+    # "the rest" too: a part can be larger than the whole when the other parts went the other way. Held
+    # back: a part from a count under the minimum; the rest when the whole is (part + rest gives it back).
+    whole = not _held(change, change.headline, count)
+
+    def said(d: Driver) -> str:
+        if count.held(*d.counts):
+            return d.name
+        return f"{d.name} ({d.part:+,.0f}" + (f", the rest {d.of - d.part:+,.0f})" if whole else ")")
+    named = " and ".join(said(d) for d in parts)
     most = all(abs(d.part) > MOST * abs(d.of) for d in parts)
     return f" {'Most of the' if most else 'The largest part of the'} {rise}: {named}."
 

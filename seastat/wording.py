@@ -306,17 +306,23 @@ def hotspot_numbers(report, beat: str = "", hold_back: int = 0) -> list[Metric]:
                         "PAI = hit rate / the cells' share of the city's area.")]
 
 
-def slices_numbers(d) -> list[Metric]:
-    """Slice A, slice B and their difference (a compare.Difference)."""
-    return [Metric(f"A · {d.a}", f"{d.n_a:,}"), Metric(f"B · {d.b}", f"{d.n_b:,}"),
-            Metric("A − B", f"{d.change:+,}", NOT_AVAILABLE + " (B is 0)" if d.n_b == 0 else f"{d.percent:+.0f}%")]
+def slices_numbers(d, count: Counting = EXACT) -> list[Metric]:
+    """Slice A, slice B and their difference (a compare.Difference); a count `count` holds back
+    reads "<3", and the difference computed from it is not shown."""
+    if count.held(d.n_a, d.n_b):
+        change = Metric("A − B", "not shown", f"a count under {count.under}", "off")
+    else:
+        change = Metric("A − B", f"{d.change:+,}", NOT_AVAILABLE + " (B is 0)" if d.n_b == 0 else f"{d.percent:+.0f}%")
+    return [Metric(f"A · {d.a}", count.cell(d.n_a)), Metric(f"B · {d.b}", count.cell(d.n_b)), change]
 
 
-def datasets_numbers(report, use_of_force: bool = False) -> list[Metric]:
-    """One place and period across the datasets (a reports.DatasetsReport), or its use of force."""
+def datasets_numbers(report, use_of_force: bool = False, count: Counting = EXACT) -> list[Metric]:
+    """One place and period across the datasets (a reports.DatasetsReport), or its use of force;
+    a count `count` holds back reads "<3", and a ratio computed from it is not shown."""
     gone = set(report.uncovered)      # no export covers them here: unknown, never 0
-    n = {d: NO_DATA if d in gone else f"{v:,}" for d, v in report.totals.items()}
-    ratio = lambda value, *ds: NO_DATA if gone & set(ds) else ratio_text(value)  # noqa: E731
+    n = {d: NO_DATA if d in gone else count.cell(v) for d, v in report.totals.items()}
+    ratio = lambda value, *ds: NO_DATA if gone & set(ds) else "not shown" if count.held(  # noqa: E731
+        *(report.totals[d] for d in ds)) else ratio_text(value)
     per_1000 = Metric("Uses of force per 1,000 calls", ratio(report.per_1000_calls, "use_of_force", "calls"))
     if use_of_force:
         return [Metric("Uses of force", n["use_of_force"]), Metric(FACTS["calls"].label, n["calls"]), per_1000]

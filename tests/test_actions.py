@@ -593,6 +593,30 @@ def test_the_packet_section_lists_what_is_due_back_with_results_and_charts(plant
     db.close()
 
 
+def test_the_partner_packet_section_holds_back_a_commitments_small_counts(planted_store, database_url):
+    """Beat L2's last 8 days (2 burglaries before, 1 since): the partner packet's table reads "<3" for
+    them and for the expected count and p-value computed from them, and its chart draws no point for
+    them; the command packet has the counts."""
+    from seastat import packet
+    from seastat.actions import followup_section
+    from seastat.periods import Window
+    store, _, _ = planted_store
+    settings = load_settings()
+    known = Known.from_store(store, settings)
+    db = Actions.open(database_url)
+    db.add(draft(**SMALL, due_date=dt.date(2026, 11, 23)), by="ana", known=known)
+    period = Window(dt.date(2026, 11, 9), dt.date(2026, 11, 23))
+    tables = {audience: packet._followup_section(store, settings, db, period, packet.audience_view(audience, 3))
+              .tables[0].data for audience in ("command", "partner")}
+    assert tables["command"][["Before", "Since"]].values.tolist() == [[2, 1]]
+    assert tables["partner"][["Before", "Since", "Expected", "p"]].values.tolist() == [["<3"] * 4]
+    assert tables["partner"]["Result"].tolist() == tables["command"]["Result"].tolist()
+    _, charts = followup_section(db, store, known, settings, dt.date(2026, 11, 23), count=Counting(3))
+    data = charts[1].data.set_index(["area", "window"])
+    assert data.loc["Beat L2", ["count", "relative"]].isna().all().all() and data["count"].notna().sum() == 2
+    db.close()
+
+
 def test_cli_migrates_down_and_up(capsys, cli_config, database_url):
     assert run(capsys, cli_config, *ADD)[0] == 0
     code, out, _ = run(capsys, cli_config, "migrate", "--to", "base")
