@@ -73,8 +73,9 @@ for precinct in table.precincts:
     with st.expander(f"{precinct}: sectors and beats"):
         st.table(shown(table.drill(precinct)))
 filters = [precincts, sectors, beats, against, view.offenses]
-ui.download_table(tables.compstat_table(table), export.file_stem("trends", dataset, period.start, *filters),
-                  label="Download table (CSV)", counts=access.COMPSTAT_COUNTS)
+csv = tables.compstat_table(table)      # partners: the screen's rule (`seastat table compstat --audience partner`)
+ui.download_table(csv, export.file_stem("trends", dataset, period.start, *filters), label="Download table (CSV)",
+                  **tables.partner_rule("compstat", csv))
 
 # --- Trend charts ---------------------------------------------------------------------------------
 st.subheader("Trends, last two years")
