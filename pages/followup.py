@@ -89,10 +89,11 @@ for record in open_ones:
         shout(view.plain(outcome.told(count)))
         if outcome.counts is not None:
             # fixed size and its own colours, like the other pages' charts; the title as a caption
+            held = f" · counts under {count.under} not drawn" if count.held(*vars(outcome.counts).values()) else ""
             chart_col.caption(f"{view.plain(outcome.target)} in {view.plain(outcome.place)} and "
-                              f"{view.plain(outcome.comparison)}")
+                              f"{view.plain(outcome.comparison)}{held}")
             chart = actions.before_after_chart(outcome, width=220, height=150, titled=False, count=count)
-            chart_col.altair_chart(chart, theme=None)
+            chart_col.altair_chart(chart, theme=None, width="content")     # its own 220 px, inside the card
         stale = st.session_state.get(f"stale_{record.id}")
         if stale is not None:
             st.error(f"Not saved: {view.plain(str(stale))}.", icon=":material/sync_problem:")
