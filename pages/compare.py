@@ -4,7 +4,7 @@ reports.slices_report and reports.datasets_report."""
 import pandas as pd
 import streamlit as st
 
-from seastat import charts, compare, export, reports, ui, wording
+from seastat import charts, compare, export, reports, tables, ui, wording
 from seastat.datasets import FACTS
 from seastat.periods import Window
 
@@ -111,11 +111,11 @@ if two_slices:
     ui.download_table(result.series, stem, label="Chart data (CSV)")
 
     st.subheader("Offense mix: which groups drive the difference")
-    mix_rule = dict(derived={"difference": ("a", "b"), "share_a": ("a",), "share_b": ("b",)})
-    mix = ui.partner_safe(result.mix, ["a", "b"], **mix_rule).rename(columns={"a": a.label, "b": b.label})
+    mix_rule = tables.HOLD_BACK["offense-mix"]
+    mix = ui.partner_safe(result.mix, **mix_rule).rename(columns={"a": a.label, "b": b.label})
     st.markdown(wording.mix_in_words(result.mix, a.label, b.label, what, ui.counting()) + " Share of A / B: the group's part of "
                 "each slice's total, so places of different sizes compare by mix.")
-    ui.show_chart(charts.mix_chart(ui.partner_safe(result.mix, ["a", "b"], **mix_rule, for_chart=True), a.label, b.label,
+    ui.show_chart(charts.mix_chart(ui.partner_safe(result.mix, **mix_rule, for_chart=True), a.label, b.label,
                                    f"{rows[row][0]} by group: {a.label} (A) and {b.label} (B)"), stem=stem + "_mix")
     st.dataframe(wording.shown(mix), hide_index=True)
     ui.download_table(mix, stem + "_mix", label="Offense mix (CSV)")

@@ -133,7 +133,8 @@ def change_panel() -> None:
     what = FACTS[dataset].noun
     st.markdown("#### " + wording.in_words(result.difference, what, ui.counting()))
     st.markdown(wording.mix_in_words(result.mix, a.label, b.label, what, ui.counting()))
-    chart(charts.mix_chart(result.mix, a.label, b.label, f"{label} by group, city-wide", width=420), "mix")
+    mix = ui.partner_safe(result.mix, **tables.HOLD_BACK["offense-mix"], for_chart=True)   # partners: small counts left out
+    chart(charts.mix_chart(mix, a.label, b.label, f"{label} by group, city-wide", width=420), "mix")
 
 
 def held_back(table):

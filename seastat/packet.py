@@ -458,7 +458,8 @@ def _compare_section(store, settings, view: reports.View, label: str, safe) -> S
         what = FACTS[view.dataset].noun
         section.paragraphs += [wording.in_words(result.difference, what, safe.count),
                                wording.mix_in_words(result.mix, a.label, b.label, what, safe.count)]
-        section.figures.append(_figure(charts.mix_chart(result.mix, a.label, b.label, f"{label} by group, city-wide"),
+        mix = safe(result.mix, **tables.HOLD_BACK["offense-mix"], for_chart=True)
+        section.figures.append(_figure(charts.mix_chart(mix, a.label, b.label, f"{label} by group, city-wide"),
                                        store.manifest, f"{label}: this period against the same period last year"))
     if set(compare.DATASETS) <= set(store.datasets):
         both = reports.datasets_report(store, settings, view.period)

@@ -64,6 +64,8 @@ HOLD_BACK: dict[str, dict] = {
     "hotspot-beats": _BLOCK_COUNTS,
     "near-repeat": {"counts": ("events",), "texts": ("offenses",)},
     "knox": {"counts": ("observed",), "derived": {"ratio": ("observed",)}},
+    # compare.offense_mix: each group's count in slice A and B (compare page, shared screen, packet)
+    "offense-mix": {"counts": ("a", "b"), "derived": {"difference": ("a", "b"), "share_a": ("a",), "share_b": ("b",)}},
     # reports.datasets_report's tables (crime, calls and use of force by area): the counts are its whole numbers
     "datasets": {"derived": {"calls_per_crime": ("crime", "calls"), "use_of_force_per_1000_calls": ("use_of_force", "calls")}},
 }
