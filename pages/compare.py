@@ -4,7 +4,7 @@ reports.slices_report and reports.datasets_report."""
 import pandas as pd
 import streamlit as st
 
-from seastat import charts, compare, export, reports, ui, wording
+from seastat import charts, compare, export, reports, tables, ui, wording
 from seastat.datasets import FACTS
 from seastat.periods import Window
 
@@ -98,8 +98,8 @@ if two_slices:
     stem = export.file_stem("compare", dataset, *stem_parts, b.area.value if mode == "places" else b.window.start, row)
     where = period.label() if mode == "places" else place.label
     st.subheader(f"{a.label} against {b.label} · {FACTS[dataset].label} · {where}")
-    ui.metrics(wording.slices_numbers(diff))
-    st.markdown(f"#### {wording.in_words(diff, what)}")
+    ui.metrics(wording.slices_numbers(diff, ui.counting()))
+    st.markdown(f"#### {wording.in_words(diff, what, ui.counting())}")
     series = ui.partner_safe(result.series, ["count"], for_chart=True)
     if result.by_period:
         chart = charts.places_chart(series, f"{rows[row][0]} per biweekly period ({FACTS[dataset].label})",
@@ -111,11 +111,11 @@ if two_slices:
     ui.download_table(result.series, stem, label="Chart data (CSV)")
 
     st.subheader("Offense mix: which groups drive the difference")
-    mix_rule = dict(derived={"difference": ("a", "b"), "share_a": ("a",), "share_b": ("b",)})
-    mix = ui.partner_safe(result.mix, ["a", "b"], **mix_rule).rename(columns={"a": a.label, "b": b.label})
-    st.markdown(wording.mix_in_words(result.mix, a.label, b.label, what) + " Share of A / B: the group's part of "
+    mix_rule = tables.HOLD_BACK["offense-mix"]
+    mix = ui.partner_safe(result.mix, **mix_rule).rename(columns={"a": a.label, "b": b.label})
+    st.markdown(wording.mix_in_words(result.mix, a.label, b.label, what, ui.counting()) + " Share of A / B: the group's part of "
                 "each slice's total, so places of different sizes compare by mix.")
-    ui.show_chart(charts.mix_chart(ui.partner_safe(result.mix, ["a", "b"], **mix_rule, for_chart=True), a.label, b.label,
+    ui.show_chart(charts.mix_chart(ui.partner_safe(result.mix, **mix_rule, for_chart=True), a.label, b.label,
                                    f"{rows[row][0]} by group: {a.label} (A) and {b.label} (B)"), stem=stem + "_mix")
     st.dataframe(wording.shown(mix), hide_index=True)
     ui.download_table(mix, stem + "_mix", label="Offense mix (CSV)")
@@ -125,18 +125,19 @@ else:
     result = ui.report(reports.datasets_report, period, place)
     n, stem = result.totals, export.file_stem("compare", *stem_parts)
     st.subheader(f"{place.label} · {period.label()}")
-    ui.metrics(wording.datasets_numbers(result, use_of_force=mode == "use_of_force"))
+    ui.metrics(wording.datasets_numbers(result, use_of_force=mode == "use_of_force", count=ui.counting()))
     if result.uncovered:
         st.warning(f"Not covered by the published exports for {place.label} in this period: "
                    f"{', '.join(FACTS[d].label for d in result.uncovered)} (shown as “—”, never 0).")
     if mode == "datasets":
-        st.markdown("#### " + wording.datasets_in_words(place.label, n, result.calls_per_crime, result.per_1000_calls))
+        st.markdown("#### " + wording.datasets_in_words(place.label, n, result.calls_per_crime, result.per_1000_calls,
+                                                            ui.counting()))
         table, series = result.table, result.series
         st.markdown("**By precinct, this period**")
         chart = charts.dataset_chart(series, f"Crime reports, 911 calls and use of force per period, {place.label}")
     else:
         st.markdown("#### " + wording.use_of_force_in_words(place.label, result.by_level, n["calls"],
-                                                            result.per_1000_calls))
+                                                            result.per_1000_calls, ui.counting()))
         table, series = result.use_of_force, result.use_of_force_series
         st.markdown("**By incident type and precinct, this period**")
         chart = charts.use_of_force_chart(series, result.levels, f"Use of force per period by incident type, and per "

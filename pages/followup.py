@@ -19,6 +19,7 @@ ui.show_commitment_messages()
 # --- Record a commitment (the same form as shared-screen mode's Commitments panel) -----------------
 # Signed in, every change is recorded as the signed-in person; a partner reads, and edits nothing.
 person = ui.access_now()
+count = ui.counting()          # a partner reads "fewer than 3", not a beat's or a block's 1 or 2
 ui.commitment_author()
 if person.edits_commitments:
     with st.expander("Record a commitment", expanded=not db.list(status="open"), icon=":material/add_task:"):
@@ -85,13 +86,14 @@ for record in open_ones:
                    f"last changed by {view.plain(record.updated_by)}")
         text_col, chart_col = st.columns([3, 2])
         shout = {actions.IMPROVED: text_col.success, actions.WORSE: text_col.warning}.get(outcome.verdict, text_col.info)
-        shout(view.plain(outcome.text))
+        shout(view.plain(outcome.told(count)))
         if outcome.counts is not None:
             # fixed size and its own colours, like the other pages' charts; the title as a caption
+            held = f" · counts under {count.under} not drawn" if count.held(*vars(outcome.counts).values()) else ""
             chart_col.caption(f"{view.plain(outcome.target)} in {view.plain(outcome.place)} and "
-                              f"{view.plain(outcome.comparison)}")
-            chart_col.altair_chart(actions.before_after_chart(outcome, width=220, height=150, titled=False),
-                                   theme=None)
+                              f"{view.plain(outcome.comparison)}{held}")
+            chart = actions.before_after_chart(outcome, width=220, height=150, titled=False, count=count)
+            chart_col.altair_chart(chart, theme=None, width="content")     # its own 220 px, inside the card
         stale = st.session_state.get(f"stale_{record.id}")
         if stale is not None:
             st.error(f"Not saved: {view.plain(str(stale))}.", icon=":material/sync_problem:")

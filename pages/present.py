@@ -73,7 +73,7 @@ def chart(figure, where: str) -> None:
 
 # --- The panels -----------------------------------------------------------------------------------
 def summary_panel() -> None:
-    result = ui.report(reports.summary_report, view, ui.due_back(period))
+    result = ui.report(reports.summary_report, view, ui.due_back(period), count=ui.counting())
     told = [s for s in result.sentences if s.kind in ("change", "no_change")][:5]
     spots = [s for s in result.sentences if s.kind in ("hotspot", "no_hotspot")][:3]
     due = [s for s in result.sentences if s.kind == "due"]
@@ -131,9 +131,10 @@ def change_panel() -> None:
         return
     result = ui.report(reports.slices_report, dataset, a, b, "all", 10)
     what = FACTS[dataset].noun
-    st.markdown("#### " + wording.in_words(result.difference, what))
-    st.markdown(wording.mix_in_words(result.mix, a.label, b.label, what))
-    chart(charts.mix_chart(result.mix, a.label, b.label, f"{label} by group, city-wide", width=420), "mix")
+    st.markdown("#### " + wording.in_words(result.difference, what, ui.counting()))
+    st.markdown(wording.mix_in_words(result.mix, a.label, b.label, what, ui.counting()))
+    mix = ui.partner_safe(result.mix, **tables.HOLD_BACK["offense-mix"], for_chart=True)   # partners: small counts left out
+    chart(charts.mix_chart(mix, a.label, b.label, f"{label} by group, city-wide", width=420), "mix")
 
 
 def held_back(table):
@@ -145,14 +146,14 @@ def datasets_panel() -> None:
     result = ui.report(reports.datasets_report, period)
     st.table(wording.shown(held_back(result.table)), hide_index=True)
     st.markdown("#### " + wording.datasets_in_words(compare.Area().label, result.totals, result.calls_per_crime,
-                                                    result.per_1000_calls))
+                                                    result.per_1000_calls, ui.counting()))
 
 
 def use_of_force_panel() -> None:
     result = ui.report(reports.datasets_report, period)
     st.table(wording.shown(held_back(result.use_of_force)), hide_index=True)
     st.markdown("#### " + wording.use_of_force_in_words(compare.Area().label, result.by_level, result.totals["calls"],
-                                                        result.per_1000_calls))
+                                                        result.per_1000_calls, ui.counting()))
 
 
 def commitments_panel() -> None:

@@ -4,7 +4,7 @@ reports.response_times_report, calls_by_hour_report, call_types_report,
 use_of_force_rates_report and use_of_force_subjects_report."""
 import streamlit as st
 
-from seastat import charts, export, reports, ui, wording
+from seastat import charts, export, reports, tables, ui, wording
 from seastat.datasets import FACTS
 
 ui.page("911 and use of force")
@@ -79,7 +79,8 @@ else:
                 inner = safe[safe["level"].isin(["sector", "beat"]) & (safe["precinct"] == name)
                                  & (safe["priority"] == priority)]
                 st.table(wording.response_times_shown(inner), hide_index=True)
-        ui.download_table(rt.table, f"{stem}_response_times", label="Response times, every area (CSV)")
+        ui.download_table(rt.table, f"{stem}_response_times", label="Response times, every area (CSV)",
+                          **tables.partner_rule("response-times", rt.table))
 
     # --- When: hour of week --------------------------------------------------------------------------
     st.header("When: calls by hour of the week")
@@ -91,7 +92,8 @@ else:
     st.caption(f"Expected: {wording.expected_note(settings, hours.expected_periods)}, per hour of the week. "
                "Descriptive: with 168 cells, about 8 would differ 'significantly' by chance alone, so no cell "
                "is flagged here (the CSV holds each cell's exact Poisson p-value).")
-    ui.download_table(hours.table, f"{stem}_calls_by_hour", label="Calls by hour of week (CSV)")
+    ui.download_table(hours.table, f"{stem}_calls_by_hour", label="Calls by hour of week (CSV)",
+                      **tables.partner_rule("calls-by-hour", hours.table))
 
     # --- What: call types and sources ----------------------------------------------------------------
     st.header("What: call types and sources")
@@ -103,13 +105,15 @@ else:
     right.markdown("**Final call type** (as the event was closed)")
     right.table(wording.call_types_shown(type_rows, "final"), hide_index=True)
     st.caption(f"Expected: {wording.expected_note(settings)}; ▲ / ▼ as on the trends page.")
-    ui.download_table(types.table, f"{stem}_call_types", label="Call types (CSV)")
+    ui.download_table(types.table, f"{stem}_call_types", label="Call types (CSV)",
+                      **tables.partner_rule("call-types", types.table))
     st.markdown(wording.SOURCE_METHOD)
     if len(types.sources):
         ui.show_chart(charts.source_mix_chart(ui.partner_safe_service(types.sources, "sources", for_chart=True),
                                               f"Calls by source, {period.label()}"), stem=f"{stem}_sources")
         st.table(wording.sources_shown(ui.partner_safe_service(types.sources, "sources")), hide_index=True)
-        ui.download_table(types.sources, f"{stem}_call_sources", label="Call sources (CSV)")
+        ui.download_table(types.sources, f"{stem}_call_sources", label="Call sources (CSV)",
+                          **tables.partner_rule("call-sources", types.sources))
 
 # --- Use of force --------------------------------------------------------------------------------------
 st.header("Use of force as rates")
@@ -128,7 +132,8 @@ else:
             f"Uses of force per 1,000 dispatched calls by level, {period.label()}"), stem=f"{stem}_uof_rates")
     st.table(wording.use_of_force_shown(ui.partner_safe_service(table, "use_of_force")), hide_index=True)
     st.caption("Uses of force per level this period; ± and the rate against the expected are for all uses.")
-    ui.download_table(table, f"{stem}_use_of_force_rates", label="Use-of-force rates (CSV)")
+    ui.download_table(table, f"{stem}_use_of_force_rates", label="Use-of-force rates (CSV)",
+                      **tables.partner_rule("use-of-force-rates", table))
 
     st.subheader("Subjects of use of force")
     subjects = ui.report(reports.use_of_force_subjects_report, view)

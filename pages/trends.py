@@ -46,7 +46,7 @@ ui.set_url(sector=sectors, beat=beats, against=against)
 # --- This period in brief: only what the test flags, each sentence linked to its table -------------
 if filling := ui.report(reports.still_filling, dataset, period):
     st.warning(filling, icon=":material/hourglass_top:")
-brief = ui.report(reports.summary_report, view, ui.due_back(period))
+brief = ui.report(reports.summary_report, view, ui.due_back(period), count=ui.counting())
 with st.container(border=True):
     st.markdown("\n".join(f"- {s.text} [table](/{s.link})" for s in brief.sentences))
 
@@ -73,8 +73,9 @@ for precinct in table.precincts:
     with st.expander(f"{precinct}: sectors and beats"):
         st.table(shown(table.drill(precinct)))
 filters = [precincts, sectors, beats, against, view.offenses]
-ui.download_table(tables.compstat_table(table), export.file_stem("trends", dataset, period.start, *filters),
-                  label="Download table (CSV)", counts=access.COMPSTAT_COUNTS)
+csv = tables.compstat_table(table)      # partners: the screen's rule (`seastat table compstat --audience partner`)
+ui.download_table(csv, export.file_stem("trends", dataset, period.start, *filters), label="Download table (CSV)",
+                  **tables.partner_rule("compstat", csv))
 
 # --- Trend charts ---------------------------------------------------------------------------------
 st.subheader("Trends, last two years")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -183,6 +184,35 @@ def suppress_counts(df: pd.DataFrame, counts: Sequence[str], min_count: int, *,
     for column in texts:
         out[column] = out[column].map(lambda text: counts_in_text(text, min_count))
     return out
+
+
+@dataclass(frozen=True)
+class Counting:
+    """How a sentence states a count: every sentence builder (the written summary, compare's lines,
+    a commitment's result) says its counts through one of these. For the partner view (`under` =
+    min_cell_count) a count from 1 to under - 1 reads "fewer than 3", and a sentence leaves out what
+    is computed from it (a difference, a percentage, an expected count, a p-value: `held`), since
+    that would give the count back. A regex over finished text could not tell a count from a date."""
+    under: int = 0            # 0: every count as it is (command staff, analysts)
+
+    def held(self, *counts: object) -> bool:
+        """Whether any of these counts is held back (so is anything computed from it)."""
+        return any(isinstance(n, numbers.Real) and 1 <= n < self.under for n in counts)
+
+    def __call__(self, n: float, decimals: int = 0) -> str:
+        return f"fewer than {self.under}" if self.held(n) else f"{n:,.{decimals}f}"
+
+    def cell(self, n: float) -> str:
+        """A count as a table or a key number shows it: "<3" when held back."""
+        return f"<{self.under}" if self.held(n) else f"{n:,.0f}"
+
+
+EXACT = Counting()
+
+
+def counting(who: Access, min_count: int) -> Counting:
+    """How sentences state counts for `who`."""
+    return Counting(min_count if who.suppresses else 0)
 
 
 def counts_in_text(text: object, min_count: int) -> object:

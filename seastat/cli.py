@@ -164,7 +164,7 @@ def cmd_table(args, settings) -> int:
     """Any table the dashboard offers for download, as the page's CSV (or JSON rows)."""
     from . import export, reports
     from .store import Store
-    from .tables import TABLES, as_json_rows
+    from .tables import TABLES, as_json_rows, for_audience
     if args.list or not args.name:
         for name, table in TABLES.items():
             print(f"{name:<15} {table.what}")
@@ -184,7 +184,8 @@ def cmd_table(args, settings) -> int:
     if args.offense_group and args.offense_group not in rows:
         raise ValueError(f"no offense group {args.offense_group!r} for {args.dataset}; choose from {', '.join(rows)}")
     view = reports.View(args.dataset, period, offenses=(args.offense_group,) if args.offense_group else ())
-    frame = TABLES[args.name].build(store, settings, view)
+    frame = for_audience(args.name, TABLES[args.name].build(store, settings, view), args.audience,
+                         settings.hotspots.min_cell_count)
     if args.format == "json":
         sys.stdout.write(f"{export.source_line(store.manifest)}\n{as_json_rows(frame)}\n")
     else:
@@ -266,6 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", type=_date, help="first day of a complete period (default: the latest)")
     p.add_argument("--offense-group", help="an offense group or type of config.toml (default: all)")
     p.add_argument("--format", default="csv", choices=["csv", "json"])
+    p.add_argument("--audience", default="command", choices=["command", "partner"],
+                   help="command (default: every count, for analysts) or partner (the partner CSV the page offers: "
+                        "counts under [hotspots] min_cell_count held back)")
     p.set_defaults(run=cmd_table)
     p = sub.add_parser("meeting", help="pin a meeting to a store version, or list the pinned meetings")
     p.add_argument("action", choices=["pin", "list"])

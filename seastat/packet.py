@@ -456,9 +456,10 @@ def _compare_section(store, settings, view: reports.View, label: str, safe) -> S
     if b.window.start >= store.days(view.dataset)[0]:
         result = reports.slices_report(store, settings, view.dataset, a, b, "all", mix_top=10)
         what = FACTS[view.dataset].noun
-        section.paragraphs += [wording.in_words(result.difference, what),
-                               wording.mix_in_words(result.mix, a.label, b.label, what)]
-        section.figures.append(_figure(charts.mix_chart(result.mix, a.label, b.label, f"{label} by group, city-wide"),
+        section.paragraphs += [wording.in_words(result.difference, what, safe.count),
+                               wording.mix_in_words(result.mix, a.label, b.label, what, safe.count)]
+        mix = safe(result.mix, **tables.HOLD_BACK["offense-mix"], for_chart=True)
+        section.figures.append(_figure(charts.mix_chart(mix, a.label, b.label, f"{label} by group, city-wide"),
                                        store.manifest, f"{label}: this period against the same period last year"))
     if set(compare.DATASETS) <= set(store.datasets):
         both = reports.datasets_report(store, settings, view.period)
@@ -527,9 +528,9 @@ def _data_notes(store, settings, safe) -> Section:
     ])
 
 
-def summary_section(store, settings, view: reports.View, due=None) -> Section:
+def summary_section(store, settings, view: reports.View, due=None, count=access.EXACT) -> Section:
     """The written summary (seastat.summary), each sentence with the address of its table."""
-    result = reports.summary_report(store, settings, view, due)
+    result = reports.summary_report(store, settings, view, due, count)
     return Section("This period in brief", sentences=[(s.text, s.link, int(s.kind == "echo")) for s in result.sentences],
                    paragraphs=["Only changes the exact Poisson test flags (▲ / ▼, see About this packet) are told, "
                                "largest first; a change that is mostly one inside it follows that one. Each "
@@ -539,13 +540,15 @@ def summary_section(store, settings, view: reports.View, due=None) -> Section:
 def _followup_section(store, settings, db, period, safe) -> Section | None:
     """The commitments due back at this meeting, each judged with the Follow-up page's test."""
     from .actions import Known, followup_section
-    table, pictures = followup_section(db, store, Known.from_store(store, settings), settings, due_by=period.end)
+    from .actions.outcome import HOLD_BACK
+    table, pictures = followup_section(db, store, Known.from_store(store, settings), settings, due_by=period.end,
+                                       count=safe.count)
     if table.empty:
         return Section("Follow-up: commitments due back", ["No open commitment is due back at this meeting."])
     return Section("Follow-up: commitments due back", [
         "Each open commitment due back by the end of this period: its target in its place since the start against "
         "the same number of days before, beside its comparison area (difference-in-differences, exact tests)."],
-        tables=[Table("Commitments due back", safe(table, ["Before", "Since"], derived={"p": ("Before", "Since")}))],
+        tables=[Table("Commitments due back", safe(table, **HOLD_BACK))],
         figures=[_figure(chart, store.manifest, f"Commitment #{i}: before and since") for i, chart in pictures.items()])
 
 
@@ -566,6 +569,7 @@ def audience_view(audience: str, min_count: int):
     def safe(df, counts=None, **rule):
         return access.held_back(df, min_count, counts, **rule) if safe.partner else df
     safe.partner = audience == "partner"         # the hot-spot map holds back small counts too
+    safe.count = access.counting(access.Access(audience, signed_in=True), min_count)   # and the sentences
     return safe
 
 
@@ -590,7 +594,7 @@ def build_packet(store, settings, period, *, dataset: str = "crime", precincts: 
     chosen = [p for p in settings.present.precinct_order if not precincts or p in precincts]
 
     step("Summary", 0.05)
-    brief = summary_section(store, settings, view, due)
+    brief = summary_section(store, settings, view, due, safe.count)
     step("CompStat table", 0.1)
     table = reports.compstat_report(store, settings, view)
     trends = reports.trend_report(store, settings, view)

@@ -23,7 +23,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from . import compare, compstat, hotspots, manifest, nearrepeat, wording
+from . import access, compare, compstat, hotspots, manifest, nearrepeat, wording
 from .config import Settings
 from .datasets import FACTS
 from .geo import load_boundaries
@@ -771,8 +771,10 @@ class SummaryReport:
     sentences: tuple                 # summary.Sentence
 
 
-def summary_report(store: Store, settings: Settings, view: View, due: tuple = None) -> SummaryReport:
-    """`due`: the commitments due back (summary.Due), as the caller has them; None says nothing of them."""
+def summary_report(store: Store, settings: Settings, view: View, due: tuple = None,
+                   count: access.Counting = access.EXACT) -> SummaryReport:
+    """`due`: the commitments due back (summary.Due), as the caller has them; None says nothing of them.
+    `count`: how the sentences say counts (access.counting: "fewer than 3" for partners)."""
     from . import summary
     rows = offense_rows(store, settings, view.dataset)
     headline = chosen_rows(view, rows, settings)
@@ -788,7 +790,7 @@ def summary_report(store: Store, settings: Settings, view: View, due: tuple = No
                           view.against)
     sentences = summary.write(changes, spots, due, links=links, all_label=rows["all"][0],
                               headline_labels=[rows[k][0] for k in headline],
-                              emerging_periods=settings.hotspots.emerging_periods)
+                              emerging_periods=settings.hotspots.emerging_periods, count=count)
     return SummaryReport(view, tuple(changes), spots, tuple(sentences))
 
 

@@ -491,6 +491,13 @@ def subject_table(uof: pd.DataFrame, windows: dict, *, total: str = compstat.CIT
 # Per table: its counts (blanked from 1 to under [hotspots] min_cell_count) and the columns computed
 # from them, which would give a blanked count back. The city-wide row, a total, is kept.
 
+def partner_rule(df: pd.DataFrame, kind: str) -> dict:
+    """access.held_back's rule for a table of SMALL[kind]: its counts, what is computed from them,
+    and the city-wide row kept (when the table has levels)."""
+    counts, derived = SMALL[kind]
+    return {"counts": counts, "derived": derived, "totals": df["level"] == "city" if "level" in df.columns else None}
+
+
 def _earlier(columns, derived_from) -> dict:
     return {f"{w}_{c}": derived_from for w in COMPARED for c in columns}
 

@@ -31,6 +31,7 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 
+from .access import EXACT, Counting
 from .palette import DOWN, UP
 
 # Windows a change is tested against, in the order the headline numbers are taken from.
@@ -81,6 +82,7 @@ class Driver:
     name: str           # "Sector E", "East", "Burglary", "other offenses"
     part: float         # its part of the change (same window)
     of: float           # the whole change
+    counts: tuple = ()  # the counts its part is computed from (a sentence for partners may hold it back)
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,8 @@ def _drivers(table: pd.DataFrame, change: Change, rows: dict, types: list[str]) 
     change in its direction, against the headline window."""
     c, sign = change.headline, np.sign(change.size())
     col = f"{c}_change"
+    # the counts a part is computed from: this period's, and the window's unless it is the expected level
+    sources = ["current"] + ([] if c == "expected" else [c])
     if change.level == "city":
         parts = table[(table["level"] == "precinct") & (table["offense"] == change.offense)]
         names = parts["area"]
@@ -162,17 +166,20 @@ def _drivers(table: pd.DataFrame, change: Change, rows: dict, types: list[str]) 
     if len(parts):
         best = int(np.argmax(sign * parts[col].to_numpy()))
         if sign * parts[col].iloc[best] > 0:
-            place = Driver(str(names.iloc[best]), float(parts[col].iloc[best]), change.size())
+            place = Driver(str(names.iloc[best]), float(parts[col].iloc[best]), change.size(),
+                           tuple(parts[sources].iloc[best]))
     same = table[(table["level"] == change.level) & (table["area"] == change.area)].set_index("offense")
     inner = [t for t in types if _inside(rows, change.offense, t) and t in same.index]
     kind = None
     if inner:
         part = {rows[t][0]: float(same.loc[t, col]) for t in inner}
+        counts = {rows[t][0]: same.loc[t, sources] for t in inner}
         if rows[change.offense][1] is None:          # all offenses: what no type row holds is "other"
             part["other offenses"] = change.size() - sum(part.values())
+            counts["other offenses"] = same.loc[change.offense, sources] - sum(counts.values())
         name = max(part, key=lambda k: sign * part[k])
         if sign * part[name] > 0:
-            kind = Driver(_lower(name), part[name], change.size())
+            kind = Driver(_lower(name), part[name], change.size(), tuple(counts[name]))
     return place, kind
 
 
@@ -289,53 +296,73 @@ def _link(change: Change, links: Links) -> str:
     return links.trends(precinct, change.offense)
 
 
-def _against(change: Change, c: str) -> str:
-    before, diff, pct, p = change.values[c]
-    decimals = 1 if c == "expected" else 0
-    return f"{_count(before, decimals)} {AGAINST[c]} ({change.flag}\u00a0{diff:+,.0f}, {_pct(pct)}, {_p(p)})"
+def _before(change: Change, c: str, count: Counting) -> str:
+    """The window's count (the expected level is not a count: one decimal, never held back)."""
+    before = change.values[c][0]
+    return _count(before, 1) if c == "expected" else count(before)
 
 
-def _driver_text(change: Change) -> str:
+def _held(change: Change, c: str, count: Counting) -> bool:
+    """Whether a change against window c is computed from a count `count` holds back."""
+    return count.held(change.now, *([] if c == "expected" else [change.values[c][0]]))
+
+
+def _against(change: Change, c: str, count: Counting) -> str:
+    _, diff, pct, p = change.values[c]
+    numbers = "" if _held(change, c, count) else f"\u00a0{diff:+,.0f}, {_pct(pct)}, {_p(p)}"
+    return f"{_before(change, c, count)} {AGAINST[c]} ({change.flag}{numbers})"
+
+
+def _driver_text(change: Change, count: Counting) -> str:
     parts = [d for d in (change.place, change.kind) if d is not None]
     if not parts:
         return ""
     rise = "rise" if change.flag == UP else "fall"
-    # "the rest" too: a part can be larger than the whole when the other parts went the other way
-    named = " and ".join(f"{d.name} ({d.part:+,.0f}, the rest {d.of - d.part:+,.0f})" for d in parts)
+    # "the rest" too: a part can be larger than the whole when the other parts went the other way. Held
+    # back: a part from a count under the minimum; the rest when the whole is (part + rest gives it back).
+    whole = not _held(change, change.headline, count)
+
+    def said(d: Driver) -> str:
+        if count.held(*d.counts):
+            return d.name
+        return f"{d.name} ({d.part:+,.0f}" + (f", the rest {d.of - d.part:+,.0f})" if whole else ")")
+    named = " and ".join(said(d) for d in parts)
     most = all(abs(d.part) > MOST * abs(d.of) for d in parts)
     return f" {'Most of the' if most else 'The largest part of the'} {rise}: {named}."
 
 
-def change_sentence(change: Change, all_label: str, links: Links) -> Sentence:
+def change_sentence(change: Change, all_label: str, links: Links, count: Counting = EXACT) -> Sentence:
     c = change.headline
-    text = (f"{_where(change)}, {_what(change, all_label)}: {_count(change.now)} this period against "
-            f"{_against(change, c)}")
-    others = [f"{AGAINST[o]} ({_count(change.values[o][0], 1 if o == 'expected' else 0)}, {_pct(change.values[o][2])})"
-              for o in change.comparisons[1:]]
+    text = (f"{_where(change)}, {_what(change, all_label)}: {count(change.now)} this period against "
+            f"{_against(change, c, count)}")
+    others = [f"{AGAINST[o]} ({_before(change, o, count)}"
+              f"{'' if _held(change, o, count) else ', ' + _pct(change.values[o][2])})" for o in change.comparisons[1:]]
     if others:
         text += f"; also {change.flag} against {' and '.join(others)}"
-    return Sentence(text + "." + _driver_text(change), _link(change, links), "change",
+    return Sentence(text + "." + _driver_text(change, count), _link(change, links), "change",
                     (change.level, change.precinct, change.offense, change.comparisons))
 
 
-def echo_sentence(echo: Change, carrier: Change, all_label: str, links: Links) -> Sentence:
+def echo_sentence(echo: Change, carrier: Change, all_label: str, links: Links, count: Counting = EXACT) -> Sentence:
     c = echo.headline
     moved = "rose" if echo.flag == UP else "fell"
-    inner = carrier.values[c][1]
-    text = (f"{_where(echo)}, {_what(echo, all_label)} {moved} with it: {_count(echo.now)} against "
-            f"{_against(echo, c)}, of which {_what(carrier, all_label)} {_in(carrier)} account for {inner:+,.0f}.")
+    inner = "most" if _held(carrier, c, count) else f"{carrier.values[c][1]:+,.0f}"
+    text = (f"{_where(echo)}, {_what(echo, all_label)} {moved} with it: {count(echo.now)} against "
+            f"{_against(echo, c, count)}, of which {_what(carrier, all_label)} {_in(carrier)} account for {inner}.")
     return Sentence(text, _link(echo, links), "echo", (echo.level, echo.precinct, echo.offense, echo.comparisons))
 
 
 def write(changes: list[Change], spots: list[NewSpot] | None, due: Sequence[Due] | None, *, links: Links,
-          all_label: str, headline_labels: Sequence[str], emerging_periods: int | None = None) -> list[Sentence]:
+          all_label: str, headline_labels: Sequence[str], emerging_periods: int | None = None,
+          count: Counting = EXACT) -> list[Sentence]:
     """The summary's sentences: the changes (each followed by its echoes), or a sentence that
-    there are none; the new hot spots (when the dataset is mapped); the commitments due back."""
+    there are none; the new hot spots (when the dataset is mapped); the commitments due back.
+    `count` says the counts (for partners, "fewer than 3" and nothing computed from one)."""
     out: list[Sentence] = []
     for change in changes:
-        out.append(change_sentence(change, all_label, links))
+        out.append(change_sentence(change, all_label, links, count))
         inside = {ch.key: ch for ch in (change, *change.echoes)}
-        out += [echo_sentence(e, inside[e.carried_by], all_label, links) for e in change.echoes]
+        out += [echo_sentence(e, inside[e.carried_by], all_label, links, count) for e in change.echoes]
     if not changes:
         rows = ", ".join(label.lower() for label in headline_labels)
         out.append(Sentence(

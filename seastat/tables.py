@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import compstat, reports
+from . import access, compstat, reports, service
 from .config import Settings
 from .store import Store
 
@@ -64,9 +64,39 @@ HOLD_BACK: dict[str, dict] = {
     "hotspot-beats": _BLOCK_COUNTS,
     "near-repeat": {"counts": ("events",), "texts": ("offenses",)},
     "knox": {"counts": ("observed",), "derived": {"ratio": ("observed",)}},
+    # compare.offense_mix: each group's count in slice A and B (compare page, shared screen, packet)
+    "offense-mix": {"counts": ("a", "b"), "derived": {"difference": ("a", "b"), "share_a": ("a",), "share_b": ("b",)}},
     # reports.datasets_report's tables (crime, calls and use of force by area): the counts are its whole numbers
     "datasets": {"derived": {"calls_per_crime": ("crime", "calls"), "use_of_force_per_1000_calls": ("use_of_force", "calls")}},
 }
+
+
+# The /service tables by name, and their kind in service.SMALL.
+SERVICE = {"response-times": "response", "call-types": "call_types", "call-sources": "sources",
+           "calls-by-hour": "hours", "use-of-force-rates": "use_of_force"}
+NOT_FOR_PARTNERS = {"use-of-force-subjects": "subject race and gender are not part of the partner view"}
+
+
+def partner_rule(name: str, df: pd.DataFrame) -> dict:
+    """What the partner view holds back of table `name` (access.held_back's counts, totals, derived,
+    texts): the rule its page applies on screen and in its CSV."""
+    if name == "compstat":
+        return {"counts": access.COMPSTAT_COUNTS, "totals": df["level"] == "city", "derived": access.COMPSTAT_DERIVED}
+    if name in SERVICE:
+        return service.partner_rule(df, SERVICE[name])
+    return dict(HOLD_BACK.get(name, {}))       # else: the table's whole-number columns (access.count_columns)
+
+
+def for_audience(name: str, df: pd.DataFrame, audience: str, min_count: int) -> pd.DataFrame:
+    """Table `name` as `audience` may see it: everything for command staff; for partners, the
+    partner CSV its page offers (a table the partner view does not show is refused)."""
+    if audience not in access.AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r}; choose from {', '.join(access.AUDIENCES)}")
+    if audience == "command":
+        return df
+    if name in NOT_FOR_PARTNERS:
+        raise ValueError(f"no partner version of {name}: {NOT_FOR_PARTNERS[name]}")
+    return access.held_back(df, min_count, **partner_rule(name, df))
 
 
 @dataclass(frozen=True)

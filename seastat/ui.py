@@ -403,12 +403,15 @@ def partner_safe(df: pd.DataFrame, counts: Sequence[str] | None = None, **rule) 
     return access.held_back(df, settings().hotspots.min_cell_count, counts, **rule)
 
 
+def counting() -> access.Counting:
+    """How the role in force reads counts in sentences ("fewer than 3" for partners)."""
+    return access.counting(access_now(), settings().hotspots.min_cell_count)
+
+
 def partner_safe_service(df: pd.DataFrame, kind: str, *, for_chart: bool = False) -> pd.DataFrame:
     """A /service table (seastat.service.SMALL[kind]) as the role in force may see it; the
     city-wide row, a total, kept."""
-    counts, derived = service.SMALL[kind]
-    totals = df["level"] == "city" if "level" in df.columns else None
-    return partner_safe(df, counts, totals=totals, derived=derived, for_chart=for_chart)
+    return partner_safe(df, **service.partner_rule(df, kind), for_chart=for_chart)
 
 
 def download_table(df: pd.DataFrame, stem: str, label: str = "CSV", where=st, *, records: bool = False,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import compstat
+from .access import EXACT, Counting
 from .datasets import FACTS
 from .palette import DOWN, FLAG_STYLES, LABEL_SYMBOLS, UP
 
@@ -128,17 +129,19 @@ def noun(dataset: str, row: str, label: str) -> str:
     return f"{label.lower()} {what}" if FACTS[dataset].has_offense_groups else f"“{label}” {what}"
 
 
-def in_words(d, what: str) -> str:
-    """A compare.Difference as a sentence for the meeting, with its test."""
+def in_words(d, what: str, count: Counting = EXACT) -> str:
+    """A compare.Difference as a sentence for the meeting, with its test. `count` says the counts
+    (for partners, "fewer than 3", and no difference, percentage or p-value computed from one)."""
     if d.change == 0:
-        return f"{d.a} and {d.b} had the same number of {what}: {d.n_a:,} each."
+        return f"{d.a} and {d.b} had the same number of {what}: {count(d.n_a)} each."
+    held = count.held(d.n_a, d.n_b)
     percent = f"percent change {NOT_AVAILABLE} from zero" if d.n_b == 0 else f"{d.percent:+.0f}%"
     text = (f"{d.a} had {'more' if d.change > 0 else 'fewer'} {what} than {d.b}: "
-            f"{d.n_a:,} against {d.n_b:,} ({d.change:+,}, {percent}).")
-    p = "p < 0.001" if d.p < 0.001 else f"p = {d.p:.3f}"
+            f"{count(d.n_a)} against {count(d.n_b)}" + ("." if held else f" ({d.change:+,}, {percent})."))
+    p = "" if held else ", p < 0.001" if d.p < 0.001 else f", p = {d.p:.3f}"
     if d.flag:
-        return f"{text} {d.flag} A difference this large is unlikely to be chance (exact Poisson test, {p})."
-    return f"{text} Chance alone often gives a difference this large (exact Poisson test, {p})."
+        return f"{text} {d.flag} A difference this large is unlikely to be chance (exact Poisson test{p})."
+    return f"{text} Chance alone often gives a difference this large (exact Poisson test{p})."
 
 
 def ratio_text(value, decimals: int = 1) -> str:
@@ -149,34 +152,49 @@ def _per(value: float, unit: str) -> str:
     return f"{unit} {NOT_AVAILABLE}: no denominator" if pd.isna(value) else f"{ratio_text(value)} {unit}"
 
 
-def datasets_in_words(place: str, n: dict[str, int], calls_per_crime: float, per_1000_calls: float) -> str:
+def _ratio_of(value: float, unit: str, count: Counting, *counts) -> str:
+    """A ratio of counts, unless one of them is held back (it would give the count back)."""
+    return f"{unit} not shown: a count under {count.under}" if count.held(*counts) else _per(value, unit)
+
+
+def datasets_in_words(place: str, n: dict[str, int], calls_per_crime: float, per_1000_calls: float,
+                      count: Counting = EXACT) -> str:
     """One place and period across the three datasets, with the ratios between them."""
-    return (f"{place} — crime reports: {n['crime']:,}; 911 calls for service: {n['calls']:,} "
-            f"({_per(calls_per_crime, 'calls per reported crime')}); uses of force: {n['use_of_force']:,} "
-            f"({_per(per_1000_calls, 'per 1,000 calls')}).")
+    return (f"{place} — crime reports: {count(n['crime'])}; 911 calls for service: {count(n['calls'])} "
+            f"({_ratio_of(calls_per_crime, 'calls per reported crime', count, n['crime'], n['calls'])}); "
+            f"uses of force: {count(n['use_of_force'])} "
+            f"({_ratio_of(per_1000_calls, 'per 1,000 calls', count, n['use_of_force'], n['calls'])}).")
 
 
-def use_of_force_in_words(place: str, by_level: pd.Series, calls: int, per_1000_calls: float) -> str:
+def use_of_force_in_words(place: str, by_level: pd.Series, calls: int, per_1000_calls: float,
+                          count: Counting = EXACT) -> str:
     """Uses of force in one place and period, every incident type named, against calls for service."""
-    levels = "; ".join(f"{level}: {n:,}" for level, n in by_level.items())
-    return (f"{place} — uses of force: {int(by_level.sum()):,} ({levels}); 911 calls for service: {calls:,}; "
-            f"{_per(per_1000_calls, 'uses of force per 1,000 calls')}.")
+    levels = "; ".join(f"{level}: {count(n)}" for level, n in by_level.items())
+    total = int(by_level.sum())
+    return (f"{place} — uses of force: {count(total)} ({levels}); 911 calls for service: {count(calls)}; "
+            f"{_ratio_of(per_1000_calls, 'uses of force per 1,000 calls', count, total, calls)}.")
 
 
-def mix_in_words(mix: pd.DataFrame, a: str, b: str, what: str) -> str:
-    """The groups that drive the difference, and the largest one that went the other way."""
+def mix_in_words(mix: pd.DataFrame, a: str, b: str, what: str, count: Counting = EXACT) -> str:
+    """The groups that drive the difference, and the largest one that went the other way. A group
+    with a count `count` holds back is named without its difference."""
     net = int(mix["difference"].sum())
     if mix[["a", "b"]].to_numpy().sum() == 0:
         return f"Neither {a} nor {b} had any {what}."
-    named = lambda rows: ", ".join(f"{r.category} ({r.difference:+,})" for r in rows.itertuples())  # noqa: E731
+    held = lambda r: count.held(r.a, r.b)  # noqa: E731
+    named = lambda rows: ", ".join(r.category if held(r) else f"{r.category} ({r.difference:+,})"  # noqa: E731
+                                   for r in rows.itertuples())
     if net == 0:
         moved = mix[mix["difference"] != 0]
         return (f"{a} and {b} had the same number of {what}"
                 + (f", in a different mix: {named(moved.head(3))}." if len(moved) else ", in the same mix."))
     direction = np.sign(net)
     drivers = mix[np.sign(mix["difference"]) == direction].head(3)
-    text = (f"Of the {net:+,} difference between {a} and {b}, {named(drivers)} "
-            f"account for {int(drivers['difference'].sum()):+,}")
+    of = f"Of the {'' if count.held(*mix[['a', 'b']].sum()) else f'{net:+,} '}difference between {a} and {b}"
+    if any(held(r) for r in drivers.itertuples()):   # their sum would give a held-back group's difference back
+        text = f"{of}, the largest parts are {named(drivers)}"
+    else:
+        text = f"{of}, {named(drivers)} account for {int(drivers['difference'].sum()):+,}"
     against = mix[np.sign(mix["difference"]) == -direction].head(1)
     return text + (f"; {named(against)} went the other way." if len(against) else ".")
 
@@ -296,17 +314,23 @@ def hotspot_numbers(report, beat: str = "", hold_back: int = 0) -> list[Metric]:
                         "PAI = hit rate / the cells' share of the city's area.")]
 
 
-def slices_numbers(d) -> list[Metric]:
-    """Slice A, slice B and their difference (a compare.Difference)."""
-    return [Metric(f"A · {d.a}", f"{d.n_a:,}"), Metric(f"B · {d.b}", f"{d.n_b:,}"),
-            Metric("A − B", f"{d.change:+,}", NOT_AVAILABLE + " (B is 0)" if d.n_b == 0 else f"{d.percent:+.0f}%")]
+def slices_numbers(d, count: Counting = EXACT) -> list[Metric]:
+    """Slice A, slice B and their difference (a compare.Difference); a count `count` holds back
+    reads "<3", and the difference computed from it is not shown."""
+    if count.held(d.n_a, d.n_b):
+        change = Metric("A − B", "not shown", f"a count under {count.under}", "off")
+    else:
+        change = Metric("A − B", f"{d.change:+,}", NOT_AVAILABLE + " (B is 0)" if d.n_b == 0 else f"{d.percent:+.0f}%")
+    return [Metric(f"A · {d.a}", count.cell(d.n_a)), Metric(f"B · {d.b}", count.cell(d.n_b)), change]
 
 
-def datasets_numbers(report, use_of_force: bool = False) -> list[Metric]:
-    """One place and period across the datasets (a reports.DatasetsReport), or its use of force."""
+def datasets_numbers(report, use_of_force: bool = False, count: Counting = EXACT) -> list[Metric]:
+    """One place and period across the datasets (a reports.DatasetsReport), or its use of force;
+    a count `count` holds back reads "<3", and a ratio computed from it is not shown."""
     gone = set(report.uncovered)      # no export covers them here: unknown, never 0
-    n = {d: NO_DATA if d in gone else f"{v:,}" for d, v in report.totals.items()}
-    ratio = lambda value, *ds: NO_DATA if gone & set(ds) else ratio_text(value)  # noqa: E731
+    n = {d: NO_DATA if d in gone else count.cell(v) for d, v in report.totals.items()}
+    ratio = lambda value, *ds: NO_DATA if gone & set(ds) else "not shown" if count.held(  # noqa: E731
+        *(report.totals[d] for d in ds)) else ratio_text(value)
     per_1000 = Metric("Uses of force per 1,000 calls", ratio(report.per_1000_calls, "use_of_force", "calls"))
     if use_of_force:
         return [Metric("Uses of force", n["use_of_force"]), Metric(FACTS["calls"].label, n["calls"]), per_1000]

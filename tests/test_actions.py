@@ -17,6 +17,7 @@ from conftest import PROJECT_ROOT
 from sqlalchemy import inspect
 
 from seastat import cli, compstat, export
+from seastat.access import Counting
 from seastat.actions import (
     IMPROVED,
     NO_CHANGE,
@@ -37,7 +38,7 @@ from seastat.actions import (
     revision,
     upgrade,
 )
-from seastat.actions.outcome import chart_frame
+from seastat.actions.outcome import chart_frame, windows
 from seastat.config import load_settings
 from seastat.publish import publish
 from seastat.store import Store
@@ -325,6 +326,37 @@ def test_the_verdicts_read_as_the_meeting_would_say_them():
     assert empty.verdict == NOT_ENOUGH and "had no burglary before the start" in empty.text
 
 
+SMALL = dict(start_date=dt.date(2026, 11, 15), place_value="L2")   # 8 days: 2 burglaries before, 1 since
+
+
+def test_a_partner_reads_fewer_than_3_and_nothing_computed_from_a_small_count():
+    record = _record(**SMALL)
+    before, since = windows(SMALL["start_date"], planted.LAST)
+    kw = dict(comparison="the rest of North precinct", level=LEVEL)
+    small = judge(record, Counts(2, 1, 20, 17), before, since, **kw)
+    assert small.told().startswith("No detectable change against the comparison: Burglary in Beat L2: 2 in the 8 days "
+                                   "before the start, 1 since; the rest of North precinct went from 20 to 17 (-15%), "
+                                   "which predicts 1.7 (exact Poisson test p = ")
+    partner = small.told(Counting(3))
+    assert partner == ("No detectable change against the comparison: Burglary in Beat L2: fewer than 3 in the 8 days "
+                       "before the start, fewer than 3 since; the rest of North precinct went from 20 to 17 (-15%) "
+                       "(exact Poisson test; figures computed from counts under 3 are not shown).")
+    # only the count since is small: the expected count (from the others) stays, its percentage and p go
+    drop = judge(record, Counts(63, 2, 504, 567), before, since, **kw)
+    assert drop.verdict == IMPROVED and drop.told(Counting(3)) == (
+        "▼ Improvement: Burglary in Beat L2: 63 in the 8 days before the start, fewer than 3 since; the rest of North "
+        "precinct went from 504 to 567 (+12%), which predicts 70.9 (exact Poisson test; figures computed from "
+        "counts under 3 are not shown).")
+    # counts of 3 and more (and zeros) read exactly as command staff read them
+    assert judge(record, Counts(63, 22, 504, 567), before, since, **kw).told(Counting(3)) == \
+        judge(record, Counts(63, 22, 504, 567), before, since, **kw).text
+    # the chart: no point (and no tooltip count) for a count under 3 or an index computed from one
+    frame = chart_frame(small, Counting(3)).set_index(["area", "window"])
+    assert frame.loc["Beat L2", ["count", "relative"]].isna().all().all()
+    assert frame.loc["the rest of North precinct", "count"].tolist() == [20, 17]
+    assert chart_frame(small).set_index(["area", "window"]).loc["Beat L2", "count"].tolist() == [2, 1]
+
+
 def _record(**changes):
     from seastat.actions.db import Record
     now = dt.datetime(2026, 9, 14, 10)
@@ -558,6 +590,30 @@ def test_the_packet_section_lists_what_is_due_back_with_results_and_charts(plant
     table, charts = followup_section(db, store, known, settings, dt.date(2026, 11, 23))
     assert table["#"].tolist() == [due.id] and table.loc[0, "Result"] == IMPROVED
     assert set(charts) == {due.id} and isinstance(charts[due.id], alt.Chart)
+    db.close()
+
+
+def test_the_partner_packet_section_holds_back_a_commitments_small_counts(planted_store, database_url):
+    """Beat L2's last 8 days (2 burglaries before, 1 since): the partner packet's table reads "<3" for
+    them and for the expected count and p-value computed from them, and its chart draws no point for
+    them; the command packet has the counts."""
+    from seastat import packet
+    from seastat.actions import followup_section
+    from seastat.periods import Window
+    store, _, _ = planted_store
+    settings = load_settings()
+    known = Known.from_store(store, settings)
+    db = Actions.open(database_url)
+    db.add(draft(**SMALL, due_date=dt.date(2026, 11, 23)), by="ana", known=known)
+    period = Window(dt.date(2026, 11, 9), dt.date(2026, 11, 23))
+    tables = {audience: packet._followup_section(store, settings, db, period, packet.audience_view(audience, 3))
+              .tables[0].data for audience in ("command", "partner")}
+    assert tables["command"][["Before", "Since"]].values.tolist() == [[2, 1]]
+    assert tables["partner"][["Before", "Since", "Expected", "p"]].values.tolist() == [["<3"] * 4]
+    assert tables["partner"]["Result"].tolist() == tables["command"]["Result"].tolist()
+    _, charts = followup_section(db, store, known, settings, dt.date(2026, 11, 23), count=Counting(3))
+    data = charts[1].data.set_index(["area", "window"])
+    assert data.loc["Beat L2", ["count", "relative"]].isna().all().all() and data["count"].notna().sum() == 2
     db.close()
 
 

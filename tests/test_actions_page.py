@@ -10,6 +10,7 @@ import re
 import planted
 import pytest
 from conftest import PROJECT_ROOT
+from oidc import oidc_provider  # noqa: F401  (the provider a signed-in partner's cookie is for)
 from streamlit.testing.v1 import AppTest
 
 from seastat.actions import Actions, Draft, Known
@@ -294,5 +295,92 @@ def test_record_close_and_read_the_history_in_chromium(page_at, synth_store_dir,
         assert ("status", "changed", "open", "done") in changes
         assert ("note", "changed", "", "Patrols ran every evening") in changes
         assert ("what", "created", "", "Emphasis patrol, evenings") in changes
+    finally:
+        server.stop()
+
+
+# --- A partner agency's view: small counts held back ----------------------------------------------
+
+def test_a_partner_reads_no_count_under_3_on_the_follow_up_page(store_dir, database_url, db, monkeypatch):
+    """A commitment on beat L2 over its last 8 days: 2 burglaries before, 1 since (the planted
+    export's own rows). Command staff read 2 and 1; a signed-in partner reads "fewer than 3" in the
+    sentence, and the chart has no point or tooltip count for them."""
+    import pandas as pd
+    import pyarrow as pa
+    from conftest import PARTNER, run_page
+    monkeypatch.setenv("SEASTAT_DATABASE_URL", database_url)
+    known = Known.from_store(Store.open(store_dir), load_settings())
+    db.add(Draft(what="L2 foot beat", owner="North ACT", place_level="beat", place_value="L2", dataset="crime",
+                 target="burglary", start_date=dt.date(2026, 11, 15), due_date=dt.date(2026, 12, 7),
+                 measure="Burglaries"), by="ana", known=known)
+
+    def seen(at: AppTest) -> tuple[str, list]:
+        assert not at.exception and not at.error
+        verdict = next(t for kind in ("info", "success", "warning") for t in texts(at, kind) if "Beat L2" in t)
+        frames = [pa.ipc.open_stream(d.data.data).read_pandas() for chart in at.get("vega_lite_chart")
+                  for d in chart.proto.datasets]
+        return verdict, [{k: None if pd.isna(v) else v for k, v in row.items()}
+                         for frame in frames for row in frame.to_dict("records")]
+
+    command, command_data = seen(run_page("followup", store=store_dir))
+    assert "Burglary in Beat L2: 2 in the 8 days before the start, 1 since" in command
+    assert {(r["area"], r["window"], r["count"]) for r in command_data} >= {
+        ("Beat L2", "Before", 2), ("Beat L2", "Since start", 1)}
+
+    at = run_page("followup", store=store_dir, user=PARTNER)
+    partner, partner_data = seen(at)
+    assert "Burglary in Beat L2: fewer than 3 in the 8 days before the start, fewer than 3 since" in partner
+    assert "the rest of North precinct went from 20 to 17" in partner        # counts of 3 and more stay
+    # no 1 or 2 as a count: the only numbers left are "fewer than 3", the days, the comparison's counts
+    assert re.findall(r"(?<![\w.,-])\d[\d,.]*", partner) == ["3", "8", "3", "20", "17", "3"]
+    assert {r["count"] for r in partner_data if r["area"] == "Beat L2"} == {None}
+    assert all(r.get("relative") is None for r in partner_data if r["area"] == "Beat L2")
+    assert not any(e.label == "Save" for e in at.button)          # and a partner edits nothing
+
+
+@pytest.mark.browser
+def test_a_partner_sees_the_follow_up_page_without_small_counts_in_chromium(store_dir, oidc_provider, browser,  # noqa: F811
+                                                                              tmp_path, artifacts):
+    """Signed in as a partner (Streamlit's identity cookie for a real provider's sign-in): the small
+    commitment's sentence reads "fewer than 3", the chart draws only the comparison, nothing is cut
+    off or scrolls sideways at 1920x1080 and 1280x720 (screenshots in test-artifacts/)."""
+    import time
+
+    from conftest import page_errors, wait_for_streamlit
+    from oidc import SignInDashboard
+    url = f"sqlite:///{tmp_path / 'actions.sqlite'}"
+    actions = Actions.open(url)
+    known = Known.from_store(Store.open(store_dir), load_settings())
+    actions.add(Draft(what="L2 foot beat, evenings", owner="North ACT", place_level="beat", place_value="L2",
+                      dataset="crime", target="burglary", start_date=dt.date(2026, 11, 15), due_date=dt.date(2026, 12, 7),
+                      measure="Burglaries against the rest of North"), by="ana", known=known)
+    actions.add(Draft(what="Emphasis patrol on the 1XX block", owner="East ACT", place_level="beat", place_value="C1",
+                      dataset="crime", target="burglary", start_date=planted.START, due_date=dt.date(2026, 11, 23),
+                      measure="Burglaries against the rest of East"), by="ana", known=known)
+    actions.close()
+    server = SignInDashboard(store_dir, oidc_provider, tmp_path, SEASTAT_DATABASE_URL=url)
+    claims = {"sub": "pat@partner.example", "email": "pat@partner.example", "roles": ["seastat-partner"],
+              "iat": time.time() - 60}
+    try:
+        for width, height in [(1920, 1080), (1280, 720)]:
+            context = browser.new_context(viewport={"width": width, "height": height})
+            context.add_cookies([server.identity_cookie(claims)])
+            page = context.new_page()
+            page.goto(f"{server.url}/followup", wait_until="domcontentloaded")
+            small = page.get_by_text("fewer than 3 in the 8 days before the start")
+            small.wait_for(timeout=60_000)
+            wait_for_streamlit(page)
+            page.locator("[data-testid='stVegaLiteChart']").nth(1).wait_for(timeout=30_000)
+            small.scroll_into_view_if_needed()
+            for chart in page.locator("[data-testid='stVegaLiteChart']").all():     # drawn inside its card
+                card = chart.locator("xpath=ancestor::*[contains(@class, 'st-key-commitment_')]").bounding_box()
+                box = chart.locator("canvas, svg").first.bounding_box()
+                assert box["x"] + box["width"] <= card["x"] + card["width"], (box, card)
+            page.screenshot(path=str(artifacts / f"followup-partner-{width}x{height}.png"))
+            assert page_errors(page) == []
+            assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+            text = page.locator("[data-testid='stMain']").inner_text()
+            assert "2 in the 8 days" not in text and "Partner" in text
+            context.close()
     finally:
         server.stop()

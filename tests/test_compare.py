@@ -172,7 +172,7 @@ def test_use_of_force_by_level_and_precinct_as_published(synth_store, published)
     assert np.allclose(table["use_of_force_per_1000_calls"], by_precinct(uof) / calls * 1000)
     city = table.loc[compstat.CITY]
     words = wording.use_of_force_in_words(compstat.CITY, city[levels], city["calls"], city["use_of_force_per_1000_calls"])
-    assert f"uses of force: {len(uof):,} (" in words and f"{levels[-1]}: {city[levels[-1]]:,}" in words
+    assert f"uses of force: {len(uof):,} (" in words and f"{levels[-1]}: {int(city[levels[-1]]):,})" in words
 
 
 def test_zero_denominators_over_periods_read_not_available(small_store_dir, grid):
@@ -282,3 +282,35 @@ def test_precinct_trend_panels_end_on_the_period(synth_store, published, grid, s
     last = series.groupby("area")["count"].last()
     assert last["All offenses"] == len(south)
     assert last["Property"] == south["offense_type"].isin(settings.offense_groups["property"]).sum()
+
+
+def test_the_sentences_in_words_hold_back_small_counts_for_partners():
+    """Planted slices: burglary 40 against 20, robbery 2 against 9, arson 1 against 0. Command staff
+    read every count and difference; a partner reads "fewer than 3" and no difference or ratio
+    computed from one, while counts of 3 and more read the same."""
+    from seastat.access import Counting
+    rows = lambda counts: pd.DataFrame([(c, n) for c, n in counts.items()], columns=["category", "n"])  # noqa: E731
+    mix = compare.offense_mix(rows({"Burglary": 40, "Robbery": 2, "Arson": 1}),
+                              rows({"Burglary": 20, "Robbery": 9, "Arson": 0}))
+    partner = Counting(3)
+    assert wording.mix_in_words(mix, "A", "B", "offenses") == (
+        "Of the +14 difference between A and B, Burglary (+20), Arson (+1) account for +21; Robbery (-7) went the other way.")
+    assert wording.mix_in_words(mix, "A", "B", "offenses", partner) == (
+        "Of the +14 difference between A and B, the largest parts are Burglary (+20), Arson; Robbery went the other way.")
+    small = compare.difference("Beat B1", 2, "Beat B2", 9, 0.05)
+    assert wording.in_words(small, "robberies").startswith("Beat B1 had fewer robberies than Beat B2: 2 against 9 (-7, -78%).")
+    held = wording.in_words(small, "robberies", partner)
+    assert held.startswith("Beat B1 had fewer robberies than Beat B2: fewer than 3 against 9.") and "p " not in held
+    large = compare.difference("A", 40, "B", 20, 0.05)
+    assert wording.in_words(large, "offenses", partner) == wording.in_words(large, "offenses")
+    n = {"crime": 2, "calls": 400, "use_of_force": 3}
+    assert wording.datasets_in_words("Beat B1", n, 200.0, 7.5) == (
+        "Beat B1 — crime reports: 2; 911 calls for service: 400 (200.0 calls per reported crime); uses of force: 3 "
+        "(7.5 per 1,000 calls).")
+    assert wording.datasets_in_words("Beat B1", n, 200.0, 7.5, partner) == (
+        "Beat B1 — crime reports: fewer than 3; 911 calls for service: 400 (calls per reported crime not shown: a "
+        "count under 3); uses of force: 3 (7.5 per 1,000 calls).")
+    levels = pd.Series({"Level 1": 2, "Level 2": 0})
+    assert wording.use_of_force_in_words("Beat B1", levels, 400, 5.0, partner) == (
+        "Beat B1 — uses of force: fewer than 3 (Level 1: fewer than 3; Level 2: 0); 911 calls for service: 400; "
+        "uses of force per 1,000 calls not shown: a count under 3.")

@@ -187,3 +187,24 @@ def test_a_partner_sees_the_offense_mix_with_small_counts_held_back():
     assert small, "no small count in the mix: the test proves nothing"
     for group, column in small:
         assert held.loc[group, column] == "<3", (group, column)
+
+
+def test_a_partner_reads_fewer_than_3_in_the_words_and_key_numbers_of_a_small_comparison():
+    """Robberies this period: a beat with 1 or 2 against the beat with the most. Command staff read
+    the count in the key numbers and the sentence; a signed-in partner reads "<3" and "fewer than 3",
+    and neither the difference nor the test's p-value computed from it."""
+    robberies = in_period(published("crime"), LATEST).query("offense_type == 'robbery'")["beat"].value_counts()
+    small, large = robberies[robberies.isin([1, 2])].index[0], robberies.index[0]
+    n, m = robberies[small], robberies[large]
+    assert m >= 3
+    link = {"level": "beat", "a": small, "b": large, "offense": "robbery"}
+    words = lambda at: next(x.value for x in at.markdown if "against" in x.value and "Poisson" in x.value)  # noqa: E731
+    command = run_page("compare", link)
+    assert metrics(command)[f"A · Beat {small}"] == f"{n}" and metrics(command)["A − B"] == f"{n - m:+,}"
+    assert f"{n} against {m} ({n - m:+,}, " in words(command)
+    partner = run_page("compare", link, user=PARTNER)
+    assert not partner.exception
+    shown = metrics(partner)
+    assert shown[f"A · Beat {small}"] == "<3" and shown[f"B · Beat {large}"] == f"{m}" and shown["A − B"] == "not shown"
+    said = words(partner)
+    assert f"fewer than 3 against {m}." in said and "p =" not in said and "p <" not in said and f"{n - m:+,}" not in said

@@ -429,3 +429,26 @@ def test_present_three_dataset_panels_hold_back_small_counts_for_partners(settin
     for area, column in small:
         assert held.loc[area, column] == "<3", (area, column)
     assert held.loc[compstat.CITY].astype(str).tolist() == command.loc[compstat.CITY].astype(str).tolist()
+
+
+def test_present_change_panel_holds_back_small_counts_for_partners(settings, small_store_dir):
+    """"Since the same period last year": an offense group with 1 or 2 in either year city-wide is in
+    the mix chart command staff see, and left out of the chart a signed-in partner sees (as on /compare)."""
+    import json
+
+    import pyarrow as pa
+
+    def mix(at) -> list[dict]:
+        assert not at.exception
+        chart = at.get("vega_lite_chart")[-1]
+        frames = [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
+        if not frames:                        # the data inline in the spec
+            frames = [pd.DataFrame(rows) for rows in json.loads(chart.proto.spec).get("datasets", {}).values()]
+        return [r for f in frames for r in f.to_dict("records")]
+
+    step = step_of(settings, "change")
+    values = lambda rows: {r["count"] for r in rows if pd.notna(r.get("count"))}  # noqa: E731  (long form: which, count)
+    command = mix(run_page("home", {"present": "1", "step": step}, store=small_store_dir))   # 20,000 rows: small groups
+    assert values(command) & {1, 2}, "no small count in the mix: the test proves nothing"
+    partner = mix(run_page("home", {"present": "1", "step": step}, store=small_store_dir, user=PARTNER))
+    assert not values(partner) & {1, 2} and values(partner)

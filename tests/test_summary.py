@@ -6,6 +6,7 @@ about anything the test did not flag; and on the published store each sentence's
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ import pytest
 from conftest import run_page
 
 from seastat import compstat, reports, summary
+from seastat.access import Counting
 from seastat.palette import DOWN, UP
 from seastat.periods import Window
 
@@ -102,6 +104,38 @@ def test_pure_noise_says_nothing_the_test_did_not_flag(settings, seed):
     if not flagged:
         assert [s.kind for s in sentences] == ["no_change", "no_hotspot"]
         assert sentences[0].text.startswith("No change this period is flagged")
+
+
+# A count of 1 or 2 said as a count (not a decimal, a percentage, a signed change or part of a name)
+SMALL_COUNT = re.compile(r"(?<![\w.,+\-−])[12](?![\w.,%])")
+
+
+def test_a_partner_reads_fewer_than_3_where_command_staff_read_the_count(settings):
+    """North's violent offenses this period planted at 2 (both robberies, in beat J2), against about
+    160 expected: the change is told to both audiences; command staff read the 2 and everything
+    computed from it, a partner reads "fewer than 3" and no change, percentage or p-value from it,
+    nor the robbery part of the fall, nor "the rest" (with the part, it would give the whole back)."""
+    frame, windows = counts(settings, seed=3, planted=PLANTED)
+    north = (frame["window"] == "current") & frame["sector"].isin(PRECINCTS["North"]) \
+        & frame["offense"].isin(["robbery", "aggravated_assault"])
+    frame.loc[north, "n"] = 0
+    frame.loc[north & (frame["beat"] == "J2") & (frame["offense"] == "robbery"), "n"] = 2
+    table, told, command, headline = summarise(settings, frame, windows)
+    rows = compstat.offense_rows("crime", settings, [])
+    partner = summary.write(told, [], None, links=LINKS, all_label="All offenses", emerging_periods=6,
+                            headline_labels=[rows[k][0] for k in headline], count=Counting(3))
+    assert [s.about for s in partner] == [s.about for s in command]          # the same changes, in the same order
+    said, held = (next(s.text for s in told_to if s.about[:3] == ("precinct", "North", "violent"))
+                  for told_to in (command, partner))
+    assert said.startswith("North precinct, violent offenses: 2 this period against ") and "-99%" in said
+    assert "robbery (-125, the rest -37)" in said
+    assert held.startswith("North precinct, violent offenses: fewer than 3 this period against ")
+    assert held.endswith("The largest part of the fall: Sector B (-55) and robbery.")   # Sector B: 0 now, 55 before
+    assert "%" not in held and "p " not in held
+    assert [s.text for s in command if SMALL_COUNT.search(s.text)] == [said]
+    assert not any(SMALL_COUNT.search(s.text) for s in partner)
+    # the East rise (counts in the hundreds) reads the same to both
+    assert [s.text for s in partner if "East" in s.text] == [s.text for s in command if "East" in s.text]
 
 
 def test_a_period_with_nothing_flagged_says_so(settings):

@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import compstat
+from ..access import EXACT, Counting
 from ..config import PRECINCTS, Settings
 from ..periods import Window
 from .check import Known, place_label, target_label
@@ -49,7 +50,18 @@ class Result:
     p: float                 # the DiD test's two-sided p-value (NaN when not judged)
     verdict: str             # IMPROVED, WORSE, NO_CHANGE or NOT_ENOUGH
     flag: str                # ▼ (fewer than expected), ▲ (more), '' (not flagged)
-    text: str                # the verdict in one sentence, for the page, the CLI and the packet
+    level: float = float("nan")   # the significance level it was judged at
+    why_not: str = ""        # NOT_ENOUGH: why it is not judged
+
+    @property
+    def text(self) -> str:
+        """The verdict in one sentence, every count as it is (the CLI; the command view)."""
+        return self.told()
+
+    def told(self, count: Counting = EXACT) -> str:
+        """The verdict in one sentence for the page, the CLI and the packet, its counts said by
+        `count` (the partner view: "fewer than 3", and no figure computed from such a count)."""
+        return sentence(self, count)
 
 
 def did_test(counts: Counts, level: float) -> tuple[float, float, str]:
@@ -135,36 +147,46 @@ def judge(record: Record, counts: Counts | None, before: Window | None, since: W
     """The verdict on known counts (separate from counting, so it is tested on exact numbers)."""
     place, target = record.place, target_label(record.dataset, record.target)
     nan = float("nan")
-    if counts is None:
-        return Result(record.id, place, comparison, target, before, since, None, nan, nan, nan, NOT_ENOUGH, "",
-                      f"Not enough data yet: {why_not}.")
-    if counts.comparison_before == 0 or counts.comparison_since == 0:
+    if counts is None or counts.comparison_before == 0 or counts.comparison_since == 0:
         return Result(record.id, place, comparison, target, before, since, counts, nan, nan, nan, NOT_ENOUGH, "",
-                      f"Not enough data: {comparison} had no {target.lower()} "
-                      f"{'before the start' if counts.comparison_before == 0 else 'since the start'}, "
-                      "so there is nothing to compare with.")
+                      level, why_not)
     p, expected, flag = did_test(counts, level)
     ratio = (counts.place_since / counts.place_before) / (counts.comparison_since / counts.comparison_before) \
         if counts.place_before else nan
-    days = since.days
-    base = (f"{target} in {place}: {counts.place_before:,} in the {days} days before the start, "
-            f"{counts.place_since:,} since; {comparison} went from {counts.comparison_before:,} to "
-            f"{counts.comparison_since:,} ({_pct(counts.comparison_since, counts.comparison_before)}), "
-            f"which predicts {expected:,.1f}")
-    test = f"exact Poisson test p = {p:.3g}"
-    if flag == compstat.DOWN:
-        verdict, text = IMPROVED, f"▼ Improvement: {base}; {_pct(counts.place_since, expected)} against that ({test})."
-    elif flag == compstat.UP:
-        verdict, text = WORSE, f"▲ Worse than the comparison: {base}; {_pct(counts.place_since, expected)} against that ({test})."
-    else:
-        verdict, text = NO_CHANGE, f"No detectable change against the comparison: {base} ({test})."
-        alone = float(compstat.p_value(counts.place_since, counts.place_before, 1.0))
-        if alone <= level:   # the place alone moved, but so did the comparison: not the commitment's doing
-            moved = "fell" if counts.place_since < counts.place_before else "rose"
-            text += (f" The place {moved} {_pct(counts.place_since, counts.place_before, sign=False)}, but "
-                     f"{comparison} changed too ({_pct(counts.comparison_since, counts.comparison_before)}), "
-                     "so the change is not credited to the commitment.")
-    return Result(record.id, place, comparison, target, before, since, counts, expected, ratio, p, verdict, flag, text)
+    verdict = {compstat.DOWN: IMPROVED, compstat.UP: WORSE}.get(flag, NO_CHANGE)
+    return Result(record.id, place, comparison, target, before, since, counts, expected, ratio, p, verdict, flag, level)
+
+
+def sentence(r: Result, count: Counting = EXACT) -> str:
+    """Result.told: the counts through `count`; a percentage, the expected count or the p-value only
+    when none of the counts it is computed from is held back."""
+    c = r.counts
+    if c is None:
+        return f"Not enough data yet: {r.why_not}."
+    if r.verdict == NOT_ENOUGH:
+        return (f"Not enough data: {r.comparison} had no {r.target.lower()} "
+                f"{'before the start' if c.comparison_before == 0 else 'since the start'}, "
+                "so there is nothing to compare with.")
+    a0, a1, c0, c1 = c.place_before, c.place_since, c.comparison_before, c.comparison_since
+    area = "" if count.held(c0, c1) else f" ({_pct(c1, c0)})"
+    predicts = "" if count.held(a0, c0, c1) else f", which predicts {r.expected:,.1f}"
+    base = (f"{r.target} in {r.place}: {count(a0)} in the {r.since.days} days before the start, "
+            f"{count(a1)} since; {r.comparison} went from {count(c0)} to {count(c1)}{area}{predicts}")
+    every = count.held(a0, a1, c0, c1)
+    test = "exact Poisson test" + ("; figures computed from counts under "
+                                   f"{count.under} are not shown" if every else f" p = {r.p:.3g}")
+    against = "" if every else f"; {_pct(a1, r.expected)} against that"
+    if r.verdict == IMPROVED:
+        return f"▼ Improvement: {base}{against} ({test})."
+    if r.verdict == WORSE:
+        return f"▲ Worse than the comparison: {base}{against} ({test})."
+    text = f"No detectable change against the comparison: {base} ({test})."
+    alone = float(compstat.p_value(a1, a0, 1.0))
+    if alone <= r.level:   # the place alone moved, but so did the comparison: not the commitment's doing
+        moved = ("fell" if a1 < a0 else "rose") + ("" if count.held(a0, a1) else f" {_pct(a1, a0, sign=False)}")
+        text += (f" The place {moved}, but {r.comparison} changed too{area}, "
+                 "so the change is not credited to the commitment.")
+    return text
 
 
 def _pct(now: float, before: float, sign: bool = True) -> str:
@@ -196,9 +218,10 @@ def result(store, record: Record, known: Known, settings: Settings) -> Result:
 
 # --- Chart and tables --------------------------------------------------------------------------------
 
-def chart_frame(r: Result) -> pd.DataFrame:
+def chart_frame(r: Result, count: Counting = EXACT) -> pd.DataFrame:
     """Rows for the chart: each area before and since the start, as counts and as an index
-    (before = 100)."""
+    (before = 100). A count `count` holds back is left out, and so is an index computed from one
+    (as the partner view's trend charts do): its point is not drawn."""
     if r.counts is None:
         return pd.DataFrame(columns=["area", "window", "order", "count", "relative"])
     c = r.counts
@@ -207,14 +230,18 @@ def chart_frame(r: Result) -> pd.DataFrame:
             (r.comparison, "Since start", 1, c.comparison_since, c.comparison_before)]
     df = pd.DataFrame(rows, columns=["area", "window", "order", "count", "base"])
     df["relative"] = np.where(df["base"] > 0, df["count"] / df["base"].where(df["base"] > 0) * 100, np.nan)
+    held = [count.held(n, base) for n, base in zip(df["count"], df["base"])]
+    df["count"] = df["count"].astype("Int64").mask(held)
+    df["relative"] = df["relative"].mask(held)
     return df.drop(columns="base")
 
 
-def before_after_chart(r: Result, width: int | None = 320, height: int = 220, titled: bool = True) -> alt.Chart:
+def before_after_chart(r: Result, width: int | None = 320, height: int = 220, titled: bool = True,
+                       count: Counting = EXACT) -> alt.Chart:
     """The place and its comparison from before to since the start, each indexed to 100 before:
     lines that stay together mean no difference; the place's line below the comparison's is the
     drop the comparison does not explain. Counts in the tooltip; width None fits the container; titled=False leaves the title to the page."""
-    df = chart_frame(r)
+    df = chart_frame(r, count)
     colours = alt.Scale(domain=[r.place, r.comparison], range=[PLACE_COLOUR, COMPARISON_COLOUR])
     return (alt.Chart(df, title=f"{r.target}: {r.place}" if titled else "")
             .mark_line(point=alt.OverlayMarkDef(size=80, filled=True), strokeWidth=3)
@@ -229,6 +256,11 @@ def before_after_chart(r: Result, width: int | None = 320, height: int = 220, ti
             # would otherwise fit the whole chart into the plot's height and squash the plot)
             .properties(height=height, autosize=alt.AutoSizeParams(type="pad"),
                         **({} if width is None else {"width": width})))   # None: the page's width
+
+
+# What the partner view holds back of results_table (access.held_back): the place's counts, and the
+# expected count and p-value computed from them.
+HOLD_BACK = {"counts": ("Before", "Since"), "derived": {"Expected": ("Before",), "p": ("Before", "Since")}}
 
 
 def results_table(records: list[Record], results: dict[int, Result]) -> pd.DataFrame:
@@ -248,10 +280,12 @@ def results_table(records: list[Record], results: dict[int, Result]) -> pd.DataF
                                        "Before", "Since", "Expected", "Result", "p"])
 
 
-def followup_section(actions, store, known: Known, settings: Settings, due_by: dt.date) -> tuple[pd.DataFrame, dict[int, "alt.Chart"]]:
+def followup_section(actions, store, known: Known, settings: Settings, due_by: dt.date,
+                     count: Counting = EXACT) -> tuple[pd.DataFrame, dict[int, "alt.Chart"]]:
     """The packet's follow-up section: the open commitments due back at a meeting on or before
-    `due_by`, as results_table() rows, and each one's before/after chart (by commitment id)."""
+    `due_by`, as results_table() rows, and each one's before/after chart (by commitment id), its
+    small counts held back as `count` says."""
     records = actions.list(status="open", due_by=due_by)
     results = {r.id: result(store, r, known, settings) for r in records}
-    charts = {i: before_after_chart(res) for i, res in results.items() if res.counts is not None}
+    charts = {i: before_after_chart(res, count=count) for i, res in results.items() if res.counts is not None}
     return results_table(records, results), charts
