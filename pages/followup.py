@@ -20,8 +20,8 @@ ui.show_commitment_messages()
 # Signed in, every change is recorded as the signed-in person; a partner reads, and edits nothing.
 person = ui.access_now()
 count = ui.counting()          # a partner reads "fewer than 3", not a beat's or a block's 1 or 2
-ui.commitment_author()
 if person.edits_commitments:
+    ui.commitment_author()
     with st.expander("Record a commitment", expanded=not db.list(status="open"), icon=":material/add_task:"):
         ui.commitment_form(db, [["what"], ["owner", "target"], ["place", "block"], ["start", "due"],
                                 ["comparison", "measure"]])

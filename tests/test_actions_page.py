@@ -336,6 +336,7 @@ def test_a_partner_reads_no_count_under_3_on_the_follow_up_page(store_dir, datab
     assert {r["count"] for r in partner_data if r["area"] == "Beat L2"} == {None}
     assert all(r.get("relative") is None for r in partner_data if r["area"] == "Beat L2")
     assert not any(e.label == "Save" for e in at.button)          # and a partner edits nothing
+    assert not any("Changes are recorded as" in c for c in texts(at, "caption"))     # nor is told they would be
 
 
 @pytest.mark.browser
