@@ -196,18 +196,23 @@ def _gi_star(counts: np.ndarray, hoods: sparse.csr_matrix, exposure: np.ndarray 
     short_totals = totals - np.take_along_axis(padded, busiest, axis=1)
     short_reach = reach - np.append(exposure, 0.0)[busiest]
     hot = np.zeros(counts.shape, dtype=bool)
-    while True:
-        rest = ~hot
+    expected, p = np.zeros(counts.shape), np.zeros(counts.shape)
+    # Periods are tested independently: each round retests only the periods whose last round found
+    # something (a busy city's map takes a score of rounds, most periods settling in a few).
+    active = np.arange(len(counts))
+    while len(active):
+        rest, total = ~hot[active], totals[active]
         with np.errstate(divide="ignore", invalid="ignore"):     # every unit hot already
-            rate = np.nan_to_num((counts * rest).sum(axis=1, keepdims=True) / (exposure * rest).sum(axis=1, keepdims=True))
-        expected = rate * reach
-        p = stats.poisson.sf(totals - 1, expected)                 # P(at least this many by chance)
-        cut = _bh_cutoff(p, significance)
-        short_p = stats.poisson.sf(short_totals - 1, rate * short_reach)
-        found = rest & (totals > expected) & (p <= cut) & (short_p <= cut)
-        if not found.any():
-            break
-        hot |= found
+            rate = np.nan_to_num((counts[active] * rest).sum(axis=1, keepdims=True)
+                                 / (exposure * rest).sum(axis=1, keepdims=True))
+        expected[active] = rate * reach
+        p[active] = stats.poisson.sf(total - 1, expected[active])  # P(at least this many by chance)
+        cut = np.broadcast_to(_bh_cutoff(p[active], significance), rest.shape)
+        found = rest & (total > expected[active]) & (p[active] <= cut)
+        found[found] = stats.poisson.sf(short_totals[active][found] - 1,    # only where it can still matter
+                                        (rate * short_reach[active])[found]) <= cut[found]
+        hot[active] |= found
+        active = active[found.any(axis=1)]
     with np.errstate(divide="ignore", invalid="ignore"):         # no incidents at all
         z = np.nan_to_num((totals - expected) / np.sqrt(expected))
     return z, p, expected, hot
