@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import special, stats
 
 from .config import PRECINCTS, Settings
@@ -305,24 +307,42 @@ def _rollup(counts: pd.DataFrame, areas: pd.DataFrame, names: list[str], rows: d
         counts = pd.concat([counts.groupby([*by, "offense", "window"], as_index=False)["n"].sum().assign(level=level)
                             for level, by in zip(LEVELS, ([], ["precinct"], ["precinct", "sector"],
                                                           list(AREA_COLUMNS)))], ignore_index=True)
-    wide = (counts.assign(**{c: counts[c].fillna("") for c in AREA_COLUMNS if c in counts})
-            .reindex(columns=[*index, "window", "n"]).fillna({c: "" for c in AREA_COLUMNS})
-            .set_index([*index, "window"])["n"].unstack("window"))
-    wide = wide.reindex(index=_grid(areas, rows), columns=names).fillna(0).reset_index()
-    wide[list(AREA_COLUMNS)] = wide[list(AREA_COLUMNS)].replace("", np.nan)
-    return wide
+    # Each count placed by position (row of the grid, column of its window), rows and windows found
+    # by Arrow: pandas' unstack and reindex of the periods' wide frame cost more than the DuckDB pass.
+    grid = _grid(areas, rows)
+    at = _position(_keys(counts, index), _keys(grid, index))
+    column = _position(_text(counts["window"]), _text(pd.Series(names)))
+    kept = (at >= 0) & (column >= 0)
+    wide = np.zeros((len(grid), len(names)))
+    np.add.at(wide, (at[kept], column[kept]), counts["n"].to_numpy(dtype=float)[kept])
+    grid[list(AREA_COLUMNS)] = grid[list(AREA_COLUMNS)].replace("", np.nan)
+    return pd.concat([grid, pd.DataFrame(wide, columns=names)], axis=1).rename_axis(columns="window")
 
 
-def _grid(areas: pd.DataFrame, rows: dict) -> pd.MultiIndex:
+def _text(values: pd.Series) -> pa.Array:
+    return pa.array(values, pa.large_string())
+
+
+def _keys(df: pd.DataFrame, columns: list[str]) -> pa.Array:
+    """One string per row of `columns` (missing as ''), joined by a separator no name uses."""
+    return pc.binary_join_element_wise(*(_text(df[c]) for c in columns), pa.scalar("\x1f", pa.large_string()),
+                                       null_handling="replace")
+
+
+def _position(values: pa.Array, among: pa.Array) -> np.ndarray:
+    """Where each value is in `among`; -1 where it is not."""
+    return pc.index_in(values, value_set=among).fill_null(-1).to_numpy()
+
+
+def _grid(areas: pd.DataFrame, rows: dict) -> pd.DataFrame:
     """Every row of the table: the total, each chosen precinct, sector and beat, by offense row
-    ('' where a level has no such column)."""
-    a = assign_unassigned(areas[list(AREA_COLUMNS)].drop_duplicates())
-    parts = [pd.DataFrame({"level": ["city"], "precinct": [""], "sector": [""], "beat": [""]}),
-             a[["precinct"]].drop_duplicates().assign(level="precinct", sector="", beat=""),
-             a[["precinct", "sector"]].drop_duplicates().assign(level="sector", beat=""),
-             a.drop_duplicates().assign(level="beat")]
-    grid = pd.concat(parts, ignore_index=True)[["level", *AREA_COLUMNS]]
-    return pd.MultiIndex.from_frame(grid.merge(pd.DataFrame({"offense": list(rows)}), how="cross"))
+    ('' where a level has no such column); built in Python, as the areas are a few dozen."""
+    beats = list(dict.fromkeys(assign_unassigned(areas[list(AREA_COLUMNS)]).itertuples(index=False, name=None)))
+    places = [("city", "", "", ""),
+              *(("precinct", p, "", "") for p in dict.fromkeys(p for p, _, _ in beats)),
+              *(("sector", p, s, "") for p, s in dict.fromkeys((p, s) for p, s, _ in beats)),
+              *(("beat", *beat) for beat in beats)]
+    return pd.DataFrame([(*place, key) for place in places for key in rows], columns=["level", *AREA_COLUMNS, "offense"])
 
 
 def _unknown_outside(history: pd.DataFrame, periods: list[Window], table: pd.DataFrame, covered) -> np.ndarray:

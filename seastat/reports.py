@@ -208,14 +208,15 @@ def compstat_report(store: Store, settings: Settings, view: View) -> CompStatRep
                                      settings.expected.history)
     rows = offense_rows(store, settings, view.dataset)
     keys = chosen_rows(view, rows, settings)
-    deep = periods[-1 - settings.expected.row_history].start if len(periods) > settings.expected.row_history else None
+    deep = periods[-1 - settings.expected.row_history].start if len(periods) > settings.expected.row_history \
+        else periods[0].start
     counts = store.df("trends/table_counts", dataset=view.dataset, against=list(view.against),
                       windows=compstat.as_params(windows), rows=[{"key": k, "offenses": None if rows[k][1] is None else list(rows[k][1])} for k in keys],
                       unassigned=compstat.UNASSIGNED, precincts=list(view.precincts), sectors=list(view.sectors),
                       beats=list(view.beats), anchor=settings.grid.anchor, length=settings.grid.length_days,
-                      scan_from=min(w.start for w in [*windows.values(), *periods]),
+                      scan_from=min([deep, *(w.start for w in windows.values())]),
                       scan_to=max(w.end for w in [*windows.values(), *periods]),
-                      **{"from": periods[0].start, "to": periods[-1].end, "deep": deep or periods[0].start})
+                      **{"from": periods[0].start, "to": periods[-1].end, "deep": deep})
     all_areas = areas(store, settings, view.dataset)
     table = compstat.compstat_table(counts, all_areas[view.in_view(all_areas)], windows, {k: rows[k] for k in keys},
                                     level=settings.level, period_days=settings.grid.length_days,
@@ -232,9 +233,12 @@ def taxonomy_note(store: Store, dataset: str, windows) -> str:
     if dataset != "crime" or "taxonomy" not in store.manifest["datasets"]["crime"].get("columns", {}):
         return ""
     windows = list(windows)
-    start, end = min(w.start for w in windows), max(w.end for w in windows)
-    found = store.df("trends/taxonomies", start=dt.datetime.combine(start, dt.time()),
-                     end=dt.datetime.combine(end, dt.time())).set_index("taxonomy")["n"]
+    start, end = (dt.datetime.combine(day, dt.time()) for day in (min(w.start for w in windows),
+                                                                   max(w.end for w in windows)))
+    spans = store.fact("trends/taxonomy_spans")
+    if ((spans["first_at"] < end) & (spans["last_at"] >= start)).sum() < 2:   # one taxonomy: no count needed
+        return ""
+    found = store.df("trends/taxonomies", start=start, end=end).set_index("taxonomy")["n"]
     if len(found) < 2:
         return ""
     counts = ", ".join(f"{n:,} {t}" for t, n in found.items())
@@ -372,7 +376,7 @@ def hotspot_report(store: Store, settings: Settings, view: View) -> HotspotRepor
     hs = settings.hotspots
     windows, params = hotspots.query_params(settings.grid, view.period, hs, view.dataset, types=offenses or [])
     analysis = hotspots.analyse(store.df("hotspots/incidents", **params), study_area(settings), len(windows), hs)
-    places = int(store.df("hotspots/block_count", dataset=view.dataset)["blocks"].iloc[0])
+    places = int(store.fact("hotspots/block_count", dataset=view.dataset)["blocks"].iloc[0])
     return HotspotReport(view, tuple(keys), label, windows, analysis, places, hs.min_cell_count)
 
 

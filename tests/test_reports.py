@@ -1,6 +1,8 @@
 """The report layer: one decision per fact, whichever page, panel or packet shows it."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 from conftest import PROJECT_ROOT
@@ -8,6 +10,7 @@ from conftest import PROJECT_ROOT
 from seastat import compare, compstat, reports
 from seastat.config import load_settings
 from seastat.packet import build_packet
+from seastat.periods import Window
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +93,19 @@ def test_the_tables_one_pass_query_counts_what_the_per_beat_counts_add_up_to(set
     columns = ["level", "precinct", "sector", "beat", "offense", *result.windows]
     pd.testing.assert_frame_equal(result.table[columns], by_beat[columns])
     assert len(result.table) > 20
+
+
+def test_the_taxonomy_note_counts_ucr_and_nibrs_only_where_windows_hold_both(bundled_store):
+    """The bundled store's crime holds SPD's older UCR rows up to May 2019 and NIBRS rows around them:
+    the table's note names both counts (as pandas counts them) for windows that hold both, and says
+    nothing once the windows hold NIBRS rows alone (the count is skipped there, not just empty)."""
+    crime = pd.read_parquet(bundled_store.version_dir / "crime", columns=["taxonomy", "event_at"])
+    last_ucr = crime.loc[crime["taxonomy"] == "UCR", "event_at"].max().date()
+    both = [Window(last_ucr - dt.timedelta(days=40), last_ucr), Window(last_ucr, last_ucr + dt.timedelta(days=1))]
+    inside = crime[(crime["event_at"] >= pd.Timestamp(both[0].start)) & (crime["event_at"] < pd.Timestamp(both[1].end))]
+    n = inside["taxonomy"].value_counts()
+    assert n["UCR"] > 0 and n["NIBRS"] > 0
+    assert f"({n['NIBRS']:,} NIBRS, {n['UCR']:,} UCR offenses)" in reports.taxonomy_note(bundled_store, "crime", both)
+    after = [Window(last_ucr + dt.timedelta(days=1), last_ucr + dt.timedelta(days=60))]
+    assert set(crime.loc[crime["event_at"] >= pd.Timestamp(after[0].start), "taxonomy"]) == {"NIBRS"}
+    assert reports.taxonomy_note(bundled_store, "crime", after) == ""
