@@ -14,8 +14,8 @@ p-value survives a Benjamini-Hochberg false-discovery-rate correction at `signif
 places of the map, period by period (as ArcGIS's Emerging Hot Spot Analysis corrects each time
 step), and still would without its busiest neighbour, so a quiet cell is not called hot only
 because it borders one very busy cell (Gi*'s "halo"). The hot spots found are then set aside and
-the rest of the city is tested again at its own rate, until nothing new is found (Zhang, Assuncao
-& Kulldorff 2010): one extreme place does not raise every other place's expected count. Overlapping
+the rest of the city is tested once more at its own rate (Zhang, Assuncao & Kulldorff 2010): one
+extreme place does not raise every other place's expected count. Overlapping
 neighbourhoods share cells, so their tests are positively dependent, under which Benjamini-Hochberg
 still holds (Benjamini & Yekutieli 2001): on maps of pure chance fewer than one period in twenty
 shows any hot spot at 5 %. The rate compared against is the whole study area's, which is the
@@ -186,15 +186,22 @@ def gi_star(y: np.ndarray, w: libpysal.weights.W | sparse.spmatrix, significance
     return pd.DataFrame({"z": z[0], "p": p[0], "expected": expected[0], "hot": hot[0]})
 
 
+# Two rounds, not "until nothing new": a real city is uneven everywhere, and at its counts each
+# round's set-aside lowers the rest's rate until most of the map is "hot" (measured at Seattle's
+# density: 120 cells and 15 of 53 beats after one round, 209 and 25 after two, 276 and 39 at the end;
+# at ten times the density 2,624 of 2,845 cells, 658 of them with no incident of their own).
+ROUNDS = 2
+
+
 def _gi_star(counts: np.ndarray, hoods: sparse.csr_matrix, exposure: np.ndarray | None,
              significance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(z, p, expected, hot), each (periods x units), for (periods x units) counts.
 
     Rounds: test every neighbourhood against the city's rate; then take the rate of the city
-    outside the hot spots found (their incidents and their area set aside) and test again, until
-    a round finds nothing new, as Zhang, Assuncao & Kulldorff (2010) do for several clusters: one
-    extreme place does not raise every other place's expected count. Pure noise rarely passes
-    the first round, so the rounds cost no false alarms. z, p and expected are at the last rate."""
+    outside the hot spots found (their incidents and their area set aside) and test once more, as
+    Zhang, Assuncao & Kulldorff (2010) do for several clusters: one extreme place does not raise
+    every other place's expected count. Pure noise rarely passes the first round, so the second
+    costs no false alarms. z, p and expected are at the last rate."""
     counts = np.asarray(counts, dtype=float)
     if (counts < 0).any() or not np.array_equal(counts, np.round(counts)):
         raise ValueError("Gi* here takes incident counts: whole numbers, none negative")
@@ -214,7 +221,9 @@ def _gi_star(counts: np.ndarray, hoods: sparse.csr_matrix, exposure: np.ndarray 
     # Periods are tested independently: each round retests only the periods whose last round found
     # something (a busy city's map takes a score of rounds, most periods settling in a few).
     active = np.arange(len(counts))
-    while len(active):
+    for _ in range(ROUNDS):
+        if not len(active):
+            break
         rest, total = ~hot[active], totals[active]
         with np.errstate(divide="ignore", invalid="ignore"):     # every unit hot already
             rate = np.nan_to_num((counts[active] * rest).sum(axis=1, keepdims=True)
