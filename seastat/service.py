@@ -148,6 +148,30 @@ def priority_order(priority) -> tuple[int, float, str]:
         return (1, 0.0, text)
 
 
+WINDOWS = ("current", "previous", "last_year", "baseline")   # what /service sets a period against
+
+
+def windows(settings, period, first_day) -> dict:
+    """This period, the previous one, the same period last year and the baseline periods (the
+    expected level), each only where the data from `first_day` covers it."""
+    found = compstat.report_windows(settings.grid, period, first_day, settings.stats.baseline_periods,
+                                    settings.periods.rolling_days)
+    return {name: w for name, w in found.items() if name in WINDOWS}
+
+
+def window_key(window) -> str:
+    """How publish names a window it measured response times in (service/response_times.parquet)."""
+    return f"{window.start.isoformat()}/{window.end.isoformat()}"
+
+
+def response_params(windows: dict, targets: dict[str, float], precincts=()) -> dict:
+    """The parameters of queries/service/response_times.sql for the named windows."""
+    return dict(windows=compstat.as_params(windows), scan_from=min(w.start for w in windows.values()),
+                scan_to=max(w.end for w in windows.values()), precincts=list(precincts),
+                unassigned=compstat.UNASSIGNED,
+                targets=[{"priority": p, "target_seconds": m * 60} for p, m in targets.items()])
+
+
 def response_table(summary: pd.DataFrame, windows: dict, targets: dict[str, float], *, min_calls: int,
                    level: float, total: str = compstat.CITY) -> pd.DataFrame:
     """Response times per area and priority, this period against the earlier windows.
@@ -246,21 +270,24 @@ def source_key(call_type) -> str:
     return "source_other"
 
 
+def source_keys(call_types: pd.Series) -> np.ndarray:
+    """source_key of every call type, worked out once per distinct value."""
+    codes, distinct = pd.factorize(call_types)      # not recorded: code -1, the last key
+    return np.array([*map(source_key, distinct), source_key(None)])[codes]
+
+
 def source_table(rows: pd.DataFrame, windows: dict, *, level: float, total: str = compstat.CITY,
                  levels=("city", "precinct")) -> pd.DataFrame:
     """Calls by source per area this period, and the on-view (proactive) share against the earlier
     windows. rows: queries/service/call_sources.sql. Columns: level, area, precinct, calls, the
     SOURCES counts, dispatched, onview_share (on-view calls among the calls whose source is
     recorded), then per earlier window c: c_onview_share, c_p, c_flag (▲ more proactive work)."""
-    where = ["window", "precinct", "sector", "beat"]
-    rows = rows.assign(source=rows["call_type"].map(source_key), n=rows["n"].astype(np.int64),
-                       dispatched=rows["dispatched"].astype(bool))
-    wide = rows[where].drop_duplicates().reset_index(drop=True)
-    index = pd.MultiIndex.from_frame(wide)
-    for source in SOURCES:
-        wide[source] = rows[rows["source"] == source].groupby(where)["n"].sum().reindex(index, fill_value=0).to_numpy()
-    wide["dispatched"] = rows[rows["dispatched"]].groupby(where)["n"].sum().reindex(index, fill_value=0).to_numpy()
-    wide["calls"] = wide[list(SOURCES)].sum(axis=1)
+    n = rows["n"].to_numpy(dtype=np.int64)
+    source = source_keys(rows["call_type"])
+    # each row's count in its source's column, so one sum per area gives every source at once
+    wide = rows[["window", "precinct", "sector", "beat"]].assign(
+        calls=n, **{key: np.where(source == key, n, 0) for key in SOURCES},
+        dispatched=np.where(rows["dispatched"].to_numpy(dtype=bool), n, 0))
     values = ["calls", *SOURCES, "dispatched"]
     summed = _by_areas(wide, levels, total, ["window"], values)
     summed["recorded"] = summed["calls"] - summed["source_not_recorded"]
