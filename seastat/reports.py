@@ -761,7 +761,7 @@ class UseOfForceSubjectsReport:
 
 def use_of_force_subjects_report(store: Store, settings: Settings, view: View) -> UseOfForceSubjectsReport:
     windows = service_windows(store, settings, view.period, ("use_of_force",))
-    uof = _service_rows(store, settings, "use_of_force", view, windows)
+    uof = _service_rows(store, settings, "use_of_force_subjects", view, windows)
     return UseOfForceSubjectsReport(view, windows, service.subject_table(uof, windows, total=_total(view)))
 
 

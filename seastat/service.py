@@ -60,13 +60,20 @@ def two_proportion_p(x1, n1, x2, n2):
     return np.where(ok, np.minimum(1.0, 2 * tails), np.nan)
 
 
-def proportion_flags(x1, n1, x2, n2, level: float):
-    """▲ where the first share is higher (p at or below `level`), ▼ where lower, '' elsewhere."""
+def proportion_flags(x1, n1, x2, n2, level: float, p=None):
+    """▲ where the first share is higher (p at or below `level`), ▼ where lower, '' elsewhere
+    (p: two_proportion_p of the same, when the caller has it already)."""
     x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
-    significant = two_proportion_p(x1, n1, x2, n2) <= level
+    significant = (two_proportion_p(x1, n1, x2, n2) if p is None else np.asarray(p)) <= level
     with np.errstate(divide="ignore", invalid="ignore"):
         higher = x1 / n1 > x2 / n2
     return np.where(significant, np.where(higher, UP, DOWN), "")
+
+
+def each_value(values: pd.Series, fn) -> pd.Series:
+    """fn of every value, worked out once per distinct value (a missing value: fn(None))."""
+    codes, distinct = pd.factorize(values)      # missing: code -1, the last result
+    return pd.Series(np.array([*map(fn, distinct), fn(None)], dtype=object)[codes], index=values.index)
 
 
 # --- Areas -----------------------------------------------------------------------------------------
@@ -101,28 +108,36 @@ def _by_areas(rows: pd.DataFrame, levels, total: str, keys: list[str], values: l
     return out[["level", "area", "precinct", "sector", "beat", *keys, *values]]
 
 
-def _area_sort(table: pd.DataFrame) -> pd.DataFrame:
-    order = pd.DataFrame({
-        "level": table["level"].map(list(AREA_LEVELS).index),
-        "precinct": table["precinct"].map(lambda p: compstat.precinct_order(p) if pd.notna(p) else (-1, "")),
-        "sector": table.get("sector", pd.Series("", index=table.index)).fillna("").astype(str),
-        "beat": table.get("beat", pd.Series("", index=table.index)).fillna("").astype(str),
-    })
-    return table.loc[order.sort_values(list(order.columns), kind="stable").index].reset_index(drop=True)
+def _area_sort(table: pd.DataFrame, within=None) -> pd.DataFrame:
+    """Rows by level (city first), precinct (the usual order), sector and beat, then by `within`
+    (an array of ranks), then as they were."""
+    precinct = table["precinct"]
+    rank = {p: compstat.precinct_order(p)[0] for p in precinct.dropna().unique()}
+    text = {c: (table[c] if c in table else pd.Series(pd.NA, index=table.index)).fillna("").astype(str).to_numpy()
+            for c in ("precinct", "sector", "beat")}
+    keys = [text["beat"], text["sector"], text["precinct"], precinct.map(rank).fillna(-1).to_numpy(),
+            table["level"].map(list(AREA_LEVELS).index).to_numpy()]
+    order = np.lexsort(keys if within is None else [within, *keys])
+    return table.iloc[order].reset_index(drop=True)
+
+
+def _wide(frame: pd.DataFrame, table: pd.DataFrame, key: list[str], windows, value: str = "n") -> np.ndarray:
+    """rows of `table` x `windows`: frame's `value` summed per `key` and window (its `window`
+    column), 0 where none; one grouping for every window at once."""
+    windows = list(windows)
+    part = frame[frame["window"].isin(windows)]
+    if part.empty:
+        return np.zeros((len(table), len(windows)))
+    sums = part.groupby([*key, "window"], dropna=False)[value].sum().unstack("window")
+    if len(key) == 1:
+        sums.index = pd.MultiIndex.from_arrays([sums.index], names=key)
+    return sums.reindex(index=pd.MultiIndex.from_frame(table[key]), columns=windows).fillna(0).to_numpy(dtype=float)
 
 
 def per_period(frame: pd.DataFrame, table: pd.DataFrame, key: list[str], periods) -> np.ndarray:
     """periods x rows of `table`: each row's count (frame's n, matched on `key`) per period (frame's
     window: the period's ISO start, as compstat.period_params names it), 0 where none."""
-    starts = [p.start.isoformat() for p in periods]
-    part = frame[frame["window"].isin(starts)]
-    rows = pd.MultiIndex.from_frame(table[key])
-    if part.empty:
-        return np.zeros((len(starts), len(table)))
-    sums = part.groupby([*key, "window"], dropna=False)["n"].sum().unstack("window")
-    if len(key) == 1:
-        sums.index = pd.MultiIndex.from_arrays([sums.index], names=key)
-    return sums.reindex(index=rows, columns=starts).fillna(0).to_numpy(dtype=float).T
+    return _wide(frame, table, key, [p.start.isoformat() for p in periods]).T
 
 
 def _expected(frame: pd.DataFrame, table: pd.DataFrame, key: list[str], periods, expected, windows,
@@ -200,38 +215,40 @@ def response_table(summary: pd.DataFrame, windows: dict, targets: dict[str, floa
 
     places = long[["level", "area", "precinct", "sector", "beat", "priority"]].drop_duplicates(["level", "area", "priority"])
     table = places.reset_index(drop=True)
-    table["target_minutes"] = table["priority"].map(lambda p: targets.get(p, np.nan)).astype(float)
+    target = table["priority"].map(lambda p: targets.get(p, np.nan)).to_numpy(dtype=float)
     measures = [*counts, "median_minutes", "p90_minutes", "share_over_target"]
+    keys = ["level", "area", "priority"]
+    wide = long.set_index([*keys, "window"])[measures].unstack("window").reindex(pd.MultiIndex.from_frame(table[keys]))
+    out = {"target_minutes": target}
     for window in ("current", *COMPARED):
-        part = long[long["window"] == window].set_index(["level", "area", "priority"])[measures]
-        part = part.reindex(pd.MultiIndex.from_frame(table[["level", "area", "priority"]]))
         prefix = "" if window == "current" else f"{window}_"
         present = window == "current" or {"previous": "previous", "last_year": "last_year",
                                              "expected": "baseline"}[window] in windows
         for column in measures:
-            values = part[column].to_numpy(dtype=float)
+            values = (wide[(column, window)].to_numpy(dtype=float) if (column, window) in wide.columns
+                      else np.full(len(table), np.nan))
             if column in counts:
                 values = np.nan_to_num(values) if present else np.full(len(table), np.nan)
-            table[f"{prefix}{column}"] = values
+            out[f"{prefix}{column}"] = values
     for column in counts[:4]:
-        table[column] = table[column].astype(np.int64)
-    no_target = table["target_minutes"].isna()
+        out[column] = out[column].astype(np.int64)
+    has_target = ~np.isnan(target)
     for window in ("", *(f"{w}_" for w in COMPARED)):
-        table.loc[no_target, f"{window}over_target"] = np.nan
-    table["too_few"] = table["arrived"] < min_calls
+        out[f"{window}over_target"] = np.where(has_target, out[f"{window}over_target"], np.nan)
+    out["too_few"] = out["arrived"] < min_calls
     for window in COMPARED:
-        enough = (table["arrived"] >= min_calls) & (table[f"{window}_arrived"] >= min_calls)
-        args = (table["over_target"], table["arrived"], table[f"{window}_over_target"], table[f"{window}_arrived"])
-        has_target = table["target_minutes"].notna()
-        table[f"{window}_p"] = np.where(has_target, two_proportion_p(*args), np.nan)
-        table[f"{window}_flag"] = np.where(enough & has_target, proportion_flags(*args, level), "")
+        enough = (out["arrived"] >= min_calls) & (out[f"{window}_arrived"] >= min_calls)
+        args = (out["over_target"], out["arrived"], out[f"{window}_over_target"], out[f"{window}_arrived"])
+        p = two_proportion_p(*args)
+        out[f"{window}_p"] = np.where(has_target, p, np.nan)
+        out[f"{window}_flag"] = np.where(enough & has_target, proportion_flags(*args, level, p=p), "")
     if "baseline" in windows:      # expected counts: the baseline's mean per period (tested above on its totals)
         periods = windows["baseline"].days / windows["current"].days
         for column in ("calls", "arrived", "over_target"):
-            table[f"expected_{column}"] = table[f"expected_{column}"] / periods
-    order = table["priority"].map(priority_order)
-    table = table.assign(_p=order).sort_values("_p", kind="stable").drop(columns="_p")
-    table = _area_sort(table)
+            out[f"expected_{column}"] = out[f"expected_{column}"] / periods
+    table = pd.concat([table, pd.DataFrame(out, index=table.index)], axis=1)
+    ranks = {p: i for i, p in enumerate(sorted(table["priority"].unique(), key=priority_order))}
+    table = _area_sort(table, within=table["priority"].map(ranks).to_numpy())
     columns = ["level", "area", "precinct", "sector", "beat", "priority", "target_minutes", *counts[:4],
                "median_minutes", "p90_minutes", "over_target", "share_over_target", "too_few"]
     for window in COMPARED:
@@ -270,12 +287,6 @@ def source_key(call_type) -> str:
     return "source_other"
 
 
-def source_keys(call_types: pd.Series) -> np.ndarray:
-    """source_key of every call type, worked out once per distinct value."""
-    codes, distinct = pd.factorize(call_types)      # not recorded: code -1, the last key
-    return np.array([*map(source_key, distinct), source_key(None)])[codes]
-
-
 def source_table(rows: pd.DataFrame, windows: dict, *, level: float, total: str = compstat.CITY,
                  levels=("city", "precinct")) -> pd.DataFrame:
     """Calls by source per area this period, and the on-view (proactive) share against the earlier
@@ -283,7 +294,7 @@ def source_table(rows: pd.DataFrame, windows: dict, *, level: float, total: str 
     SOURCES counts, dispatched, onview_share (on-view calls among the calls whose source is
     recorded), then per earlier window c: c_onview_share, c_p, c_flag (▲ more proactive work)."""
     n = rows["n"].to_numpy(dtype=np.int64)
-    source = source_keys(rows["call_type"])
+    source = each_value(rows["call_type"], source_key).to_numpy()
     # each row's count in its source's column, so one sum per area gives every source at once
     wide = rows[["window", "precinct", "sector", "beat"]].assign(
         calls=n, **{key: np.where(source == key, n, 0) for key in SOURCES},
@@ -309,8 +320,8 @@ def source_table(rows: pd.DataFrame, windows: dict, *, level: float, total: str 
         with np.errstate(divide="ignore", invalid="ignore"):
             table[f"{window}_onview_share"] = np.where(rec > 0, on / rec, np.nan)
         args = (table["source_onview"], table["recorded"], on, rec)
-        table[f"{window}_p"] = two_proportion_p(*args)
-        table[f"{window}_flag"] = proportion_flags(*args, level)
+        table[f"{window}_p"] = p = two_proportion_p(*args)
+        table[f"{window}_flag"] = proportion_flags(*args, level, p=p)
     for column in [*values, "recorded"]:
         table[column] = table[column].astype(np.int64)
     table = _area_sort(table)
@@ -414,7 +425,7 @@ def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, 
     index from the level's total), and every test allows for the row's dispersion; else the
     baseline's mean per period. The expected rate is the baseline periods' pooled rate: the calls
     it divides by carry the season already. A rate with no calls to divide by is NaN ('not available')."""
-    uof = uof.assign(uof_level=uof["incident_type"].map(uof_level))
+    uof = uof.assign(uof_level=each_value(uof["incident_type"], uof_level))
     named = set(uof.loc[uof["window"].isin(list(windows)), "uof_level"])    # not the periods' history
     present = [lv for lv in (*UOF_LEVELS, "Other") if lv in named or lv in UOF_LEVELS]
     uses = _by_areas(uof, levels, total, ["window", "uof_level"], ["n"])
@@ -429,13 +440,16 @@ def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, 
     table = areas.merge(pd.DataFrame({"uof_level": [*present, "All"]}), how="cross")
     key = ["level", "area", "uof_level"]
 
-    def at(window: str, column: str, frame: pd.DataFrame, by=key) -> np.ndarray:
-        part = frame[frame["window"] == window].set_index(by)[column]
-        return part.reindex(pd.MultiIndex.from_frame(table[by])).fillna(0).to_numpy(dtype=float)
+    counted = {"n": _wide(uses, table, key, windows),     # per row of the table, one column per window
+               "dispatched_calls": _wide(calls, table, ["level", "area"], windows, "dispatched_calls"),
+               "calls": _wide(calls, table, ["level", "area"], ["current"], "calls")}
 
-    table["uses"] = at("current", "n", uses).astype(np.int64)
-    table["dispatched_calls"] = at("current", "dispatched_calls", calls, ["level", "area"]).astype(np.int64)
-    table["calls"] = at("current", "calls", calls, ["level", "area"]).astype(np.int64)
+    def at(window: str, column: str) -> np.ndarray:
+        return counted[column][:, list(windows).index(window)]
+
+    table["uses"] = at("current", "n").astype(np.int64)
+    table["dispatched_calls"] = at("current", "dispatched_calls").astype(np.int64)
+    table["calls"] = counted["calls"][:, 0].astype(np.int64)
     table["per_1000_dispatched"] = _rate(table["uses"], table["dispatched_calls"], 1000)
     table["per_10000_calls"] = _rate(table["uses"], table["calls"], 10000)
     b = _expected(uses, table, key, periods, expected, windows, offense=table["uof_level"], level=table["level"])
@@ -447,8 +461,8 @@ def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, 
                 table[f"{window}_{c}"] = np.nan
             table[f"{window}_flag"] = table[f"{window}_rate_flag"] = ""
             continue
-        before = at(name, "n", uses)
-        before_calls = at(name, "dispatched_calls", calls, ["level", "area"])
+        before = at(name, "n")
+        before_calls = at(name, "dispatched_calls")
         k = windows[name].days / windows["current"].days
         table[f"{window}_per_1000_dispatched"] = _rate(before, before_calls, 1000)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -494,7 +508,7 @@ def subject_table(uof: pd.DataFrame, windows: dict, *, total: str = compstat.CIT
     uses, share, baseline_uses, baseline_share."""
     parts = []
     for attribute, column in (("race", "subject_race"), ("gender", "subject_gender")):
-        rows = uof.assign(attribute=attribute, category=uof[column].map(subject_category))
+        rows = uof.assign(attribute=attribute, category=each_value(uof[column], subject_category))
         parts.append(_by_areas(rows, levels, total, ["window", "attribute", "category"], ["n"]))
     long = pd.concat(parts, ignore_index=True)
     key = ["level", "area", "attribute", "category"]

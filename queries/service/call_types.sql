@@ -4,9 +4,12 @@
 -- whole periods [first, last), is the sum of its periods (seastat.reports.service_rows).
 -- $windows: list of {name, first, last}; $precincts: empty = all.
 WITH per_period AS (
-    SELECT (c.day - CAST($start AS DATE)) // $length_days AS period, c.kind AS which, c.call_type, sum(c.n) AS n
+    SELECT (c.day - CAST($start AS DATE)) // $length_days AS period, split_part(c.kind, ' ', 1) AS which,
+           c.call_type, sum(c.n) AS n
     FROM calls_counts AS c
-    WHERE c.kind IN ('initial', 'final') AND c.day >= $start AND c.day < $end
+    WHERE (c.kind = CASE WHEN len($precincts::VARCHAR[]) = 0 THEN 'initial (city)' ELSE 'initial' END
+           OR c.kind = CASE WHEN len($precincts::VARCHAR[]) = 0 THEN 'final (city)' ELSE 'final' END)
+      AND c.day >= $start AND c.day < $end
       AND (len($precincts::VARCHAR[]) = 0 OR list_contains($precincts::VARCHAR[], c.precinct))
     GROUP BY ALL
 ),

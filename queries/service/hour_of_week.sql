@@ -8,7 +8,8 @@ WITH per_period AS (
     SELECT (c.day - CAST($start AS DATE)) // $length_days AS period,
            isodow(c.day)::INTEGER AS dow, c.hour, sum(c.n) AS n
     FROM calls_counts AS c
-    WHERE c.kind = 'hours' AND c.day >= $start AND c.day < $end
+    WHERE c.kind = CASE WHEN len($precincts::VARCHAR[]) = 0 THEN 'hours (city)' ELSE 'hours' END
+      AND c.day >= $start AND c.day < $end
       AND (len($precincts::VARCHAR[]) = 0 OR list_contains($precincts::VARCHAR[], c.precinct))
     GROUP BY ALL
 ),
