@@ -309,14 +309,15 @@ def source_table(rows: pd.DataFrame, windows: dict, *, level: float, total: str 
     table = current.reset_index(drop=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         table["onview_share"] = table["source_onview"] / table["recorded"].where(table["recorded"] > 0)
-    key = ["level", "area"]
+    earlier = [w for w in ("previous", "last_year", "baseline") if w in windows]
+    onview = dict(zip(earlier, _wide(summed, table, ["level", "area"], earlier, "source_onview").T))
+    recorded = dict(zip(earlier, _wide(summed, table, ["level", "area"], earlier, "recorded").T))
     for window in COMPARED:
         name = "baseline" if window == "expected" else window
         if name not in windows:
             table[f"{window}_onview_share"], table[f"{window}_p"], table[f"{window}_flag"] = np.nan, np.nan, ""
             continue
-        other = summed[summed["window"] == name].set_index(key).reindex(pd.MultiIndex.from_frame(table[key]))
-        on, rec = other["source_onview"].fillna(0).to_numpy(), other["recorded"].fillna(0).to_numpy()
+        on, rec = onview[name], recorded[name]
         with np.errstate(divide="ignore", invalid="ignore"):
             table[f"{window}_onview_share"] = np.where(rec > 0, on / rec, np.nan)
         args = (table["source_onview"], table["recorded"], on, rec)
@@ -506,19 +507,18 @@ def subject_table(uof: pd.DataFrame, windows: dict, *, total: str = compstat.CIT
     (the unknown / not recorded included, in the count and in the denominator), this period and
     over the baseline periods. Columns: level, area, precinct, attribute (race / gender), category,
     uses, share, baseline_uses, baseline_share."""
-    parts = []
-    for attribute, column in (("race", "subject_race"), ("gender", "subject_gender")):
-        rows = uof.assign(attribute=attribute, category=each_value(uof[column], subject_category))
-        parts.append(_by_areas(rows, levels, total, ["window", "attribute", "category"], ["n"]))
-    long = pd.concat(parts, ignore_index=True)
+    rows = pd.concat([uof.assign(attribute=attribute, category=each_value(uof[column], subject_category))
+                      for attribute, column in (("race", "subject_race"), ("gender", "subject_gender"))],
+                     ignore_index=True)
+    long = _by_areas(rows, levels, total, ["window", "attribute", "category"], ["n"])
     key = ["level", "area", "attribute", "category"]
     table = long[["level", "area", "precinct", "attribute", "category"]].drop_duplicates(key).reset_index(drop=True)
-    for window, prefix in (("current", ""), ("baseline", "baseline_")):
-        part = long[long["window"] == window].set_index(key)["n"].reindex(pd.MultiIndex.from_frame(table[key]))
-        n = part.fillna(0).to_numpy(dtype=float) if window in windows else np.full(len(table), np.nan)
-        totals = pd.Series(n).groupby([table["level"], table["area"], table["attribute"]]).transform("sum")
-        table[f"{prefix}uses"] = n
-        table[f"{prefix}share"] = _rate(n, totals.to_numpy(), 1)
+    counted = np.where([w in windows for w in ("current", "baseline")], _wide(long, table, key, ["current", "baseline"]),
+                       np.nan)
+    totals = pd.DataFrame(counted).groupby([table["level"], table["area"], table["attribute"]]).transform("sum")
+    for i, prefix in enumerate(("", "baseline_")):
+        table[f"{prefix}uses"] = counted[:, i]
+        table[f"{prefix}share"] = _rate(counted[:, i], totals[i].to_numpy(), 1)
     table["uses"] = table["uses"].astype(np.int64)
     table["_unknown"] = table["category"] == NOT_RECORDED
     table = table.sort_values(["attribute", "_unknown", "uses", "category"], ascending=[False, True, False, True],
