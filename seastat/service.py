@@ -141,15 +141,16 @@ def per_period(frame: pd.DataFrame, table: pd.DataFrame, key: list[str], periods
 
 
 def _expected(frame: pd.DataFrame, table: pd.DataFrame, key: list[str], periods, expected, windows,
-              offense=None, level=None) -> pd.DataFrame | None:
+              offense=None, level=None, counts=None) -> pd.DataFrame | None:
     """compstat.expected_now for the rows of `table` (expected, before, k, dispersion), or None
     (the baseline's mean and the plain test) without periods or baseline. offense / level: the
-    rows' season groups and their total rows ('city'), as compstat.expected_now reads them."""
+    rows' season groups and their total rows ('city'), as compstat.expected_now reads them.
+    counts: per_period of the same, when the caller has it already."""
     if expected is None or not len(periods) or "baseline" not in windows:
         return None
     rows = pd.DataFrame({"offense": "all" if offense is None else offense,
                          "level": "cell" if level is None else level}, index=table.index)
-    return compstat.expected_now(per_period(frame, table, key, periods), rows, expected)
+    return compstat.expected_now(per_period(frame, table, key, periods) if counts is None else counts, rows, expected)
 
 
 # --- Response times --------------------------------------------------------------------------------
@@ -347,15 +348,18 @@ def call_type_table(rows: pd.DataFrame, windows: dict, *, level: float, top: int
     parts = []
     for which in ("initial", "final"):
         mine = rows[rows["which"] == which]
-        part = mine.pivot_table(index="call_type", columns="window", values="n", aggfunc="sum", fill_value=0)
-        part = part.reindex(columns=["current", "previous", "baseline"], fill_value=0)
+        wide = mine.groupby(["call_type", "window"])["n"].sum().unstack("window", fill_value=0)   # windows, periods
+        part = wide.reindex(columns=["current", "previous", "baseline"], fill_value=0)
         total = part["current"].sum()
         part = part.sort_values(["current", "baseline"], ascending=False).head(top).reset_index()
         baseline = part["baseline"].where(pd.Series("baseline" in windows, index=part.index)).to_numpy(dtype=float)
         before, k_row, phi = baseline, np.full(len(part), k), np.ones(len(part))
         rows_and_total = pd.DataFrame({"call_type": [ALL_TYPES, *part["call_type"]]})
-        b = _expected(pd.concat([mine, mine.assign(call_type=ALL_TYPES)]), rows_and_total, ["call_type"], periods,
-                      expected, windows, level=["city", *["type"] * len(part)])
+        history = wide.reindex(columns=[p.start.isoformat() for p in periods], fill_value=0)
+        b = _expected(mine, rows_and_total, ["call_type"], periods, expected, windows,
+                      level=["city", *["type"] * len(part)],
+                      counts=np.vstack([history.sum().to_numpy(dtype=float),
+                                        history.loc[part["call_type"]].to_numpy(dtype=float)]).T)
         if b is not None:
             before, k_row, phi = (b[c].to_numpy()[1:] for c in ("before", "k", "dispersion"))
         parts.append(pd.DataFrame({
@@ -376,18 +380,16 @@ def hour_of_week_table(rows: pd.DataFrame, windows: dict, *, level: float, expec
     seasonal level of each hour of the week (season index from all calls), else the mean of the
     baseline periods. rows: queries/service/hour_of_week.sql. Columns: dow (1 = Monday), day,
     hour, calls, expected, difference, p, flag, dispersion — all 168 cells, zeros included."""
-    grid = pd.MultiIndex.from_product([range(1, 8), range(24)], names=["dow", "hour"])
-    wide = rows.pivot_table(index=["dow", "hour"], columns="window", values="n", aggfunc="sum", fill_value=0)
-    wide = wide.reindex(index=grid, columns=["current", "baseline"], fill_value=0).fillna(0)
-    k = np.full(len(wide), windows["baseline"].days / windows["current"].days if "baseline" in windows else np.nan)
-    before = wide["baseline"].to_numpy(dtype=float) if "baseline" in windows else np.full(len(wide), np.nan)
-    table = wide.reset_index()
+    table = pd.MultiIndex.from_product([range(1, 8), range(24)], names=["dow", "hour"]).to_frame(index=False)
+    counted = _wide(rows, table, ["dow", "hour"], ["current", "baseline", *(p.start.isoformat() for p in periods)])
+    k = np.full(len(table), windows["baseline"].days / windows["current"].days if "baseline" in windows else np.nan)
+    before = counted[:, 1] if "baseline" in windows else np.full(len(table), np.nan)
     phi = np.ones(len(table))
-    b = _expected(rows, table, ["dow", "hour"], periods, expected, windows)
+    b = _expected(rows, table, ["dow", "hour"], periods, expected, windows, counts=counted[:, 2:].T)
     if b is not None:
         before, k, phi = (b[c].to_numpy() for c in ("before", "k", "dispersion"))
     table.insert(1, "day", table["dow"].map(lambda d: DAYS[d - 1]))
-    table["calls"] = wide["current"].to_numpy().astype(np.int64)
+    table["calls"] = counted[:, 0].astype(np.int64)
     table["expected"] = before / k
     table["difference"] = table["calls"] - table["expected"]
     table["p"] = compstat.p_value(table["calls"], before, k, phi)
