@@ -443,7 +443,9 @@ def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, 
     table = areas.merge(pd.DataFrame({"uof_level": [*present, "All"]}), how="cross")
     key = ["level", "area", "uof_level"]
 
-    counted = {"n": _wide(uses, table, key, windows),     # per row of the table, one column per window
+    starts = [p.start.isoformat() for p in periods]
+    history = _wide(uses, table, key, [*windows, *starts])     # per row of the table: each window, each period
+    counted = {"n": history[:, :len(windows)],
                "dispatched_calls": _wide(calls, table, ["level", "area"], windows, "dispatched_calls"),
                "calls": _wide(calls, table, ["level", "area"], ["current"], "calls")}
 
@@ -455,7 +457,8 @@ def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, 
     table["calls"] = counted["calls"][:, 0].astype(np.int64)
     table["per_1000_dispatched"] = _rate(table["uses"], table["dispatched_calls"], 1000)
     table["per_10000_calls"] = _rate(table["uses"], table["calls"], 10000)
-    b = _expected(uses, table, key, periods, expected, windows, offense=table["uof_level"], level=table["level"])
+    b = _expected(uses, table, key, periods, expected, windows, offense=table["uof_level"], level=table["level"],
+                  counts=history[:, len(windows):].T)
     phi = np.ones(len(table)) if b is None else b["dispersion"].to_numpy()
     for window in COMPARED:
         name = "baseline" if window == "expected" else window
