@@ -31,9 +31,10 @@ def check_store(store_dir: Path) -> list[str]:
         files = dict(info.get("files", {}))
         if sum(f["rows"] for f in files.values()) != info["rows_published"]:
             problems.append(f"{name}: the files' rows do not add up to rows_published {info['rows_published']}")
-        for kind in ("quarantine", "rollup"):    # the dataset's side files, listed beside its data
+        for kind, group in (("quarantine", "quarantine"), ("rollup", "rollup"), ("service", "service"),
+                            ("response", "service")):    # the dataset's side files, listed beside its data
             rel = info.get(f"{kind}_file")
-            entry = manifest.get(f"{kind}_files", {}).get(rel) if rel else None
+            entry = manifest.get(f"{group}_files", {}).get(rel) if rel else None
             if rel and entry is None:
                 problems.append(f"{name}: {rel} missing from the manifest")
             elif rel:

@@ -129,6 +129,7 @@ class ServiceSettings(_Section):
     targets: dict[str, float] = Field(default_factory=lambda: {"1": 7.0})
     min_calls: int = Field(10, ge=1)       # fewer arrived calls than this: too few to say
     top_call_types: int = Field(10, ge=1, le=100)
+    stored_periods: int = Field(6, ge=0)     # newest periods whose response times publish measures once
 
     @field_validator("targets")
     @classmethod

@@ -31,10 +31,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from . import service
 from .config import Settings, like
 from .datasets import DATASETS, SCHEMA_VERSION, Layout, SourceError, normalise_header, recognise
 from .meetings import pinned_versions
-from .periods import Grid
+from .periods import Grid, complete_periods
 from .sql import sql
 
 # `seastat synth` writes this column into every export, so a copied file is still labelled synthetic.
@@ -43,6 +44,8 @@ TAIL_BYTES = 1 << 12       # the end of a file, kept to tell a file cut off mid-
 # Sorts and windows spill to disk past this, so publish fits small machines; a quarter of the memory where
 # there is more (the sorted, year-partitioned write of 10 M offenses over 1.5 years needs over 1.3 GB).
 STAGE_CONFIG = {"memory_limit": f"{max(1500, psutil.virtual_memory().total // 4 // 2**20)}MB"}
+SERVICE_FILES = {"calls": "service/calls.parquet"}   # /service's daily counts (queries/views/calls_counts.sql)
+RESPONSE_FILE = "service/response_times.parquet"     # /service's response times in the recent periods
 BLOCK_SIZE = 64 << 20      # a CSV row (with its fields) must fit in one block
 SEATTLE = "America/Los_Angeles"   # SPD times are Seattle wall-clock times
 Progress = Callable[[str, float], None]   # (message, fraction done 0..1)
@@ -388,6 +391,15 @@ def _publish_dataset(
                 con.execute(sql("publish/write_empty"), {"path": str(version_dir / name / "year=0" / "part_0.parquet")})
             (version_dir / "rollup").mkdir(exist_ok=True)
             con.execute(sql(f"publish/rollup_{name}"), {"path": str(version_dir / "rollup" / f"{name}.parquet")})
+            if name in SERVICE_FILES:   # /service's counts, by the view an older store counts them with
+                con.execute(sql("publish/published_calls"))
+                con.execute(sql("views/calls_counts"))
+                (version_dir / "service").mkdir(exist_ok=True)
+                con.execute(sql("publish/write_calls_counts"), {"path": str(version_dir / SERVICE_FILES[name])})
+                measured = _response_times(con, settings, min_at.date(), max_at.date()) if published else []
+                if measured:
+                    con.register("response", pa.concat_tables(measured))
+                    con.execute(sql("publish/write_response_times"), {"path": str(version_dir / RESPONSE_FILE)})
             (version_dir / "quarantine").mkdir(exist_ok=True)
             con.execute(sql("publish/write_quarantine"),
                         {"dataset": name, "path": str(version_dir / "quarantine" / f"{name}.parquet")})
@@ -432,10 +444,22 @@ def _publish_dataset(
     }
 
 
+def _response_times(con: duckdb.DuckDBPyConnection, settings: Settings, first: dt.date, last: dt.date) -> list[pa.Table]:
+    """queries/service/response_times.sql's rows for the city in every window /service sets the
+    newest [service] stored_periods periods against, each window named by its dates: a baseline's
+    quantiles need its year of calls, so they are measured once here (seastat.reports.response_summary)."""
+    periods = complete_periods(settings.grid, first, last)[:settings.service.stored_periods]
+    windows = {service.window_key(w): w for p in periods for w in service.windows(settings, p, first).values()}
+    return [
+        con.sql(sql("service/response_times"), params=service.response_params({key: w}, settings.service.targets))
+        .to_arrow_table() for key, w in windows.items()]
+
+
 def _carry_over(name: str, info: dict, previous: Path, work: Path) -> dict:
     """The previous version's files of a dataset, hard-linked (copied where links are refused) into the
     new version: the same bytes, and pruning the old version later only drops one of two links."""
-    for rel in [*info["files"], info["quarantine_file"], info["rollup_file"]]:
+    for rel in [*info["files"], info["quarantine_file"], info["rollup_file"],
+                *filter(None, [info.get("service_file"), info.get("response_file")])]:
         target = work / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -491,6 +515,11 @@ def publish(
                 info["files"] = {k: v for k, v in files.items() if k.startswith(f"{name}/")}
                 info["quarantine_file"] = f"quarantine/{name}.parquet"
                 info["rollup_file"] = f"rollup/{name}.parquet"
+                if name in SERVICE_FILES and (work / SERVICE_FILES[name]).exists():   # kept from an older version: none
+                    info["service_file"] = SERVICE_FILES[name]
+                if name in SERVICE_FILES and (work / RESPONSE_FILE).exists():
+                    info["response_file"] = RESPONSE_FILE
+                    info.setdefault("response_targets", settings.service.targets)
                 if info["files"]:
                     schema = pq.read_schema(work / next(iter(info["files"])))
                     info["columns"] = {f.name: str(f.type) for f in schema}
@@ -509,6 +538,7 @@ def publish(
                 "kept": keep,
                 "quarantine_files": {k: v for k, v in files.items() if k.startswith("quarantine/")},
                 "rollup_files": {k: v for k, v in files.items() if k.startswith("rollup/")},
+                "service_files": {k: v for k, v in files.items() if k.startswith("service/")},
                 "privacy": settings.privacy.model_dump(),
                 # the offense types every row was tagged with: a page warns when config.toml has moved on
                 "taxonomy": {"offense_types": settings.offense_types, "offense_groups": settings.offense_groups},

@@ -600,8 +600,6 @@ def records(store: Store, settings: Settings, dataset: str, start: dt.date, end:
 
 from . import service  # noqa: E402  (kept in this section so the merge stays one block)
 
-SERVICE_WINDOWS = ("current", "previous", "last_year", "baseline")
-
 
 def _service_first(store: Store, period: Window, datasets: tuple[str, ...]) -> dt.date:
     """The first day every one of `datasets` that has rows covers."""
@@ -611,9 +609,7 @@ def _service_first(store: Store, period: Window, datasets: tuple[str, ...]) -> d
 def service_windows(store: Store, settings: Settings, period: Window, datasets: tuple[str, ...]) -> dict[str, Window]:
     """This period, the previous one, the same period last year and the baseline periods (the
     expected level), each only where every one of `datasets` that has rows covers it."""
-    windows = compstat.report_windows(settings.grid, period, _service_first(store, period, datasets),
-                                      settings.stats.baseline_periods, settings.periods.rolling_days)
-    return {name: w for name, w in windows.items() if name in SERVICE_WINDOWS}
+    return service.windows(settings, period, _service_first(store, period, datasets))
 
 
 def service_periods(store: Store, settings: Settings, period: Window, datasets: tuple[str, ...]) -> list[Window]:
@@ -679,15 +675,28 @@ def response_times_report(store: Store, settings: Settings, view: View) -> Respo
 def response_times(store: Store, settings: Settings, view: View, windows: dict[str, Window]) -> ResponseTimesReport:
     """Response times in the view's place over any named windows ('current' is the view's period)."""
     sv = settings.service
-    summary = store.df("service/response_times", windows=compstat.as_params(windows),
-                       precincts=list(view.precincts), unassigned=compstat.UNASSIGNED,
-                       targets=[{"priority": p, "target_seconds": m * 60} for p, m in sv.targets.items()])
+    summary = response_summary(store, sv.targets, view, windows)
     table = service.response_table(summary, windows, sv.targets, min_calls=sv.min_calls, level=settings.level,
                                    total=_total(view))
     status = store.df("service/call_status", start=view.period.start, end=view.period.end,
                       precincts=list(view.precincts))
     now = summary[(summary["window"] == "current") & (summary["level"] == "city")]
     return ResponseTimesReport(view, windows, dict(sv.targets), sv.min_calls, table, service.excluded_calls(status, now))
+
+
+def response_summary(store: Store, targets: dict[str, float], view: View, windows: dict[str, Window]) -> pd.DataFrame:
+    """queries/service/response_times.sql's rows for the named windows: read back where publish
+    measured them (the city's recent periods under the same targets, seastat.publish), the rest
+    measured now (a year of calls' quantiles for the baseline)."""
+    info = store.manifest["datasets"].get("calls", {})
+    parts = []
+    if info.get("response_file") and not view.precincts and info.get("response_targets") == targets:
+        parts.append(store.df("service/response_times_stored", windows=[
+            {"name": name, "key": service.window_key(w)} for name, w in windows.items()]))
+    live = {name: w for name, w in windows.items() if not parts or name not in set(parts[0]["window"])}
+    if live:
+        parts.append(store.df("service/response_times", **service.response_params(live, targets, view.precincts)))
+    return pd.concat([p for p in parts if len(p)] or parts[-1:], ignore_index=True)
 
 
 @dataclass(frozen=True)
@@ -759,7 +768,7 @@ class UseOfForceSubjectsReport:
 
 def use_of_force_subjects_report(store: Store, settings: Settings, view: View) -> UseOfForceSubjectsReport:
     windows = service_windows(store, settings, view.period, ("use_of_force",))
-    uof = _service_rows(store, settings, "use_of_force", view, windows)
+    uof = _service_rows(store, settings, "use_of_force_subjects", view, windows)
     return UseOfForceSubjectsReport(view, windows, service.subject_table(uof, windows, total=_total(view)))
 
 

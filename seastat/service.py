@@ -60,13 +60,20 @@ def two_proportion_p(x1, n1, x2, n2):
     return np.where(ok, np.minimum(1.0, 2 * tails), np.nan)
 
 
-def proportion_flags(x1, n1, x2, n2, level: float):
-    """▲ where the first share is higher (p at or below `level`), ▼ where lower, '' elsewhere."""
+def proportion_flags(x1, n1, x2, n2, level: float, p=None):
+    """▲ where the first share is higher (p at or below `level`), ▼ where lower, '' elsewhere
+    (p: two_proportion_p of the same, when the caller has it already)."""
     x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
-    significant = two_proportion_p(x1, n1, x2, n2) <= level
+    significant = (two_proportion_p(x1, n1, x2, n2) if p is None else np.asarray(p)) <= level
     with np.errstate(divide="ignore", invalid="ignore"):
         higher = x1 / n1 > x2 / n2
     return np.where(significant, np.where(higher, UP, DOWN), "")
+
+
+def each_value(values: pd.Series, fn) -> pd.Series:
+    """fn of every value, worked out once per distinct value (a missing value: fn(None))."""
+    codes, distinct = pd.factorize(values)      # missing: code -1, the last result
+    return pd.Series(np.array([*map(fn, distinct), fn(None)], dtype=object)[codes], index=values.index)
 
 
 # --- Areas -----------------------------------------------------------------------------------------
@@ -101,40 +108,49 @@ def _by_areas(rows: pd.DataFrame, levels, total: str, keys: list[str], values: l
     return out[["level", "area", "precinct", "sector", "beat", *keys, *values]]
 
 
-def _area_sort(table: pd.DataFrame) -> pd.DataFrame:
-    order = pd.DataFrame({
-        "level": table["level"].map(list(AREA_LEVELS).index),
-        "precinct": table["precinct"].map(lambda p: compstat.precinct_order(p) if pd.notna(p) else (-1, "")),
-        "sector": table.get("sector", pd.Series("", index=table.index)).fillna("").astype(str),
-        "beat": table.get("beat", pd.Series("", index=table.index)).fillna("").astype(str),
-    })
-    return table.loc[order.sort_values(list(order.columns), kind="stable").index].reset_index(drop=True)
+def _area_sort(table: pd.DataFrame, within=None) -> pd.DataFrame:
+    """Rows by level (city first), precinct (the usual order), sector and beat, then by `within`
+    (an array of ranks), then as they were."""
+    precinct = table["precinct"]
+    rank = {p: compstat.precinct_order(p)[0] for p in precinct.dropna().unique()}
+    text = {c: (table[c] if c in table else pd.Series(pd.NA, index=table.index)).fillna("").astype(str).to_numpy()
+            for c in ("precinct", "sector", "beat")}
+    keys = [text["beat"], text["sector"], text["precinct"], precinct.map(rank).fillna(-1).to_numpy(),
+            table["level"].map(list(AREA_LEVELS).index).to_numpy()]
+    order = np.lexsort(keys if within is None else [within, *keys])
+    return table.iloc[order].reset_index(drop=True)
+
+
+def _wide(frame: pd.DataFrame, table: pd.DataFrame, key: list[str], windows, value: str = "n") -> np.ndarray:
+    """rows of `table` x `windows`: frame's `value` summed per `key` and window (its `window`
+    column), 0 where none; one grouping for every window at once."""
+    windows = list(windows)
+    part = frame[frame["window"].isin(windows)]
+    if part.empty:
+        return np.zeros((len(table), len(windows)))
+    sums = part.groupby([*key, "window"], dropna=False)[value].sum().unstack("window")
+    if len(key) == 1:
+        sums.index = pd.MultiIndex.from_arrays([sums.index], names=key)
+    return sums.reindex(index=pd.MultiIndex.from_frame(table[key]), columns=windows).fillna(0).to_numpy(dtype=float)
 
 
 def per_period(frame: pd.DataFrame, table: pd.DataFrame, key: list[str], periods) -> np.ndarray:
     """periods x rows of `table`: each row's count (frame's n, matched on `key`) per period (frame's
     window: the period's ISO start, as compstat.period_params names it), 0 where none."""
-    starts = [p.start.isoformat() for p in periods]
-    part = frame[frame["window"].isin(starts)]
-    rows = pd.MultiIndex.from_frame(table[key])
-    if part.empty:
-        return np.zeros((len(starts), len(table)))
-    sums = part.groupby([*key, "window"], dropna=False)["n"].sum().unstack("window")
-    if len(key) == 1:
-        sums.index = pd.MultiIndex.from_arrays([sums.index], names=key)
-    return sums.reindex(index=rows, columns=starts).fillna(0).to_numpy(dtype=float).T
+    return _wide(frame, table, key, [p.start.isoformat() for p in periods]).T
 
 
 def _expected(frame: pd.DataFrame, table: pd.DataFrame, key: list[str], periods, expected, windows,
-              offense=None, level=None) -> pd.DataFrame | None:
+              offense=None, level=None, counts=None) -> pd.DataFrame | None:
     """compstat.expected_now for the rows of `table` (expected, before, k, dispersion), or None
     (the baseline's mean and the plain test) without periods or baseline. offense / level: the
-    rows' season groups and their total rows ('city'), as compstat.expected_now reads them."""
+    rows' season groups and their total rows ('city'), as compstat.expected_now reads them.
+    counts: per_period of the same, when the caller has it already."""
     if expected is None or not len(periods) or "baseline" not in windows:
         return None
     rows = pd.DataFrame({"offense": "all" if offense is None else offense,
                          "level": "cell" if level is None else level}, index=table.index)
-    return compstat.expected_now(per_period(frame, table, key, periods), rows, expected)
+    return compstat.expected_now(per_period(frame, table, key, periods) if counts is None else counts, rows, expected)
 
 
 # --- Response times --------------------------------------------------------------------------------
@@ -146,6 +162,30 @@ def priority_order(priority) -> tuple[int, float, str]:
         return (0, float(text), "")
     except ValueError:
         return (1, 0.0, text)
+
+
+WINDOWS = ("current", "previous", "last_year", "baseline")   # what /service sets a period against
+
+
+def windows(settings, period, first_day) -> dict:
+    """This period, the previous one, the same period last year and the baseline periods (the
+    expected level), each only where the data from `first_day` covers it."""
+    found = compstat.report_windows(settings.grid, period, first_day, settings.stats.baseline_periods,
+                                    settings.periods.rolling_days)
+    return {name: w for name, w in found.items() if name in WINDOWS}
+
+
+def window_key(window) -> str:
+    """How publish names a window it measured response times in (service/response_times.parquet)."""
+    return f"{window.start.isoformat()}/{window.end.isoformat()}"
+
+
+def response_params(windows: dict, targets: dict[str, float], precincts=()) -> dict:
+    """The parameters of queries/service/response_times.sql for the named windows."""
+    return dict(windows=compstat.as_params(windows), scan_from=min(w.start for w in windows.values()),
+                scan_to=max(w.end for w in windows.values()), precincts=list(precincts),
+                unassigned=compstat.UNASSIGNED,
+                targets=[{"priority": p, "target_seconds": m * 60} for p, m in targets.items()])
 
 
 def response_table(summary: pd.DataFrame, windows: dict, targets: dict[str, float], *, min_calls: int,
@@ -176,38 +216,40 @@ def response_table(summary: pd.DataFrame, windows: dict, targets: dict[str, floa
 
     places = long[["level", "area", "precinct", "sector", "beat", "priority"]].drop_duplicates(["level", "area", "priority"])
     table = places.reset_index(drop=True)
-    table["target_minutes"] = table["priority"].map(lambda p: targets.get(p, np.nan)).astype(float)
+    target = table["priority"].map(lambda p: targets.get(p, np.nan)).to_numpy(dtype=float)
     measures = [*counts, "median_minutes", "p90_minutes", "share_over_target"]
+    keys = ["level", "area", "priority"]
+    wide = long.set_index([*keys, "window"])[measures].unstack("window").reindex(pd.MultiIndex.from_frame(table[keys]))
+    out = {"target_minutes": target}
     for window in ("current", *COMPARED):
-        part = long[long["window"] == window].set_index(["level", "area", "priority"])[measures]
-        part = part.reindex(pd.MultiIndex.from_frame(table[["level", "area", "priority"]]))
         prefix = "" if window == "current" else f"{window}_"
         present = window == "current" or {"previous": "previous", "last_year": "last_year",
                                              "expected": "baseline"}[window] in windows
         for column in measures:
-            values = part[column].to_numpy(dtype=float)
+            values = (wide[(column, window)].to_numpy(dtype=float) if (column, window) in wide.columns
+                      else np.full(len(table), np.nan))
             if column in counts:
                 values = np.nan_to_num(values) if present else np.full(len(table), np.nan)
-            table[f"{prefix}{column}"] = values
+            out[f"{prefix}{column}"] = values
     for column in counts[:4]:
-        table[column] = table[column].astype(np.int64)
-    no_target = table["target_minutes"].isna()
+        out[column] = out[column].astype(np.int64)
+    has_target = ~np.isnan(target)
     for window in ("", *(f"{w}_" for w in COMPARED)):
-        table.loc[no_target, f"{window}over_target"] = np.nan
-    table["too_few"] = table["arrived"] < min_calls
+        out[f"{window}over_target"] = np.where(has_target, out[f"{window}over_target"], np.nan)
+    out["too_few"] = out["arrived"] < min_calls
     for window in COMPARED:
-        enough = (table["arrived"] >= min_calls) & (table[f"{window}_arrived"] >= min_calls)
-        args = (table["over_target"], table["arrived"], table[f"{window}_over_target"], table[f"{window}_arrived"])
-        has_target = table["target_minutes"].notna()
-        table[f"{window}_p"] = np.where(has_target, two_proportion_p(*args), np.nan)
-        table[f"{window}_flag"] = np.where(enough & has_target, proportion_flags(*args, level), "")
+        enough = (out["arrived"] >= min_calls) & (out[f"{window}_arrived"] >= min_calls)
+        args = (out["over_target"], out["arrived"], out[f"{window}_over_target"], out[f"{window}_arrived"])
+        p = two_proportion_p(*args)
+        out[f"{window}_p"] = np.where(has_target, p, np.nan)
+        out[f"{window}_flag"] = np.where(enough & has_target, proportion_flags(*args, level, p=p), "")
     if "baseline" in windows:      # expected counts: the baseline's mean per period (tested above on its totals)
         periods = windows["baseline"].days / windows["current"].days
         for column in ("calls", "arrived", "over_target"):
-            table[f"expected_{column}"] = table[f"expected_{column}"] / periods
-    order = table["priority"].map(priority_order)
-    table = table.assign(_p=order).sort_values("_p", kind="stable").drop(columns="_p")
-    table = _area_sort(table)
+            out[f"expected_{column}"] = out[f"expected_{column}"] / periods
+    table = pd.concat([table, pd.DataFrame(out, index=table.index)], axis=1)
+    ranks = {p: i for i, p in enumerate(sorted(table["priority"].unique(), key=priority_order))}
+    table = _area_sort(table, within=table["priority"].map(ranks).to_numpy())
     columns = ["level", "area", "precinct", "sector", "beat", "priority", "target_minutes", *counts[:4],
                "median_minutes", "p90_minutes", "over_target", "share_over_target", "too_few"]
     for window in COMPARED:
@@ -252,15 +294,12 @@ def source_table(rows: pd.DataFrame, windows: dict, *, level: float, total: str 
     windows. rows: queries/service/call_sources.sql. Columns: level, area, precinct, calls, the
     SOURCES counts, dispatched, onview_share (on-view calls among the calls whose source is
     recorded), then per earlier window c: c_onview_share, c_p, c_flag (▲ more proactive work)."""
-    where = ["window", "precinct", "sector", "beat"]
-    rows = rows.assign(source=rows["call_type"].map(source_key), n=rows["n"].astype(np.int64),
-                       dispatched=rows["dispatched"].astype(bool))
-    wide = rows[where].drop_duplicates().reset_index(drop=True)
-    index = pd.MultiIndex.from_frame(wide)
-    for source in SOURCES:
-        wide[source] = rows[rows["source"] == source].groupby(where)["n"].sum().reindex(index, fill_value=0).to_numpy()
-    wide["dispatched"] = rows[rows["dispatched"]].groupby(where)["n"].sum().reindex(index, fill_value=0).to_numpy()
-    wide["calls"] = wide[list(SOURCES)].sum(axis=1)
+    n = rows["n"].to_numpy(dtype=np.int64)
+    source = each_value(rows["call_type"], source_key).to_numpy()
+    # each row's count in its source's column, so one sum per area gives every source at once
+    wide = rows[["window", "precinct", "sector", "beat"]].assign(
+        calls=n, **{key: np.where(source == key, n, 0) for key in SOURCES},
+        dispatched=np.where(rows["dispatched"].to_numpy(dtype=bool), n, 0))
     values = ["calls", *SOURCES, "dispatched"]
     summed = _by_areas(wide, levels, total, ["window"], values)
     summed["recorded"] = summed["calls"] - summed["source_not_recorded"]
@@ -271,19 +310,20 @@ def source_table(rows: pd.DataFrame, windows: dict, *, level: float, total: str 
     table = current.reset_index(drop=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         table["onview_share"] = table["source_onview"] / table["recorded"].where(table["recorded"] > 0)
-    key = ["level", "area"]
+    earlier = [w for w in ("previous", "last_year", "baseline") if w in windows]
+    onview = dict(zip(earlier, _wide(summed, table, ["level", "area"], earlier, "source_onview").T))
+    recorded = dict(zip(earlier, _wide(summed, table, ["level", "area"], earlier, "recorded").T))
     for window in COMPARED:
         name = "baseline" if window == "expected" else window
         if name not in windows:
             table[f"{window}_onview_share"], table[f"{window}_p"], table[f"{window}_flag"] = np.nan, np.nan, ""
             continue
-        other = summed[summed["window"] == name].set_index(key).reindex(pd.MultiIndex.from_frame(table[key]))
-        on, rec = other["source_onview"].fillna(0).to_numpy(), other["recorded"].fillna(0).to_numpy()
+        on, rec = onview[name], recorded[name]
         with np.errstate(divide="ignore", invalid="ignore"):
             table[f"{window}_onview_share"] = np.where(rec > 0, on / rec, np.nan)
         args = (table["source_onview"], table["recorded"], on, rec)
-        table[f"{window}_p"] = two_proportion_p(*args)
-        table[f"{window}_flag"] = proportion_flags(*args, level)
+        table[f"{window}_p"] = p = two_proportion_p(*args)
+        table[f"{window}_flag"] = proportion_flags(*args, level, p=p)
     for column in [*values, "recorded"]:
         table[column] = table[column].astype(np.int64)
     table = _area_sort(table)
@@ -308,15 +348,18 @@ def call_type_table(rows: pd.DataFrame, windows: dict, *, level: float, top: int
     parts = []
     for which in ("initial", "final"):
         mine = rows[rows["which"] == which]
-        part = mine.pivot_table(index="call_type", columns="window", values="n", aggfunc="sum", fill_value=0)
-        part = part.reindex(columns=["current", "previous", "baseline"], fill_value=0)
+        wide = mine.groupby(["call_type", "window"])["n"].sum().unstack("window", fill_value=0)   # windows, periods
+        part = wide.reindex(columns=["current", "previous", "baseline"], fill_value=0)
         total = part["current"].sum()
         part = part.sort_values(["current", "baseline"], ascending=False).head(top).reset_index()
         baseline = part["baseline"].where(pd.Series("baseline" in windows, index=part.index)).to_numpy(dtype=float)
         before, k_row, phi = baseline, np.full(len(part), k), np.ones(len(part))
         rows_and_total = pd.DataFrame({"call_type": [ALL_TYPES, *part["call_type"]]})
-        b = _expected(pd.concat([mine, mine.assign(call_type=ALL_TYPES)]), rows_and_total, ["call_type"], periods,
-                      expected, windows, level=["city", *["type"] * len(part)])
+        history = wide.reindex(columns=[p.start.isoformat() for p in periods], fill_value=0)
+        b = _expected(mine, rows_and_total, ["call_type"], periods, expected, windows,
+                      level=["city", *["type"] * len(part)],
+                      counts=np.vstack([history.sum().to_numpy(dtype=float),
+                                        history.loc[part["call_type"]].to_numpy(dtype=float)]).T)
         if b is not None:
             before, k_row, phi = (b[c].to_numpy()[1:] for c in ("before", "k", "dispersion"))
         parts.append(pd.DataFrame({
@@ -337,18 +380,16 @@ def hour_of_week_table(rows: pd.DataFrame, windows: dict, *, level: float, expec
     seasonal level of each hour of the week (season index from all calls), else the mean of the
     baseline periods. rows: queries/service/hour_of_week.sql. Columns: dow (1 = Monday), day,
     hour, calls, expected, difference, p, flag, dispersion — all 168 cells, zeros included."""
-    grid = pd.MultiIndex.from_product([range(1, 8), range(24)], names=["dow", "hour"])
-    wide = rows.pivot_table(index=["dow", "hour"], columns="window", values="n", aggfunc="sum", fill_value=0)
-    wide = wide.reindex(index=grid, columns=["current", "baseline"], fill_value=0).fillna(0)
-    k = np.full(len(wide), windows["baseline"].days / windows["current"].days if "baseline" in windows else np.nan)
-    before = wide["baseline"].to_numpy(dtype=float) if "baseline" in windows else np.full(len(wide), np.nan)
-    table = wide.reset_index()
+    table = pd.MultiIndex.from_product([range(1, 8), range(24)], names=["dow", "hour"]).to_frame(index=False)
+    counted = _wide(rows, table, ["dow", "hour"], ["current", "baseline", *(p.start.isoformat() for p in periods)])
+    k = np.full(len(table), windows["baseline"].days / windows["current"].days if "baseline" in windows else np.nan)
+    before = counted[:, 1] if "baseline" in windows else np.full(len(table), np.nan)
     phi = np.ones(len(table))
-    b = _expected(rows, table, ["dow", "hour"], periods, expected, windows)
+    b = _expected(rows, table, ["dow", "hour"], periods, expected, windows, counts=counted[:, 2:].T)
     if b is not None:
         before, k, phi = (b[c].to_numpy() for c in ("before", "k", "dispersion"))
     table.insert(1, "day", table["dow"].map(lambda d: DAYS[d - 1]))
-    table["calls"] = wide["current"].to_numpy().astype(np.int64)
+    table["calls"] = counted[:, 0].astype(np.int64)
     table["expected"] = before / k
     table["difference"] = table["calls"] - table["expected"]
     table["p"] = compstat.p_value(table["calls"], before, k, phi)
@@ -387,7 +428,7 @@ def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, 
     index from the level's total), and every test allows for the row's dispersion; else the
     baseline's mean per period. The expected rate is the baseline periods' pooled rate: the calls
     it divides by carry the season already. A rate with no calls to divide by is NaN ('not available')."""
-    uof = uof.assign(uof_level=uof["incident_type"].map(uof_level))
+    uof = uof.assign(uof_level=each_value(uof["incident_type"], uof_level))
     named = set(uof.loc[uof["window"].isin(list(windows)), "uof_level"])    # not the periods' history
     present = [lv for lv in (*UOF_LEVELS, "Other") if lv in named or lv in UOF_LEVELS]
     uses = _by_areas(uof, levels, total, ["window", "uof_level"], ["n"])
@@ -402,16 +443,22 @@ def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, 
     table = areas.merge(pd.DataFrame({"uof_level": [*present, "All"]}), how="cross")
     key = ["level", "area", "uof_level"]
 
-    def at(window: str, column: str, frame: pd.DataFrame, by=key) -> np.ndarray:
-        part = frame[frame["window"] == window].set_index(by)[column]
-        return part.reindex(pd.MultiIndex.from_frame(table[by])).fillna(0).to_numpy(dtype=float)
+    starts = [p.start.isoformat() for p in periods]
+    history = _wide(uses, table, key, [*windows, *starts])     # per row of the table: each window, each period
+    counted = {"n": history[:, :len(windows)],
+               "dispatched_calls": _wide(calls, table, ["level", "area"], windows, "dispatched_calls"),
+               "calls": _wide(calls, table, ["level", "area"], ["current"], "calls")}
 
-    table["uses"] = at("current", "n", uses).astype(np.int64)
-    table["dispatched_calls"] = at("current", "dispatched_calls", calls, ["level", "area"]).astype(np.int64)
-    table["calls"] = at("current", "calls", calls, ["level", "area"]).astype(np.int64)
+    def at(window: str, column: str) -> np.ndarray:
+        return counted[column][:, list(windows).index(window)]
+
+    table["uses"] = at("current", "n").astype(np.int64)
+    table["dispatched_calls"] = at("current", "dispatched_calls").astype(np.int64)
+    table["calls"] = counted["calls"][:, 0].astype(np.int64)
     table["per_1000_dispatched"] = _rate(table["uses"], table["dispatched_calls"], 1000)
     table["per_10000_calls"] = _rate(table["uses"], table["calls"], 10000)
-    b = _expected(uses, table, key, periods, expected, windows, offense=table["uof_level"], level=table["level"])
+    b = _expected(uses, table, key, periods, expected, windows, offense=table["uof_level"], level=table["level"],
+                  counts=history[:, len(windows):].T)
     phi = np.ones(len(table)) if b is None else b["dispersion"].to_numpy()
     for window in COMPARED:
         name = "baseline" if window == "expected" else window
@@ -420,8 +467,8 @@ def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, 
                 table[f"{window}_{c}"] = np.nan
             table[f"{window}_flag"] = table[f"{window}_rate_flag"] = ""
             continue
-        before = at(name, "n", uses)
-        before_calls = at(name, "dispatched_calls", calls, ["level", "area"])
+        before = at(name, "n")
+        before_calls = at(name, "dispatched_calls")
         k = windows[name].days / windows["current"].days
         table[f"{window}_per_1000_dispatched"] = _rate(before, before_calls, 1000)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -465,19 +512,18 @@ def subject_table(uof: pd.DataFrame, windows: dict, *, total: str = compstat.CIT
     (the unknown / not recorded included, in the count and in the denominator), this period and
     over the baseline periods. Columns: level, area, precinct, attribute (race / gender), category,
     uses, share, baseline_uses, baseline_share."""
-    parts = []
-    for attribute, column in (("race", "subject_race"), ("gender", "subject_gender")):
-        rows = uof.assign(attribute=attribute, category=uof[column].map(subject_category))
-        parts.append(_by_areas(rows, levels, total, ["window", "attribute", "category"], ["n"]))
-    long = pd.concat(parts, ignore_index=True)
+    rows = pd.concat([uof.assign(attribute=attribute, category=each_value(uof[column], subject_category))
+                      for attribute, column in (("race", "subject_race"), ("gender", "subject_gender"))],
+                     ignore_index=True)
+    long = _by_areas(rows, levels, total, ["window", "attribute", "category"], ["n"])
     key = ["level", "area", "attribute", "category"]
     table = long[["level", "area", "precinct", "attribute", "category"]].drop_duplicates(key).reset_index(drop=True)
-    for window, prefix in (("current", ""), ("baseline", "baseline_")):
-        part = long[long["window"] == window].set_index(key)["n"].reindex(pd.MultiIndex.from_frame(table[key]))
-        n = part.fillna(0).to_numpy(dtype=float) if window in windows else np.full(len(table), np.nan)
-        totals = pd.Series(n).groupby([table["level"], table["area"], table["attribute"]]).transform("sum")
-        table[f"{prefix}uses"] = n
-        table[f"{prefix}share"] = _rate(n, totals.to_numpy(), 1)
+    counted = np.where([w in windows for w in ("current", "baseline")], _wide(long, table, key, ["current", "baseline"]),
+                       np.nan)
+    totals = pd.DataFrame(counted).groupby([table["level"], table["area"], table["attribute"]]).transform("sum")
+    for i, prefix in enumerate(("", "baseline_")):
+        table[f"{prefix}uses"] = counted[:, i]
+        table[f"{prefix}share"] = _rate(counted[:, i], totals[i].to_numpy(), 1)
     table["uses"] = table["uses"].astype(np.int64)
     table["_unknown"] = table["category"] == NOT_RECORDED
     table = table.sort_values(["attribute", "_unknown", "uses", "category"], ascending=[False, True, False, True],

@@ -51,6 +51,9 @@ class Store:
         for name in self.manifest.get("datasets", {}):  # every dataset has a typed table, maybe empty
             if name in DATASETS:
                 self._con.execute(sql(f"views/{name}"))
+        # /service's 911 counts as published; a version published before them counts them from the calls
+        calls = self.manifest.get("datasets", {}).get("calls", {})
+        self._con.execute(sql("views/calls_counts_file" if calls.get("service_file") else "views/calls_counts"))
         self._con.execute(sql("views/events"))
         self._con.execute(sql("views/daily"))
         self._con.execute(sql("views/quarantine"))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -234,6 +236,62 @@ def test_previous_and_last_year_windows_match_pandas(settings, known):
         expected_p = min(1, 2 * min(stats.fisher_exact([[over_now, n_now - over_now], [over, n - over]], "less")[1],
                                     stats.fisher_exact([[over_now, n_now - over_now], [over, n - over]], "greater")[1]))
         assert row[f"{prefix}_p"] == pytest.approx(expected_p)
+
+
+def sorted_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    keys = ["level", "window", "precinct", "sector", "beat", "priority"]
+    return frame.sort_values(keys, na_position="first").reset_index(drop=True)
+
+
+def test_response_times_measured_at_publish_are_those_measured_now(settings, known):
+    """Publish measures the newest periods' windows once (service/response_times.parquet); read back,
+    they are the rows the query gives over the calls now. A chosen precinct, other targets and an
+    older period are measured when asked, and agree with pandas."""
+    truth, store = known
+    stored = set(pd.read_parquet(store.version_dir / "service" / "response_times.parquet")["window"])
+    targets = settings.service.targets
+    periods = reports.periods_offered(store, settings, "calls")
+    for period in periods[:settings.service.stored_periods]:
+        windows = reports.service_windows(store, settings, period, ("calls",))
+        assert {service.window_key(w) for w in windows.values()} <= stored
+        read = reports.response_summary(store, targets, reports.View("calls", period), windows)
+        now = store.df("service/response_times", **service.response_params(windows, targets))
+        pd.testing.assert_frame_equal(sorted_rows(read), sorted_rows(now))
+    older = periods[settings.service.stored_periods + 1]     # not a stored period's previous or last year
+    assert service.window_key(older) not in stored
+    calls = pd.read_parquet(store.version_dir / "calls")
+    for period, precincts, mine in ((older, (), targets), (PERIOD, ("North",), targets), (PERIOD, (), {"1": 5.0})):
+        view = reports.View("calls", period, precincts=precincts)
+        windows = {"current": period}
+        table = service.response_table(reports.response_summary(store, mine, view, windows), windows, mine,
+                                       min_calls=10, level=settings.level)
+        now = calls[(calls["event_at"] >= pd.Timestamp(period.start)) & (calls["event_at"] < pd.Timestamp(period.end))
+                    & (calls["precinct"].isin(precincts) if precincts else True)]
+        assert check_against_pandas(table, now, mine) == len(table) > 3
+
+
+def test_a_store_published_before_the_911_rollups_gives_the_same_tables(settings, known, tmp_path):
+    """A version written before publish wrote /service's files counts the same from the calls."""
+    truth, store = known
+    old = tmp_path / "old"
+    shutil.copytree(store.version_dir, old, ignore=shutil.ignore_patterns("service"))
+    manifest = json.loads((old / "manifest.json").read_text())
+    for key in ("service_file", "response_file", "response_targets"):
+        del manifest["datasets"]["calls"][key]
+    del manifest["service_files"]
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    before = Store(old)
+    for period in reports.periods_offered(store, settings, "calls")[:2]:
+        for view in (reports.View("calls", period), reports.View("calls", period, precincts=("East",))):
+            for report in (reports.response_times_report, reports.calls_by_hour_report, reports.call_types_report,
+                           reports.use_of_force_rates_report):
+                now, then = report(store, settings, view), report(before, settings, view)
+                pd.testing.assert_frame_equal(now.table, then.table)
+            for name in ("sources",):
+                pd.testing.assert_frame_equal(getattr(reports.call_types_report(store, settings, view), name),
+                                              getattr(reports.call_types_report(before, settings, view), name))
+            pd.testing.assert_frame_equal(reports.response_times_report(store, settings, view).excluded,
+                                          reports.response_times_report(before, settings, view).excluded)
 
 
 # --- Statistics ---------------------------------------------------------------------------------------

@@ -1,19 +1,15 @@
 -- Calls by source (Call Type: 911, ONVIEW, TELEPHONE OTHER, NOT 911, ALARM CALL ...) per named window
--- and area; dispatched says whether the call counts as dispatched (a call type that is not ONVIEW, and
--- an arrival that is not the queue time). call_type NULL: not recorded (the older 911 Incident
--- Response layout has no call type).
--- Counted once per period (period 0 starts at $start, each $length_days long, up to $end), then each
--- named window, a run of whole periods [first, last), is the sum of its periods: one scan and
--- arithmetic instead of joining every call to every window (seastat.reports.service_rows).
+-- and area; dispatched says whether the call counts as dispatched. call_type NULL: not recorded (the
+-- older 911 Incident Response layout has no call type).
+-- Counted once per period (period 0 starts at $start, each $length_days long, up to $end) from the
+-- daily counts written at publish (queries/views/calls_counts.sql), then each named window, a run of
+-- whole periods [first, last), is the sum of its periods (seastat.reports.service_rows).
 -- $windows: list of {name, first, last}; $precincts: empty = all.
 WITH per_period AS (
-    SELECT (CAST(c.event_at AS DATE) - CAST($start AS DATE)) // $length_days AS period,
-           c.precinct, c.sector, c.beat, c.call_type,
-           (c.call_type IS NOT NULL AND upper(c.call_type) <> 'ONVIEW'
-            AND (c.arrived_at IS NULL OR c.arrived_at <> c.event_at)) AS dispatched,
-           count(*) AS n
-    FROM calls AS c
-    WHERE c.event_at >= $start AND c.event_at < $end
+    SELECT (c.day - CAST($start AS DATE)) // $length_days AS period,
+           c.precinct, c.sector, c.beat, c.call_type, c.dispatched, sum(c.n) AS n
+    FROM calls_counts AS c
+    WHERE c.kind = 'sources' AND c.day >= $start AND c.day < $end
       AND (len($precincts::VARCHAR[]) = 0 OR list_contains($precincts::VARCHAR[], c.precinct))
     GROUP BY ALL
 ),

@@ -1,19 +1,17 @@
 -- Calls per named window by initial and final call type (NULL: not recorded), in the chosen precincts.
--- Counted once per period (period 0 starts at $start, each $length_days long, up to $end), then each
--- named window, a run of whole periods [first, last), is the sum of its periods: one scan and
--- arithmetic instead of joining every call to every window (seastat.reports.service_rows).
+-- Counted once per period (period 0 starts at $start, each $length_days long, up to $end) from the
+-- daily counts written at publish (queries/views/calls_counts.sql), then each named window, a run of
+-- whole periods [first, last), is the sum of its periods (seastat.reports.service_rows).
 -- $windows: list of {name, first, last}; $precincts: empty = all.
-WITH chosen AS (
-    SELECT (CAST(c.event_at AS DATE) - CAST($start AS DATE)) // $length_days AS period,
-           c.initial_call_type, c.final_call_type
-    FROM calls AS c
-    WHERE c.event_at >= $start AND c.event_at < $end
+WITH per_period AS (
+    SELECT (c.day - CAST($start AS DATE)) // $length_days AS period, split_part(c.kind, ' ', 1) AS which,
+           c.call_type, sum(c.n) AS n
+    FROM calls_counts AS c
+    WHERE (c.kind = CASE WHEN len($precincts::VARCHAR[]) = 0 THEN 'initial (city)' ELSE 'initial' END
+           OR c.kind = CASE WHEN len($precincts::VARCHAR[]) = 0 THEN 'final (city)' ELSE 'final' END)
+      AND c.day >= $start AND c.day < $end
       AND (len($precincts::VARCHAR[]) = 0 OR list_contains($precincts::VARCHAR[], c.precinct))
-),
-per_period AS (
-    SELECT period, 'initial' AS which, initial_call_type AS call_type, count(*) AS n FROM chosen GROUP BY ALL
-    UNION ALL
-    SELECT period, 'final', final_call_type, count(*) FROM chosen GROUP BY ALL
+    GROUP BY ALL
 ),
 windows AS (
     SELECT unnest($windows::STRUCT(name VARCHAR, "first" BIGINT, "last" BIGINT)[], recursive := true)

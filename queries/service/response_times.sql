@@ -7,7 +7,8 @@
 -- time: the measured response times), 'no arrival' (none recorded) and 'before queue' (a recording
 -- error). The median and 90th percentile are quantile_cont: linear interpolation between order
 -- statistics, numpy's and pandas' default. UNKNOWN and OOJ precincts are one $unassigned line.
--- $windows: list of {name, start, end} (half-open local dates); $precincts: empty = all;
+-- $windows: list of {name, start, end} (half-open local dates); [$scan_from, $scan_to): a span holding
+-- them all (it lets the scan skip row groups); $precincts: empty = all;
 -- $targets: list of {priority, target_seconds}: a priority without one has no over-target count.
 WITH windows AS (
     SELECT unnest($windows::STRUCT(name VARCHAR, "start" DATE, "end" DATE)[], recursive := true)
@@ -26,7 +27,8 @@ dispatched AS (
         CASE WHEN c.arrived_at > c.event_at THEN epoch(c.arrived_at - c.event_at) END AS seconds
     FROM calls AS c
     JOIN windows AS w ON c.event_at >= w."start" AND c.event_at < w."end"
-    WHERE (len($precincts::VARCHAR[]) = 0 OR list_contains($precincts::VARCHAR[], c.precinct))
+    WHERE c.event_at >= $scan_from AND c.event_at < $scan_to
+      AND (len($precincts::VARCHAR[]) = 0 OR list_contains($precincts::VARCHAR[], c.precinct))
       AND c.call_type IS NOT NULL AND upper(c.call_type) <> 'ONVIEW'
       AND (c.arrived_at IS NULL OR c.arrived_at <> c.event_at)
 ),
