@@ -32,7 +32,7 @@ def check_store(store_dir: Path) -> list[str]:
         if sum(f["rows"] for f in files.values()) != info["rows_published"]:
             problems.append(f"{name}: the files' rows do not add up to rows_published {info['rows_published']}")
         for kind, group in (("quarantine", "quarantine"), ("rollup", "rollup"), ("service", "service"),
-                            ("response", "service")):    # the dataset's side files, listed beside its data
+                            ("response", "service"), ("near_repeat", "hotspots")):    # the dataset's side files, listed beside its data
             rel = info.get(f"{kind}_file")
             entry = manifest.get(f"{group}_files", {}).get(rel) if rel else None
             if rel and entry is None:

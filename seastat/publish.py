@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from . import service
+from . import nearrepeat, service
 from .config import Settings, like
 from .datasets import DATASETS, SCHEMA_VERSION, Layout, SourceError, normalise_header, recognise
 from .meetings import pinned_versions
@@ -46,6 +46,7 @@ TAIL_BYTES = 1 << 12       # the end of a file, kept to tell a file cut off mid-
 STAGE_CONFIG = {"memory_limit": f"{max(1500, psutil.virtual_memory().total // 4 // 2**20)}MB"}
 SERVICE_FILES = {"calls": "service/calls.parquet"}   # /service's daily counts (queries/views/calls_counts.sql)
 RESPONSE_FILE = "service/response_times.parquet"     # /service's response times in the recent periods
+NEAR_REPEAT_FILE = "hotspots/near_repeat.parquet"   # the offenses near-repeat risk reads (views/near_repeat_events.sql)
 BLOCK_SIZE = 64 << 20      # a CSV row (with its fields) must fit in one block
 SEATTLE = "America/Los_Angeles"   # SPD times are Seattle wall-clock times
 Progress = Callable[[str, float], None]   # (message, fraction done 0..1)
@@ -400,6 +401,12 @@ def _publish_dataset(
                 if measured:
                     con.register("response", pa.concat_tables(measured))
                     con.execute(sql("publish/write_response_times"), {"path": str(version_dir / RESPONSE_FILE)})
+            if name == "crime":         # near-repeat risk's offenses, by the view an older store reads them with
+                con.execute(sql("publish/published_crime"))
+                con.execute(sql("views/near_repeat_events"))
+                (version_dir / "hotspots").mkdir(exist_ok=True)
+                con.execute(sql("publish/write_near_repeat"), {"path": str(version_dir / NEAR_REPEAT_FILE),
+                                                              "types": list(nearrepeat.TYPES)})
             (version_dir / "quarantine").mkdir(exist_ok=True)
             con.execute(sql("publish/write_quarantine"),
                         {"dataset": name, "path": str(version_dir / "quarantine" / f"{name}.parquet")})
@@ -459,7 +466,7 @@ def _carry_over(name: str, info: dict, previous: Path, work: Path) -> dict:
     """The previous version's files of a dataset, hard-linked (copied where links are refused) into the
     new version: the same bytes, and pruning the old version later only drops one of two links."""
     for rel in [*info["files"], info["quarantine_file"], info["rollup_file"],
-                *filter(None, [info.get("service_file"), info.get("response_file")])]:
+                *filter(None, [info.get("service_file"), info.get("response_file"), info.get("near_repeat_file")])]:
         target = work / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -520,6 +527,8 @@ def publish(
                 if name in SERVICE_FILES and (work / RESPONSE_FILE).exists():
                     info["response_file"] = RESPONSE_FILE
                     info.setdefault("response_targets", settings.service.targets)
+                if name == "crime" and (work / NEAR_REPEAT_FILE).exists():
+                    info["near_repeat_file"] = NEAR_REPEAT_FILE
                 if info["files"]:
                     schema = pq.read_schema(work / next(iter(info["files"])))
                     info["columns"] = {f.name: str(f.type) for f in schema}
@@ -539,6 +548,7 @@ def publish(
                 "quarantine_files": {k: v for k, v in files.items() if k.startswith("quarantine/")},
                 "rollup_files": {k: v for k, v in files.items() if k.startswith("rollup/")},
                 "service_files": {k: v for k, v in files.items() if k.startswith("service/")},
+                "hotspots_files": {k: v for k, v in files.items() if k.startswith("hotspots/")},
                 "privacy": settings.privacy.model_dump(),
                 # the offense types every row was tagged with: a page warns when config.toml has moved on
                 "taxonomy": {"offense_types": settings.offense_types, "offense_groups": settings.offense_groups},

@@ -628,6 +628,9 @@ def _service_rows(store: Store, settings: Settings, query: str, view: View, wind
                         settings.grid.length_days, list(view.precincts))
 
 
+AREA_QUERIES = ("call_sources", "use_of_force", "use_of_force_subjects")   # count per area: the city, each precinct
+
+
 def service_rows(store: Store, query: str, windows: dict[str, Window], length_days: int,
                  precincts: list[str] = ()) -> pd.DataFrame:
     """A queries/service query: counted once per period of `length_days` from the earliest window, each
@@ -639,8 +642,9 @@ def service_rows(store: Store, query: str, windows: dict[str, Window], length_da
         if first % 1 or last % 1:
             raise ValueError(f"window {name} ({w.label()}) is not whole periods of {length_days} days from {start}")
         ranges.append({"name": name, "first": int(first), "last": int(last)})
+    areas = {"unassigned": compstat.UNASSIGNED} if query in AREA_QUERIES else {}
     return store.df(f"service/{query}", start=start, end=end, length_days=length_days, windows=ranges,
-                    precincts=list(precincts))
+                    precincts=list(precincts), **areas)
 
 
 def _total(view: View) -> str:

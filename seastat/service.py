@@ -82,56 +82,72 @@ AREA_LEVELS = {"city": [], "precinct": ["precinct"], "sector": ["precinct", "sec
                "beat": ["precinct", "sector", "beat"]}
 
 
-def _area_names(frame: pd.DataFrame, level: str, total: str) -> pd.Series:
-    if level == "city":
-        return pd.Series(total, index=frame.index)
-    if level == "precinct":
-        return frame["precinct"].astype(str)
-    return ("Sector " if level == "sector" else "Beat ") + frame[level].astype(str)
+def _area_names(frame: pd.DataFrame, total: str) -> np.ndarray:
+    """Each row's area as shown: `total` for the city, the precinct, 'Sector X' or 'Beat X'."""
+    level = frame["level"].to_numpy(dtype=object)
+    names = np.full(len(frame), total, dtype=object)
+    for name, prefix in (("precinct", ""), ("sector", "Sector "), ("beat", "Beat ")):
+        at = level == name
+        if at.any():
+            names[at] = (prefix + frame.loc[at, name].astype(str)).to_numpy(dtype=object, na_value=None)
+    return names
 
 
-def _by_areas(rows: pd.DataFrame, levels, total: str, keys: list[str], values: list[str]) -> pd.DataFrame:
-    """Sums of `values` per area of each level (the city, precincts with UNKNOWN/OOJ as one
-    unassigned line, sectors, beats) and `keys`."""
-    rows = compstat.assign_unassigned(rows)
-    parts = []
-    for level in levels:
-        by = AREA_LEVELS[level]
-        g = rows.groupby(by + keys, as_index=False, dropna=False, observed=True)[values].sum()
-        g.insert(0, "level", level)
-        for column in ("precinct", "sector", "beat"):
-            if column not in g:
-                g[column] = pd.NA
-        g.insert(1, "area", _area_names(g, level, total))
-        parts.append(g)
-    out = pd.concat(parts, ignore_index=True)
-    return out[["level", "area", "precinct", "sector", "beat", *keys, *values]]
+def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's group of equal `keys` (NA equal to NA), numbered in order of first appearance, and
+    each group's first row: what a pandas groupby gives, without its fixed cost (a millisecond or
+    more a call, and these tables make dozens of small ones)."""
+    code = np.zeros(len(frame), dtype=np.int64)
+    for key in keys:
+        values, distinct = pd.factorize(frame[key], use_na_sentinel=False)
+        code = np.unique(code * (len(distinct) + 1) + values, return_inverse=True)[1].reshape(-1)
+    first = np.unique(code, return_index=True)[1]
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[code], first[order]
+
+
+def _sum_by(frame: pd.DataFrame, keys: list[str], values: list[str]) -> pd.DataFrame:
+    """frame's (integer) `values` summed per `keys`, groups in order of first appearance."""
+    group, first = _groups(frame, keys)
+    out = frame.iloc[first][keys].reset_index(drop=True)
+    for value in values:
+        out[value] = np.bincount(group, weights=frame[value].to_numpy(dtype=float), minlength=len(first)).astype(np.int64)
+    return out
+
+
+def _by_areas(rows: pd.DataFrame, total: str, keys: list[str], values: list[str]) -> pd.DataFrame:
+    """Sums of `values` per area and `keys`, from rows the query counted per area (level 'city' or
+    'precinct', UNKNOWN/OOJ already one unassigned line: reports.AREA_QUERIES), named."""
+    g = _sum_by(rows, ["level", "precinct", *keys], values)
+    g.insert(1, "area", _area_names(g, total))
+    return g
 
 
 def _area_sort(table: pd.DataFrame, within=None) -> pd.DataFrame:
     """Rows by level (city first), precinct (the usual order), sector and beat, then by `within`
     (an array of ranks), then as they were."""
-    precinct = table["precinct"]
-    rank = {p: compstat.precinct_order(p)[0] for p in precinct.dropna().unique()}
-    text = {c: (table[c] if c in table else pd.Series(pd.NA, index=table.index)).fillna("").astype(str).to_numpy()
+    text = {c: table[c].to_numpy(dtype=object, na_value="").astype(str) if c in table else np.full(len(table), "")
             for c in ("precinct", "sector", "beat")}
-    keys = [text["beat"], text["sector"], text["precinct"], precinct.map(rank).fillna(-1).to_numpy(),
-            table["level"].map(list(AREA_LEVELS).index).to_numpy()]
+    distinct, codes = np.unique(text["precinct"], return_inverse=True)
+    rank = np.array([compstat.precinct_order(p)[0] if p else -1 for p in distinct])[codes]
+    level = pd.Index(list(AREA_LEVELS)).get_indexer(table["level"])
+    keys = [text["beat"], text["sector"], text["precinct"], rank, level]
     order = np.lexsort(keys if within is None else [within, *keys])
     return table.iloc[order].reset_index(drop=True)
 
 
 def _wide(frame: pd.DataFrame, table: pd.DataFrame, key: list[str], windows, value: str = "n") -> np.ndarray:
     """rows of `table` x `windows`: frame's `value` summed per `key` and window (its `window`
-    column), 0 where none; one grouping for every window at once."""
+    column), 0 where none; one pass for every window at once (NA keys match NA)."""
     windows = list(windows)
-    part = frame[frame["window"].isin(windows)]
-    if part.empty:
-        return np.zeros((len(table), len(windows)))
-    sums = part.groupby([*key, "window"], dropna=False)[value].sum().unstack("window")
-    if len(key) == 1:
-        sums.index = pd.MultiIndex.from_arrays([sums.index], names=key)
-    return sums.reindex(index=pd.MultiIndex.from_frame(table[key]), columns=windows).fillna(0).to_numpy(dtype=float)
+    codes = _groups(pd.concat([table[key], frame[key]], ignore_index=True), key)[0]    # across both frames
+    sums = np.zeros((codes.max() + 1 if len(codes) else 0, len(windows)))
+    col = pd.Index(windows).get_indexer(frame["window"])
+    mine = col >= 0
+    np.add.at(sums, (codes[len(table):][mine], col[mine]), frame[value].to_numpy(dtype=float)[mine])
+    return sums[codes[:len(table)]]
 
 
 def per_period(frame: pd.DataFrame, table: pd.DataFrame, key: list[str], periods) -> np.ndarray:
@@ -205,29 +221,28 @@ def response_table(summary: pd.DataFrame, windows: dict, targets: dict[str, floa
     named = {"current": "current", "previous": "previous", "last_year": "last_year", "baseline": "expected"}
     counts = ["calls", "arrived", "no_arrival", "arrival_before_queue", "over_target"]
     long = summary[summary["window"].isin([w for w in named if w in windows])]
-    long = long.assign(window=long["window"].map(named), priority=long["priority"].astype(str),
-                       area=pd.Series(dtype=object, index=long.index))
-    for level_name in AREA_LEVELS:
-        at = long["level"] == level_name
-        long.loc[at, "area"] = _area_names(long[at], level_name, total)
+    long = long.assign(window=long["window"].map(named), priority=long["priority"].astype(str))
+    long.insert(1, "area", _area_names(long, total))
     with np.errstate(divide="ignore", invalid="ignore"):
         long["share_over_target"] = long["over_target"] / long["arrived"].where(long["arrived"] > 0)
     long.loc[long["priority"].map(lambda p: p not in targets), "share_over_target"] = np.nan
 
-    places = long[["level", "area", "precinct", "sector", "beat", "priority"]].drop_duplicates(["level", "area", "priority"])
-    table = places.reset_index(drop=True)
+    # one table row per area and priority (in order of first appearance), one column per window
+    row, first = _groups(long, ["level", "area", "priority"])
+    table = long.iloc[first][["level", "area", "precinct", "sector", "beat", "priority"]].reset_index(drop=True)
     target = table["priority"].map(lambda p: targets.get(p, np.nan)).to_numpy(dtype=float)
     measures = [*counts, "median_minutes", "p90_minutes", "share_over_target"]
-    keys = ["level", "area", "priority"]
-    wide = long.set_index([*keys, "window"])[measures].unstack("window").reindex(pd.MultiIndex.from_frame(table[keys]))
+    order = ["current", *COMPARED]
+    col = pd.Index(order).get_indexer(long["window"])
     out = {"target_minutes": target}
-    for window in ("current", *COMPARED):
-        prefix = "" if window == "current" else f"{window}_"
-        present = window == "current" or {"previous": "previous", "last_year": "last_year",
-                                             "expected": "baseline"}[window] in windows
-        for column in measures:
-            values = (wide[(column, window)].to_numpy(dtype=float) if (column, window) in wide.columns
-                      else np.full(len(table), np.nan))
+    for column in measures:
+        wide = np.full((len(table), len(order)), np.nan)
+        wide[row, col] = long[column].to_numpy(dtype=float, na_value=np.nan)
+        for i, window in enumerate(order):
+            prefix = "" if window == "current" else f"{window}_"
+            present = window == "current" or {"previous": "previous", "last_year": "last_year",
+                                                 "expected": "baseline"}[window] in windows
+            values = wide[:, i]
             if column in counts:
                 values = np.nan_to_num(values) if present else np.full(len(table), np.nan)
             out[f"{prefix}{column}"] = values
@@ -288,8 +303,7 @@ def source_key(call_type) -> str:
     return "source_other"
 
 
-def source_table(rows: pd.DataFrame, windows: dict, *, level: float, total: str = compstat.CITY,
-                 levels=("city", "precinct")) -> pd.DataFrame:
+def source_table(rows: pd.DataFrame, windows: dict, *, level: float, total: str = compstat.CITY) -> pd.DataFrame:
     """Calls by source per area this period, and the on-view (proactive) share against the earlier
     windows. rows: queries/service/call_sources.sql. Columns: level, area, precinct, calls, the
     SOURCES counts, dispatched, onview_share (on-view calls among the calls whose source is
@@ -297,11 +311,11 @@ def source_table(rows: pd.DataFrame, windows: dict, *, level: float, total: str 
     n = rows["n"].to_numpy(dtype=np.int64)
     source = each_value(rows["call_type"], source_key).to_numpy()
     # each row's count in its source's column, so one sum per area gives every source at once
-    wide = rows[["window", "precinct", "sector", "beat"]].assign(
+    wide = rows[["window", "level", "precinct"]].assign(
         calls=n, **{key: np.where(source == key, n, 0) for key in SOURCES},
         dispatched=np.where(rows["dispatched"].to_numpy(dtype=bool), n, 0))
     values = ["calls", *SOURCES, "dispatched"]
-    summed = _by_areas(wide, levels, total, ["window"], values)
+    summed = _by_areas(wide, total, ["window"], values)
     summed["recorded"] = summed["calls"] - summed["source_not_recorded"]
     current = summed[summed["window"] == "current"].drop(columns="window")
     if current.empty:
@@ -413,8 +427,7 @@ def uof_level(incident_type) -> str:
 
 
 def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, *, level: float,
-                       total: str = compstat.CITY, levels=("city", "precinct"), expected=None,
-                       periods=()) -> pd.DataFrame:
+                       total: str = compstat.CITY, expected=None, periods=()) -> pd.DataFrame:
     """Uses of force by level per area, as counts and as rates per 1,000 dispatched calls and per
     10,000 calls for service, this period against the earlier windows.
 
@@ -431,10 +444,10 @@ def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, 
     uof = uof.assign(uof_level=each_value(uof["incident_type"], uof_level))
     named = set(uof.loc[uof["window"].isin(list(windows)), "uof_level"])    # not the periods' history
     present = [lv for lv in (*UOF_LEVELS, "Other") if lv in named or lv in UOF_LEVELS]
-    uses = _by_areas(uof, levels, total, ["window", "uof_level"], ["n"])
-    all_uses = uses.groupby(["level", "area", "precinct", "window"], as_index=False, dropna=False)["n"].sum()
+    uses = _by_areas(uof, total, ["window", "uof_level"], ["n"])
+    all_uses = _sum_by(uses, ["level", "area", "precinct", "window"], ["n"])
     uses = pd.concat([uses, all_uses.assign(uof_level="All")], ignore_index=True)
-    calls = _by_areas(sources.assign(d=sources["n"].where(sources["dispatched"], 0)), levels, total, ["window"],
+    calls = _by_areas(sources.assign(d=sources["n"].where(sources["dispatched"], 0)), total, ["window"],
                       ["n", "d"]).rename(columns={"n": "calls", "d": "dispatched_calls"})
     areas = pd.concat([uses[["level", "area", "precinct"]], calls[["level", "area", "precinct"]]]).drop_duplicates(
         ["level", "area"])
@@ -506,8 +519,7 @@ def subject_category(value) -> str:
     return str(value).strip()
 
 
-def subject_table(uof: pd.DataFrame, windows: dict, *, total: str = compstat.CITY,
-                  levels=("city", "precinct")) -> pd.DataFrame:
+def subject_table(uof: pd.DataFrame, windows: dict, *, total: str = compstat.CITY) -> pd.DataFrame:
     """Subjects of uses of force by race and by gender, as shares of every use of force in the area
     (the unknown / not recorded included, in the count and in the denominator), this period and
     over the baseline periods. Columns: level, area, precinct, attribute (race / gender), category,
@@ -515,15 +527,15 @@ def subject_table(uof: pd.DataFrame, windows: dict, *, total: str = compstat.CIT
     rows = pd.concat([uof.assign(attribute=attribute, category=each_value(uof[column], subject_category))
                       for attribute, column in (("race", "subject_race"), ("gender", "subject_gender"))],
                      ignore_index=True)
-    long = _by_areas(rows, levels, total, ["window", "attribute", "category"], ["n"])
+    long = _by_areas(rows, total, ["window", "attribute", "category"], ["n"])
     key = ["level", "area", "attribute", "category"]
     table = long[["level", "area", "precinct", "attribute", "category"]].drop_duplicates(key).reset_index(drop=True)
     counted = np.where([w in windows for w in ("current", "baseline")], _wide(long, table, key, ["current", "baseline"]),
                        np.nan)
-    totals = pd.DataFrame(counted).groupby([table["level"], table["area"], table["attribute"]]).transform("sum")
+    group = _groups(table, ["level", "area", "attribute"])[0]
     for i, prefix in enumerate(("", "baseline_")):
         table[f"{prefix}uses"] = counted[:, i]
-        table[f"{prefix}share"] = _rate(counted[:, i], totals[i].to_numpy(), 1)
+        table[f"{prefix}share"] = _rate(counted[:, i], np.bincount(group, weights=counted[:, i])[group], 1)
     table["uses"] = table["uses"].astype(np.int64)
     table["_unknown"] = table["category"] == NOT_RECORDED
     table = table.sort_values(["attribute", "_unknown", "uses", "category"], ascending=[False, True, False, True],

@@ -48,12 +48,17 @@ class Store:
         self._con = duckdb.connect(config={"file_search_path": str(self.version_dir)})
         self._lock = threading.Lock()
         self._facts: dict[tuple, pd.DataFrame] = {}
+        self._days: dict[str, tuple[dt.date, dt.date]] = {}
         for name in self.manifest.get("datasets", {}):  # every dataset has a typed table, maybe empty
             if name in DATASETS:
                 self._con.execute(sql(f"views/{name}"))
         # /service's 911 counts as published; a version published before them counts them from the calls
         calls = self.manifest.get("datasets", {}).get("calls", {})
         self._con.execute(sql("views/calls_counts_file" if calls.get("service_file") else "views/calls_counts"))
+        # near-repeat risk's offenses as published; a version published before them reads the crime rows
+        crime = self.manifest.get("datasets", {}).get("crime", {})
+        self._con.execute(sql("views/near_repeat_events_file" if crime.get("near_repeat_file")
+                              else "views/near_repeat_events"))
         self._con.execute(sql("views/events"))
         self._con.execute(sql("views/daily"))
         self._con.execute(sql("views/quarantine"))
@@ -73,8 +78,11 @@ class Store:
 
     def days(self, dataset: str) -> tuple[dt.date, dt.date]:
         """First and last day a dataset covers (crime from its first report: offense starts reach back decades)."""
-        first = self.fact("first_day").set_index("dataset")["first_day"][dataset]
-        return pd.Timestamp(first).date(), dt.date.fromisoformat(self.manifest["datasets"][dataset]["max_event_at"][:10])
+        if dataset not in self._days:      # every report asks: a version never changes
+            first = self.fact("first_day").set_index("dataset")["first_day"][dataset]
+            self._days[dataset] = (pd.Timestamp(first).date(),
+                                   dt.date.fromisoformat(self.manifest["datasets"][dataset]["max_event_at"][:10]))
+        return self._days[dataset]
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:  # creating cursors on one connection from many threads must be serialised

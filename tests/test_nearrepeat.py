@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
+import shutil
 
 import numpy as np
 import pandas as pd
 import pyproj
 import pytest
 
-from seastat import nearrepeat
+from seastat import nearrepeat, reports
+from seastat.store import Store
 
 TO_DEGREES = pyproj.Transformer.from_crs("EPSG:32610", "EPSG:4326", always_xy=True)
 CENTRE = (550_000.0, 5_274_000.0)          # UTM 10N metres, about downtown Seattle
@@ -192,6 +195,23 @@ def test_the_query_never_returns_a_withheld_location(synth_store):
     published = crime[crime["offense_type"].isin(params["types"]) & (crime["event_at"] >= params["start"])
                       & (crime["event_at"] < params["end"]) & ~crime["location_withheld"] & crime["longitude"].notna()]
     assert len(events) == len(published) > 0                    # every event with a published location, no other
+
+
+def test_a_store_published_before_the_near_repeat_file_gives_the_same_report(synth_store, settings, tmp_path):
+    """A version written before publish wrote hotspots/near_repeat.parquet reads the crime rows instead,
+    with the same Knox tables and places at risk."""
+    old = tmp_path / "old"
+    shutil.copytree(synth_store.version_dir, old, ignore=shutil.ignore_patterns("hotspots"))
+    manifest = json.loads((old / "manifest.json").read_text())
+    del manifest["datasets"]["crime"]["near_repeat_file"], manifest["hotspots_files"]
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    period = reports.periods_offered(synth_store, settings, "crime")[0]
+    now, then = (reports.near_repeat_report(s, settings, period) for s in (synth_store, Store(old)))
+    assert set(now.knox) == set(nearrepeat.TYPES) and len(now.places) > 0
+    for kind in now.knox:
+        pd.testing.assert_frame_equal(now.knox[kind], then.knox[kind])
+    pd.testing.assert_frame_equal(now.places, then.places)
+    assert now.note == then.note
 
 
 def test_method_note_says_descriptive_not_predictive():

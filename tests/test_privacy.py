@@ -43,6 +43,19 @@ def test_sensitive_offenses_carry_no_location(store_root, settings):
     assert calls[sensitive & (calls.block_address.notna() | calls.longitude.notna())].empty
 
 
+def test_the_near_repeat_file_holds_only_published_locations(store_root, settings):
+    """hotspots/near_repeat.parquet, written at publish for near-repeat risk: only offenses whose
+    location is published, never one withheld or sensitive, at the 100-block level."""
+    crime = pd.read_parquet(store_root / "crime")
+    near = pd.read_parquet(store_root / "hotspots" / "near_repeat.parquet")
+    assert len(near) > 0 and set(near["offense_type"]) <= {"burglary", "robbery", "motor_vehicle_theft"}
+    hidden = crime[crime["location_withheld"] | sensitive_crime(crime, settings.privacy)]
+    assert len(hidden) > 0 and not set(near["id"]) & set(hidden["offense_id"])
+    assert near[["longitude", "latitude"]].notna().all().all()
+    blocks = near["block_address"].dropna()
+    assert blocks.str.match(BLOCK_OR_INTERSECTION).all()
+
+
 def test_addresses_are_published_only_at_the_100_block_level(store_root):
     for name in ("crime", "calls"):
         addresses = pd.read_parquet(store_root / name, columns=["block_address"])["block_address"].dropna()

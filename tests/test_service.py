@@ -416,9 +416,11 @@ def table_flags(kind: str, h: np.ndarray, t: int, settings, expected: Expected) 
     rows, windows = generated_rows(h, t)
     periods = GENERATED[:t + 1]
     if kind == "use_of_force":
-        uof = rows.assign(precinct=rows["j"].map(AREAS.__getitem__), sector="S", beat="S1",
-                          incident_type="Level 1 - Use of Force", subject_race="White", subject_gender="Male")
-        sources = pd.DataFrame({"window": ["current"], "precinct": ["North"], "sector": ["S"], "beat": ["S1"],
+        uof = rows.assign(level="precinct", precinct=rows["j"].map(AREAS.__getitem__),
+                          incident_type="Level 1 - Use of Force")
+        city = uof.groupby(["window", "incident_type"], as_index=False)["n"].sum().assign(level="city", precinct=None)
+        uof = pd.concat([uof, city], ignore_index=True)      # per area, as queries/service/use_of_force.sql counts
+        sources = pd.DataFrame({"window": ["current"], "level": ["city"], "precinct": [None],
                                 "call_type": ["911"], "dispatched": [True], "n": [0]})
         table = service.use_of_force_rates(uof, sources, windows, level=settings.level, expected=expected,
                                            periods=periods)

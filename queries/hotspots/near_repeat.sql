@@ -2,15 +2,12 @@
 -- events the Knox test takes (`tested`: all of a type, or a seeded random sample of about
 -- $max_events when it has more; `found`: how many it has) and every event since $recent (the
 -- places at risk now). Privacy: an event whose location is withheld, or that has no coordinates,
--- is never returned.
+-- is not in near_repeat_events (queries/views/near_repeat_events.sql), so it is never returned.
 WITH typed AS (
     SELECT id, event_at, offense_type, beat, block_address, longitude, latitude
-    FROM events
-    WHERE dataset = 'crime'
-      AND event_at >= $start AND event_at < $end
+    FROM near_repeat_events
+    WHERE event_at >= $start AND event_at < $end
       AND list_contains($types::VARCHAR[], offense_type)
-      AND NOT location_withheld
-      AND longitude IS NOT NULL AND latitude IS NOT NULL
 ), found AS (
     SELECT offense_type, count(*) AS found FROM typed GROUP BY offense_type
 ), drawn AS (

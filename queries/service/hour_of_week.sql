@@ -13,12 +13,13 @@ WITH per_period AS (
       AND (len($precincts::VARCHAR[]) = 0 OR list_contains($precincts::VARCHAR[], c.precinct))
     GROUP BY ALL
 ),
-windows AS (
-    SELECT unnest($windows::STRUCT(name VARCHAR, "first" BIGINT, "last" BIGINT)[], recursive := true)
+windows AS (      -- one row per window and period in it: an equality join, not a range join
+    SELECT name, unnest(range("first", "last")) AS period
+    FROM (SELECT unnest($windows::STRUCT(name VARCHAR, "first" BIGINT, "last" BIGINT)[], recursive := true))
 )
 
 SELECT w.name AS "window", p.dow, p.hour, sum(p.n)::BIGINT AS n
 FROM per_period AS p
-JOIN windows AS w ON p.period >= w."first" AND p.period < w."last"
+JOIN windows AS w USING (period)
 GROUP BY ALL
 ORDER BY ALL
