@@ -58,7 +58,7 @@ class HotspotSettings(_Section):
 
 class NearRepeatSettings(_Section):
     lookback_days: int = Field(365, ge=28)     # the events the Knox test looks at
-    max_events: int = Field(10_000, ge=100)    # more of one type in the look-back: a seeded random sample of about this many
+    max_events: int = Field(10_000, ge=100)    # more of one type in the look-back: a random sample of about this many, the same every time
     recent_days: int = Field(14, ge=1)         # events this recent mark a place at risk now ...
     window_days: int = Field(14, ge=1)         # ... for this many days after the last of them
 

@@ -8,7 +8,7 @@ apart). Chance is every shuffle of the events' dates among the events, which kee
 events happen and breaks only their link; the mean and variance of each cell's count over all
 shuffles are exact (Mantel 1967), and the p-value is the upper tail of a count with those moments.
 A KD-tree over metres finds the close pairs; a year of a large city's events of one type is tested
-on a seeded random sample drawn by the query (`max_events`).
+on a random sample of about `max_events` (draw_below), the same every time.
 
 Privacy: the query never returns an event whose location is withheld, and the list of places at
 risk names a 100-block only when it holds at least `min_count` recent events; the others are one
@@ -42,16 +42,20 @@ def _to_metres() -> pyproj.Transformer:
     return pyproj.Transformer.from_crs("EPSG:4326", "EPSG:32610", always_xy=True)
 
 
-def query_params(as_of: dt.date, lookback_days: int = 365, max_events: int = 10_000, recent_days: int = 14,
-                 types: tuple[str, ...] = TYPES, seed: int = 1) -> dict:
-    """The parameters of queries/hotspots/near_repeat.sql: the crime events of `types` in the
-    `lookback_days` days before `as_of`, each type's tested on a seeded random sample of about
-    `max_events` when it has more (the close pairs grow with the square of the events, billions
-    for a large city's year; thinning at random keeps the space-time pattern: observed and
-    expected pairs shrink alike), and every event of the last `recent_days` (places at risk)."""
+def query_params(as_of: dt.date, lookback_days: int = 365, recent_days: int = 14, types: tuple[str, ...] = TYPES) -> dict:
+    """The span of queries/hotspots/near_repeat_*.sql: the crime events of `types` in the
+    `lookback_days` days before `as_of`, and those of the last `recent_days` (places at risk)."""
     end = dt.datetime.combine(as_of, dt.time())
     return dict(start=end - dt.timedelta(days=lookback_days), end=end, types=list(types),
-                max_events=max_events, recent=end - dt.timedelta(days=recent_days), seed=seed)
+                recent=end - dt.timedelta(days=recent_days))
+
+
+def draw_below(max_events: int, found: int) -> int:
+    """The draw (uniform over 0 .. 2^64 - 1) at or below which about `max_events` of `found` events
+    fall: every event when there are no more than that. The close pairs grow with the square of the
+    events, billions for a large city's year; thinning at random keeps the space-time pattern:
+    observed and expected pairs shrink alike."""
+    return 2**64 - 1 if found <= max_events else int(max_events / found * 2**64)
 
 
 def close_pairs(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

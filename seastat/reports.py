@@ -408,16 +408,28 @@ def near_repeat_report(store: Store, settings: Settings, period: Window) -> Near
     """The Knox test per near-repeat offense type over the year before the period's end, and the
     places at risk now. Descriptive, not predictive (nearrepeat.METHOD_NOTE)."""
     nr = settings.near_repeat
-    params = nearrepeat.query_params(period.end, nr.lookback_days, nr.max_events, nr.recent_days)
-    events = store.df("hotspots/near_repeat", **params)
-    tested = {t: events[events["tested"] & (events["offense_type"] == t)] for t in nearrepeat.TYPES}
+    span, found, tested, recent = near_repeat_events(store, period.end, nr)
     knox = {t: nearrepeat.knox(e) for t, e in tested.items() if len(e) >= 2}
     counts = {t: len(e) for t, e in tested.items()}
-    found = events.groupby("offense_type")["found"].first().reindex(list(nearrepeat.TYPES), fill_value=0)
-    places = nearrepeat.risk_places(events, period.end, settings.hotspots.min_cell_count, nr.recent_days,
+    places = nearrepeat.risk_places(recent, period.end, settings.hotspots.min_cell_count, nr.recent_days,
                                     nr.window_days)
-    note = nearrepeat.METHOD_NOTE + nearrepeat.sample_note(found.astype(int).to_dict(), counts)
-    return NearRepeatReport(period.end, Window(params["start"].date(), period.end), counts, knox, places, note)
+    note = nearrepeat.METHOD_NOTE + nearrepeat.sample_note(found, counts)
+    return NearRepeatReport(period.end, Window(span["start"].date(), period.end), counts, knox, places, note)
+
+
+def near_repeat_events(store: Store, as_of: dt.date, nr) -> tuple[dict, dict[str, int], dict[str, pd.DataFrame],
+                                                                  pd.DataFrame]:
+    """What near-repeat risk reads (queries/hotspots/near_repeat_*.sql): its span (nearrepeat.query_params),
+    how many events of each type the look-back holds, each type's events to test (all, or a random
+    sample of about `nr.max_events`: nearrepeat.draw_below), and every event of the recent days."""
+    span = nearrepeat.query_params(as_of, nr.lookback_days, nr.recent_days)
+    counted = store.df("hotspots/near_repeat_found", start=span["start"], end=span["end"], types=span["types"])
+    found = {t: int(n) for t, n in counted.set_index("offense_type")["found"].reindex(list(nearrepeat.TYPES),
+                                                                                          fill_value=0).items()}
+    tested = {t: store.df("hotspots/near_repeat_sample", start=span["start"], end=span["end"], offense_type=t,
+                          below=nearrepeat.draw_below(nr.max_events, found[t])) for t in nearrepeat.TYPES}
+    recent = store.df("hotspots/near_repeat_recent", recent=span["recent"], end=span["end"], types=span["types"])
+    return span, found, tested, recent
 
 
 # --- Comparisons ----------------------------------------------------------------------------------
@@ -697,7 +709,8 @@ def response_summary(store: Store, targets: dict[str, float], view: View, window
     if info.get("response_file") and not view.precincts and info.get("response_targets") == targets:
         parts.append(store.df("service/response_times_stored", windows=[
             {"name": name, "key": service.window_key(w)} for name, w in windows.items()]))
-    live = {name: w for name, w in windows.items() if not parts or name not in set(parts[0]["window"])}
+    stored = set(parts[0]["window"]) if parts else set()
+    live = {name: w for name, w in windows.items() if name not in stored}
     if live:
         parts.append(store.df("service/response_times", **service.response_params(live, targets, view.precincts)))
     return pd.concat([p for p in parts if len(p)] or parts[-1:], ignore_index=True)

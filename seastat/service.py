@@ -89,7 +89,8 @@ def _area_names(frame: pd.DataFrame, total: str) -> np.ndarray:
     for name, prefix in (("precinct", ""), ("sector", "Sector "), ("beat", "Beat ")):
         at = level == name
         if at.any():
-            names[at] = (prefix + frame.loc[at, name].astype(str)).to_numpy(dtype=object, na_value=None)
+            names[at] = [None if v is None else prefix + str(v)
+                         for v in frame[name].to_numpy(dtype=object, na_value=None)[at]]
     return names
 
 
@@ -100,8 +101,11 @@ def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarra
     code = np.zeros(len(frame), dtype=np.int64)
     for key in keys:
         values, distinct = pd.factorize(frame[key], use_na_sentinel=False)
-        code = np.unique(code * (len(distinct) + 1) + values, return_inverse=True)[1].reshape(-1)
-    first = np.unique(code, return_index=True)[1]
+        if code.max(initial=0) > 2**40:     # renumber densely before the codes could overflow
+            code = np.unique(code, return_inverse=True)[1].reshape(-1)
+        code = code * (len(distinct) + 1) + values
+    first, code = np.unique(code, return_index=True, return_inverse=True)[1:]
+    code = code.reshape(-1)
     order = np.argsort(first)
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
@@ -123,6 +127,27 @@ def _by_areas(rows: pd.DataFrame, total: str, keys: list[str], values: list[str]
     g = _sum_by(rows, ["level", "precinct", *keys], values)
     g.insert(1, "area", _area_names(g, total))
     return g
+
+
+def _area_index(frames: list[pd.DataFrame], total: str, city: bool = True) -> tuple[pd.DataFrame, list[np.ndarray]]:
+    """The areas of rows counted per area (level 'city' / 'precinct': reports.AREA_QUERIES) as a
+    table (level, area, precinct) in the order areas are shown, with the city first even without
+    rows when `city`; and each frame's rows' positions in it."""
+    names = [_area_names(f, total) for f in frames]
+    found = pd.concat([pd.DataFrame({"level": ["city"] * city, "area": [total] * city, "precinct": [None] * city}),
+                       *(f[["level"]].assign(area=n, precinct=f["precinct"].to_numpy(dtype=object, na_value=None))
+                         for f, n in zip(frames, names))], ignore_index=True).drop_duplicates("area")
+    areas = _area_sort(found)
+    index = pd.Index(areas["area"])
+    return areas, [index.get_indexer(n) for n in names]
+
+
+def _summed(at: np.ndarray, column: np.ndarray, shape: tuple[int, int], weights: np.ndarray) -> np.ndarray:
+    """areas x columns: `weights` added up at each row's area `at` and column (-1: neither)."""
+    out = np.zeros(shape)
+    ok = (at >= 0) & (column >= 0)
+    np.add.at(out, (at[ok], column[ok]), weights[ok])
+    return out
 
 
 def _area_sort(table: pd.DataFrame, within=None) -> pd.DataFrame:
@@ -308,40 +333,37 @@ def source_table(rows: pd.DataFrame, windows: dict, *, level: float, total: str 
     windows. rows: queries/service/call_sources.sql. Columns: level, area, precinct, calls, the
     SOURCES counts, dispatched, onview_share (on-view calls among the calls whose source is
     recorded), then per earlier window c: c_onview_share, c_p, c_flag (▲ more proactive work)."""
-    n = rows["n"].to_numpy(dtype=np.int64)
+    n = rows["n"].to_numpy(dtype=float)
     source = each_value(rows["call_type"], source_key).to_numpy()
-    # each row's count in its source's column, so one sum per area gives every source at once
-    wide = rows[["window", "level", "precinct"]].assign(
-        calls=n, **{key: np.where(source == key, n, 0) for key in SOURCES},
-        dispatched=np.where(rows["dispatched"].to_numpy(dtype=bool), n, 0))
-    values = ["calls", *SOURCES, "dispatched"]
-    summed = _by_areas(wide, total, ["window"], values)
-    summed["recorded"] = summed["calls"] - summed["source_not_recorded"]
-    current = summed[summed["window"] == "current"].drop(columns="window")
-    if current.empty:
-        current = summed.drop_duplicates(["level", "area"]).drop(columns="window").assign(
-            **{v: 0 for v in [*values, "recorded"]})
-    table = current.reset_index(drop=True)
+    now = rows["window"].to_numpy(dtype=object) == "current"
+    areas = _area_index([rows[now] if now.any() else rows], total, city=False)[0]   # counted this period (or ever)
+    at = pd.Index(areas["area"]).get_indexer(_area_names(rows, total))
+    names = ["current", "previous", "last_year", "baseline"]
+    column = pd.Index(names).get_indexer(rows["window"])
+    shape = (len(areas), len(names))
+    counted = {"calls": _summed(at, column, shape, n),
+               **{key: _summed(at, column, shape, np.where(source == key, n, 0)) for key in SOURCES},
+               "dispatched": _summed(at, column, shape, np.where(rows["dispatched"].to_numpy(dtype=bool), n, 0))}
+    recorded = counted["calls"] - counted["source_not_recorded"]
+    table = areas.reset_index(drop=True)
+    for value, counts in counted.items():
+        table[value] = counts[:, 0].astype(np.int64)
+    onview = counted["source_onview"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        table["onview_share"] = table["source_onview"] / table["recorded"].where(table["recorded"] > 0)
-    earlier = [w for w in ("previous", "last_year", "baseline") if w in windows]
-    onview = dict(zip(earlier, _wide(summed, table, ["level", "area"], earlier, "source_onview").T))
-    recorded = dict(zip(earlier, _wide(summed, table, ["level", "area"], earlier, "recorded").T))
+        table["onview_share"] = np.where(recorded[:, 0] > 0, onview[:, 0] / recorded[:, 0], np.nan)
     for window in COMPARED:
         name = "baseline" if window == "expected" else window
         if name not in windows:
             table[f"{window}_onview_share"], table[f"{window}_p"], table[f"{window}_flag"] = np.nan, np.nan, ""
             continue
-        on, rec = onview[name], recorded[name]
+        i = names.index(name)
+        on, rec = onview[:, i], recorded[:, i]
         with np.errstate(divide="ignore", invalid="ignore"):
             table[f"{window}_onview_share"] = np.where(rec > 0, on / rec, np.nan)
-        args = (table["source_onview"], table["recorded"], on, rec)
+        args = (onview[:, 0], recorded[:, 0], on, rec)
         table[f"{window}_p"] = p = two_proportion_p(*args)
         table[f"{window}_flag"] = proportion_flags(*args, level, p=p)
-    for column in [*values, "recorded"]:
-        table[column] = table[column].astype(np.int64)
-    table = _area_sort(table)
-    return table[["level", "area", "precinct", *values, "onview_share",
+    return table[["level", "area", "precinct", *counted, "onview_share",
                   *[f"{w}_{c}" for w in COMPARED for c in ("onview_share", "p", "flag")]]]
 
 
@@ -441,36 +463,36 @@ def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, 
     index from the level's total), and every test allows for the row's dispersion; else the
     baseline's mean per period. The expected rate is the baseline periods' pooled rate: the calls
     it divides by carry the season already. A rate with no calls to divide by is NaN ('not available')."""
-    uof = uof.assign(uof_level=each_value(uof["incident_type"], uof_level))
-    named = set(uof.loc[uof["window"].isin(list(windows)), "uof_level"])    # not the periods' history
-    present = [lv for lv in (*UOF_LEVELS, "Other") if lv in named or lv in UOF_LEVELS]
-    uses = _by_areas(uof, total, ["window", "uof_level"], ["n"])
-    all_uses = _sum_by(uses, ["level", "area", "precinct", "window"], ["n"])
-    uses = pd.concat([uses, all_uses.assign(uof_level="All")], ignore_index=True)
-    calls = _by_areas(sources.assign(d=sources["n"].where(sources["dispatched"], 0)), total, ["window"],
-                      ["n", "d"]).rename(columns={"n": "calls", "d": "dispatched_calls"})
-    areas = pd.concat([uses[["level", "area", "precinct"]], calls[["level", "area", "precinct"]]]).drop_duplicates(
-        ["level", "area"])
-    if not (areas["level"] == "city").any():
-        areas = pd.concat([pd.DataFrame({"level": ["city"], "area": [total], "precinct": [pd.NA]}), areas])
-    table = areas.merge(pd.DataFrame({"uof_level": [*present, "All"]}), how="cross")
-    key = ["level", "area", "uof_level"]
+    kind = each_value(uof["incident_type"], uof_level).to_numpy()
+    named = set(kind[uof["window"].isin(list(windows)).to_numpy()])       # not the periods' history
+    kinds = [*(lv for lv in (*UOF_LEVELS, "Other") if lv in named or lv in UOF_LEVELS), "All"]
+    areas, (at_uof, at_calls) = _area_index([uof, sources], total)
+    # uses per area, level and window (then each period of the history): 'All' counts every level
+    names = [*windows, *(p.start.isoformat() for p in periods)]
+    column = pd.Index(names).get_indexer(uof["window"])
+    n = uof["n"].to_numpy(dtype=float)
+    uses = np.zeros((len(areas), len(kinds), len(names)))
+    for k, lv in enumerate(kinds):
+        uses[:, k] = _summed(at_uof, column, (len(areas), len(names)), n if lv == "All" else np.where(kind == lv, n, 0))
+    history = uses.reshape(len(areas) * len(kinds), len(names))     # one row per area and level
+    calls_n = sources["n"].to_numpy(dtype=float)
+    column = pd.Index(list(windows)).get_indexer(sources["window"])
+    shape = (len(areas), len(windows))
+    dispatched = np.repeat(_summed(at_calls, column, shape, np.where(sources["dispatched"].to_numpy(dtype=bool),
+                                                                     calls_n, 0)), len(kinds), axis=0)
+    calls = np.repeat(_summed(at_calls, column, shape, calls_n), len(kinds), axis=0)
 
-    starts = [p.start.isoformat() for p in periods]
-    history = _wide(uses, table, key, [*windows, *starts])     # per row of the table: each window, each period
-    counted = {"n": history[:, :len(windows)],
-               "dispatched_calls": _wide(calls, table, ["level", "area"], windows, "dispatched_calls"),
-               "calls": _wide(calls, table, ["level", "area"], ["current"], "calls")}
+    def at(window: str, counts: np.ndarray = history) -> np.ndarray:
+        return counts[:, list(windows).index(window)]
 
-    def at(window: str, column: str) -> np.ndarray:
-        return counted[column][:, list(windows).index(window)]
-
-    table["uses"] = at("current", "n").astype(np.int64)
-    table["dispatched_calls"] = at("current", "dispatched_calls").astype(np.int64)
-    table["calls"] = counted["calls"][:, 0].astype(np.int64)
+    table = pd.DataFrame({c: np.repeat(areas[c].to_numpy(dtype=object), len(kinds)) for c in ("level", "area", "precinct")})
+    table["uof_level"] = np.tile(np.array(kinds, dtype=object), len(areas))
+    table["uses"] = at("current").astype(np.int64)
+    table["dispatched_calls"] = at("current", dispatched).astype(np.int64)
+    table["calls"] = at("current", calls).astype(np.int64)
     table["per_1000_dispatched"] = _rate(table["uses"], table["dispatched_calls"], 1000)
     table["per_10000_calls"] = _rate(table["uses"], table["calls"], 10000)
-    b = _expected(uses, table, key, periods, expected, windows, offense=table["uof_level"], level=table["level"],
+    b = _expected(None, table, [], periods, expected, windows, offense=table["uof_level"], level=table["level"],
                   counts=history[:, len(windows):].T)
     phi = np.ones(len(table)) if b is None else b["dispersion"].to_numpy()
     for window in COMPARED:
@@ -480,8 +502,8 @@ def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, 
                 table[f"{window}_{c}"] = np.nan
             table[f"{window}_flag"] = table[f"{window}_rate_flag"] = ""
             continue
-        before = at(name, "n")
-        before_calls = at(name, "dispatched_calls")
+        before = at(name)
+        before_calls = at(name, dispatched)
         k = windows[name].days / windows["current"].days
         table[f"{window}_per_1000_dispatched"] = _rate(before, before_calls, 1000)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -495,8 +517,6 @@ def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, 
         table[f"{window}_p"] = compstat.p_value(table["uses"], before, k, phi)
         table[f"{window}_flag"] = compstat.flags(table["uses"], before, k, level, phi)
     table["dispersion"] = phi
-    table["_order"] = table["uof_level"].map([*present, "All"].index)
-    table = _area_sort(table.sort_values("_order", kind="stable").drop(columns="_order"))
     columns = ["level", "area", "precinct", "uof_level", "uses", "dispatched_calls", "calls", "per_1000_dispatched",
                "per_10000_calls"]
     columns += [f"{w}_{c}" for w in COMPARED for c in ("uses", "per_1000_dispatched", "p", "flag", "rate_p",

@@ -55,10 +55,11 @@ class Store:
         # /service's 911 counts as published; a version published before them counts them from the calls
         calls = self.manifest.get("datasets", {}).get("calls", {})
         self._con.execute(sql("views/calls_counts_file" if calls.get("service_file") else "views/calls_counts"))
-        # near-repeat risk's offenses as published; a version published before them reads the crime rows
+        # near-repeat risk's offenses as published; a version published before them draws from the crime rows
+        self._con.execute(sql("views/near_repeat_events"))
         crime = self.manifest.get("datasets", {}).get("crime", {})
-        self._con.execute(sql("views/near_repeat_events_file" if crime.get("near_repeat_file")
-                              else "views/near_repeat_events"))
+        self._con.execute(sql("views/near_repeat_draws_file" if crime.get("near_repeat_file")
+                              else "views/near_repeat_draws"))
         self._con.execute(sql("views/events"))
         self._con.execute(sql("views/daily"))
         self._con.execute(sql("views/quarantine"))

@@ -186,15 +186,19 @@ def test_places_at_risk_now_respect_the_minimum_and_add_up():
     assert places["events"].sum() == 7
 
 
-def test_the_query_never_returns_a_withheld_location(synth_store):
-    params = nearrepeat.query_params(dt.date(2026, 11, 23))
-    events = synth_store.df("hotspots/near_repeat", **params)
-    assert set(events["offense_type"]) == set(nearrepeat.TYPES) and events["tested"].all()
-    assert events[["longitude", "latitude"]].notna().all().all()
+def test_the_queries_never_return_a_withheld_location(synth_store, settings):
+    found, tested, recent = reports.near_repeat_events(synth_store, dt.date(2026, 11, 23), settings.near_repeat)[1:]
     crime = pd.read_parquet(synth_store.version_dir / "crime")
-    published = crime[crime["offense_type"].isin(params["types"]) & (crime["event_at"] >= params["start"])
-                      & (crime["event_at"] < params["end"]) & ~crime["location_withheld"] & crime["longitude"].notna()]
-    assert len(events) == len(published) > 0                    # every event with a published location, no other
+    span = nearrepeat.query_params(dt.date(2026, 11, 23))
+    for frame, start in [*((e, span["start"]) for e in tested.values()), (recent, span["recent"])]:
+        assert frame[["longitude", "latitude"]].notna().all().all()
+        published = crime[crime["offense_type"].isin(span["types"]) & (crime["event_at"] >= start)
+                          & (crime["event_at"] < span["end"]) & ~crime["location_withheld"] & crime["longitude"].notna()]
+        if frame is not recent:
+            published = published[published["offense_type"] == frame["offense_type"].iloc[0]]
+            assert found[frame["offense_type"].iloc[0]] == len(published)
+        assert len(frame) == len(published) > 0                 # every event with a published location, no other
+    assert set(tested) == set(nearrepeat.TYPES)
 
 
 def test_a_store_published_before_the_near_repeat_file_gives_the_same_report(synth_store, settings, tmp_path):
@@ -218,22 +222,27 @@ def test_method_note_says_descriptive_not_predictive():
     assert "descriptive, not predictive" in nearrepeat.METHOD_NOTE
 
 
-def test_the_query_samples_a_large_type_and_keeps_every_recent_event(synth_store):
-    """More events of a type than max_events: the query marks a seeded random sample of about that
-    many as tested, the same every time, says how many there were, and still returns every event
-    of the recent days (places at risk)."""
-    params = nearrepeat.query_params(dt.date(2026, 11, 23), max_events=100)
-    events = synth_store.df("hotspots/near_repeat", **params)
-    full = synth_store.df("hotspots/near_repeat", **nearrepeat.query_params(dt.date(2026, 11, 23)))
-    for kind, of_type in events.groupby("offense_type"):
-        found = (full["offense_type"] == kind).sum()
-        assert (of_type["found"] == found).all() and found > 400
-        assert 60 <= of_type["tested"].sum() <= 140                        # about 100: a random draw
-    again = synth_store.df("hotspots/near_repeat", **params)
-    assert again.sort_values([*again.columns]).reset_index(drop=True).equals(           # seeded: the same
-        events.sort_values([*events.columns]).reset_index(drop=True))                     # sample every time
-    recent = full[full["event_at"] >= params["recent"]]
-    assert len(recent) > 0 and len(events[events["event_at"] >= params["recent"]]) == len(recent)
+def test_the_query_samples_a_large_type_and_keeps_every_recent_event(synth_store, settings):
+    """More events of a type than max_events: the query takes a random sample of about that many,
+    the same every time, says how many there were, and still returns every event of the recent
+    days (places at risk)."""
+    few = settings.near_repeat.model_copy(update={"max_events": 100})
+    as_of = dt.date(2026, 11, 23)
+    found, tested, recent = reports.near_repeat_events(synth_store, as_of, few)[1:]
+    everything = reports.near_repeat_events(synth_store, as_of, settings.near_repeat)[2]
+    for kind in nearrepeat.TYPES:
+        assert found[kind] == len(everything[kind]) > 400
+        assert 60 <= len(tested[kind]) <= 140                              # about 100: a random draw
+        drawn = tested[kind].merge(everything[kind], how="left", indicator=True)
+        assert (drawn["_merge"] == "both").all()                           # a sample of the events, no other
+    again = reports.near_repeat_events(synth_store, as_of, few)[2]
+    for kind in nearrepeat.TYPES:                                          # the same sample every time
+        ordered = [*tested[kind].columns]
+        assert again[kind].sort_values(ordered).reset_index(drop=True).equals(
+            tested[kind].sort_values(ordered).reset_index(drop=True))
+    span = nearrepeat.query_params(as_of)
+    whole = pd.concat(everything.values())
+    assert len(recent) == (whole["event_at"] >= span["recent"]).sum() > 0
 
 
 def test_a_sample_of_a_large_city_still_finds_the_pattern_and_says_so():
