@@ -112,21 +112,16 @@ def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarra
     return rank[code], first[order]
 
 
-def _sum_by(frame: pd.DataFrame, keys: list[str], values: list[str]) -> pd.DataFrame:
-    """frame's (integer) `values` summed per `keys`, groups in order of first appearance."""
-    group, first = _groups(frame, keys)
-    out = frame.iloc[first][keys].reset_index(drop=True)
-    for value in values:
-        out[value] = np.bincount(group, weights=frame[value].to_numpy(dtype=float), minlength=len(first)).astype(np.int64)
-    return out
-
-
 def _by_areas(rows: pd.DataFrame, total: str, keys: list[str], values: list[str]) -> pd.DataFrame:
-    """Sums of `values` per area and `keys`, from rows the query counted per area (level 'city' or
-    'precinct', UNKNOWN/OOJ already one unassigned line: reports.AREA_QUERIES), named."""
-    g = _sum_by(rows, ["level", "precinct", *keys], values)
-    g.insert(1, "area", _area_names(g, total))
-    return g
+    """The (integer) `values` summed per area and `keys`, from rows the query counted per area
+    (level 'city' or 'precinct', UNKNOWN/OOJ already one unassigned line: reports.AREA_QUERIES), named."""
+    by = ["level", "precinct", *keys]
+    group, first = _groups(rows, by)
+    out = rows.iloc[first][by].reset_index(drop=True)
+    for value in values:
+        out[value] = np.bincount(group, weights=rows[value].to_numpy(dtype=float), minlength=len(first)).astype(np.int64)
+    out.insert(1, "area", _area_names(out, total))
+    return out
 
 
 def _area_index(frames: list[pd.DataFrame], total: str, city: bool = True) -> tuple[pd.DataFrame, list[np.ndarray]]:
@@ -175,23 +170,16 @@ def _wide(frame: pd.DataFrame, table: pd.DataFrame, key: list[str], windows, val
     return sums[codes[:len(table)]]
 
 
-def per_period(frame: pd.DataFrame, table: pd.DataFrame, key: list[str], periods) -> np.ndarray:
-    """periods x rows of `table`: each row's count (frame's n, matched on `key`) per period (frame's
-    window: the period's ISO start, as compstat.period_params names it), 0 where none."""
-    return _wide(frame, table, key, [p.start.isoformat() for p in periods]).T
-
-
-def _expected(frame: pd.DataFrame, table: pd.DataFrame, key: list[str], periods, expected, windows,
-              offense=None, level=None, counts=None) -> pd.DataFrame | None:
-    """compstat.expected_now for the rows of `table` (expected, before, k, dispersion), or None
-    (the baseline's mean and the plain test) without periods or baseline. offense / level: the
-    rows' season groups and their total rows ('city'), as compstat.expected_now reads them.
-    counts: per_period of the same, when the caller has it already."""
+def _expected(counts: np.ndarray, periods, expected, windows, offense=None, level=None) -> pd.DataFrame | None:
+    """compstat.expected_now for rows counted per period (`counts`: periods x rows, the current
+    one last): expected, before, k, dispersion; or None (the baseline's mean and the plain test)
+    without periods or baseline. offense / level: the rows' season groups and their total rows
+    ('city'), as compstat.expected_now reads them."""
     if expected is None or not len(periods) or "baseline" not in windows:
         return None
     rows = pd.DataFrame({"offense": "all" if offense is None else offense,
-                         "level": "cell" if level is None else level}, index=table.index)
-    return compstat.expected_now(per_period(frame, table, key, periods) if counts is None else counts, rows, expected)
+                         "level": "cell" if level is None else level}, index=range(counts.shape[1]))
+    return compstat.expected_now(counts, rows, expected)
 
 
 # --- Response times --------------------------------------------------------------------------------
@@ -369,9 +357,6 @@ def source_table(rows: pd.DataFrame, windows: dict, *, level: float, total: str 
 
 # --- Call types and hours --------------------------------------------------------------------------
 
-ALL_TYPES = "All calls"      # the total row the call types' season index comes from
-
-
 def call_type_table(rows: pd.DataFrame, windows: dict, *, level: float, top: int = 10, expected=None,
                     periods=()) -> pd.DataFrame:
     """The top initial and final call types this period. rows: queries/service/call_types.sql.
@@ -390,12 +375,10 @@ def call_type_table(rows: pd.DataFrame, windows: dict, *, level: float, top: int
         part = part.sort_values(["current", "baseline"], ascending=False).head(top).reset_index()
         baseline = part["baseline"].where(pd.Series("baseline" in windows, index=part.index)).to_numpy(dtype=float)
         before, k_row, phi = baseline, np.full(len(part), k), np.ones(len(part))
-        rows_and_total = pd.DataFrame({"call_type": [ALL_TYPES, *part["call_type"]]})
         history = wide.reindex(columns=[p.start.isoformat() for p in periods], fill_value=0)
-        b = _expected(mine, rows_and_total, ["call_type"], periods, expected, windows,
-                      level=["city", *["type"] * len(part)],
-                      counts=np.vstack([history.sum().to_numpy(dtype=float),
-                                        history.loc[part["call_type"]].to_numpy(dtype=float)]).T)
+        b = _expected(np.vstack([history.sum().to_numpy(dtype=float),
+                                 history.loc[part["call_type"]].to_numpy(dtype=float)]).T,
+                      periods, expected, windows, level=["city", *["type"] * len(part)])
         if b is not None:
             before, k_row, phi = (b[c].to_numpy()[1:] for c in ("before", "k", "dispersion"))
         parts.append(pd.DataFrame({
@@ -421,7 +404,7 @@ def hour_of_week_table(rows: pd.DataFrame, windows: dict, *, level: float, expec
     k = np.full(len(table), windows["baseline"].days / windows["current"].days if "baseline" in windows else np.nan)
     before = counted[:, 1] if "baseline" in windows else np.full(len(table), np.nan)
     phi = np.ones(len(table))
-    b = _expected(rows, table, ["dow", "hour"], periods, expected, windows, counts=counted[:, 2:].T)
+    b = _expected(counted[:, 2:].T, periods, expected, windows)
     if b is not None:
         before, k, phi = (b[c].to_numpy() for c in ("before", "k", "dispersion"))
     table.insert(1, "day", table["dow"].map(lambda d: DAYS[d - 1]))
@@ -492,8 +475,8 @@ def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, 
     table["calls"] = at("current", calls).astype(np.int64)
     table["per_1000_dispatched"] = _rate(table["uses"], table["dispatched_calls"], 1000)
     table["per_10000_calls"] = _rate(table["uses"], table["calls"], 10000)
-    b = _expected(None, table, [], periods, expected, windows, offense=table["uof_level"], level=table["level"],
-                  counts=history[:, len(windows):].T)
+    b = _expected(history[:, len(windows):].T, periods, expected, windows, offense=table["uof_level"].to_numpy(),
+                  level=table["level"].to_numpy())
     phi = np.ones(len(table)) if b is None else b["dispersion"].to_numpy()
     for window in COMPARED:
         name = "baseline" if window == "expected" else window
