@@ -129,10 +129,13 @@ def _area_index(frames: list[pd.DataFrame], total: str, city: bool = True) -> tu
     table (level, area, precinct) in the order areas are shown, with the city first even without
     rows when `city`; and each frame's rows' positions in it."""
     names = [_area_names(f, total) for f in frames]
-    found = pd.concat([pd.DataFrame({"level": ["city"] * city, "area": [total] * city, "precinct": [None] * city}),
-                       *(f[["level"]].assign(area=n, precinct=f["precinct"].to_numpy(dtype=object, na_value=None))
-                         for f, n in zip(frames, names))], ignore_index=True).drop_duplicates("area")
-    areas = _area_sort(found)
+    every = {"level": [np.array(["city"] * city, dtype=object), *(f["level"].to_numpy(dtype=object) for f in frames)],
+             "area": [np.array([total] * city, dtype=object), *names],
+             "precinct": [np.array([None] * city, dtype=object),
+                          *(f["precinct"].to_numpy(dtype=object, na_value=None) for f in frames)]}
+    every = {c: np.concatenate(v) for c, v in every.items()}
+    first = np.sort(np.unique(every["area"].astype(str), return_index=True)[1])
+    areas = _area_sort(pd.DataFrame({c: v[first] for c, v in every.items()}))
     index = pd.Index(areas["area"])
     return areas, [index.get_indexer(n) for n in names]
 
@@ -364,31 +367,34 @@ def call_type_table(rows: pd.DataFrame, windows: dict, *, level: float, top: int
     all calls this period), previous, expected, expected_p, expected_flag (exact Poisson test),
     dispersion. expected: with `periods`, the seasonal level (season index from all calls); else
     the baseline's mean per period."""
-    rows = rows.assign(call_type=rows["call_type"].fillna("Not recorded"))
+    call_type = rows["call_type"].to_numpy(dtype=object, na_value="Not recorded").astype(str)
+    which_of = rows["which"].to_numpy(dtype=object)
+    names = ["current", "previous", "baseline", *(p.start.isoformat() for p in periods)]
+    column = pd.Index(names).get_indexer(rows["window"])
+    n = rows["n"].to_numpy(dtype=float)
     k = windows["baseline"].days / windows["current"].days if "baseline" in windows else np.nan
     parts = []
     for which in ("initial", "final"):
-        mine = rows[rows["which"] == which]
-        wide = mine.groupby(["call_type", "window"])["n"].sum().unstack("window", fill_value=0)   # windows, periods
-        part = wide.reindex(columns=["current", "previous", "baseline"], fill_value=0)
-        total = part["current"].sum()
-        part = part.sort_values(["current", "baseline"], ascending=False).head(top).reset_index()
-        baseline = part["baseline"].where(pd.Series("baseline" in windows, index=part.index)).to_numpy(dtype=float)
-        before, k_row, phi = baseline, np.full(len(part), k), np.ones(len(part))
-        history = wide.reindex(columns=[p.start.isoformat() for p in periods], fill_value=0)
-        b = _expected(np.vstack([history.sum().to_numpy(dtype=float),
-                                 history.loc[part["call_type"]].to_numpy(dtype=float)]).T,
-                      periods, expected, windows, level=["city", *["type"] * len(part)])
+        mine = which_of == which
+        types, code = np.unique(call_type[mine], return_inverse=True)          # by name, ties keep it
+        wide = _summed(code.reshape(-1), column[mine], (len(types), len(names)), n[mine])
+        current, history = wide[:, 0], wide[:, 3:]
+        shown = np.lexsort((-wide[:, 2], -current))[:top]                      # the most calls this period
+        before = wide[shown, 2] if "baseline" in windows else np.full(len(shown), np.nan)
+        k_row, phi = np.full(len(shown), k), np.ones(len(shown))
+        b = _expected(np.vstack([history.sum(axis=0), history[shown]]).T, periods, expected, windows,
+                      level=["city", *["type"] * len(shown)])
         if b is not None:
             before, k_row, phi = (b[c].to_numpy()[1:] for c in ("before", "k", "dispersion"))
+        calls = current[shown].astype(np.int64)
+        total = current.sum()
         parts.append(pd.DataFrame({
-            "which": which, "rank": np.arange(1, len(part) + 1), "call_type": part["call_type"],
-            "calls": part["current"].astype(np.int64),
-            "share": part["current"] / total if total else np.nan,
-            "previous": part["previous"].where(pd.Series("previous" in windows, index=part.index)),
+            "which": which, "rank": np.arange(1, len(shown) + 1), "call_type": types[shown].astype(object),
+            "calls": calls, "share": calls / total if total else np.nan,
+            "previous": wide[shown, 1] if "previous" in windows else np.nan,
             "expected": before / k_row,
-            "expected_p": compstat.p_value(part["current"], before, k_row, phi),
-            "expected_flag": compstat.flags(part["current"], before, k_row, level, phi),
+            "expected_p": compstat.p_value(calls, before, k_row, phi),
+            "expected_flag": compstat.flags(calls, before, k_row, level, phi),
             "dispersion": phi}))
     return pd.concat(parts, ignore_index=True)
 
@@ -399,22 +405,21 @@ def hour_of_week_table(rows: pd.DataFrame, windows: dict, *, level: float, expec
     seasonal level of each hour of the week (season index from all calls), else the mean of the
     baseline periods. rows: queries/service/hour_of_week.sql. Columns: dow (1 = Monday), day,
     hour, calls, expected, difference, p, flag, dispersion — all 168 cells, zeros included."""
-    table = pd.MultiIndex.from_product([range(1, 8), range(24)], names=["dow", "hour"]).to_frame(index=False)
-    counted = _wide(rows, table, ["dow", "hour"], ["current", "baseline", *(p.start.isoformat() for p in periods)])
-    k = np.full(len(table), windows["baseline"].days / windows["current"].days if "baseline" in windows else np.nan)
-    before = counted[:, 1] if "baseline" in windows else np.full(len(table), np.nan)
-    phi = np.ones(len(table))
+    dow, hour = np.repeat(np.arange(1, 8), 24), np.tile(np.arange(24), 7)     # cell i: day i // 24, hour i % 24
+    cell = (rows["dow"].to_numpy(dtype=np.int64) - 1) * 24 + rows["hour"].to_numpy(dtype=np.int64)
+    column = pd.Index(["current", "baseline", *(p.start.isoformat() for p in periods)]).get_indexer(rows["window"])
+    counted = _summed(cell, column, (168, len(periods) + 2), rows["n"].to_numpy(dtype=float))
+    k = np.full(168, windows["baseline"].days / windows["current"].days if "baseline" in windows else np.nan)
+    before = counted[:, 1] if "baseline" in windows else np.full(168, np.nan)
+    phi = np.ones(168)
     b = _expected(counted[:, 2:].T, periods, expected, windows)
     if b is not None:
         before, k, phi = (b[c].to_numpy() for c in ("before", "k", "dispersion"))
-    table.insert(1, "day", table["dow"].map(lambda d: DAYS[d - 1]))
-    table["calls"] = counted[:, 0].astype(np.int64)
-    table["expected"] = before / k
-    table["difference"] = table["calls"] - table["expected"]
-    table["p"] = compstat.p_value(table["calls"], before, k, phi)
-    table["flag"] = compstat.flags(table["calls"], before, k, level, phi)
-    table["dispersion"] = phi
-    return table[["dow", "day", "hour", "calls", "expected", "difference", "p", "flag", "dispersion"]]
+    calls = counted[:, 0].astype(np.int64)
+    return pd.DataFrame({"dow": dow, "day": np.array(DAYS, dtype=object)[dow - 1], "hour": hour, "calls": calls,
+                         "expected": before / k, "difference": calls - before / k,
+                         "p": compstat.p_value(calls, before, k, phi), "flag": compstat.flags(calls, before, k, level, phi),
+                         "dispersion": phi})
 
 
 # --- Use of force ----------------------------------------------------------------------------------
@@ -527,25 +532,35 @@ def subject_table(uof: pd.DataFrame, windows: dict, *, total: str = compstat.CIT
     (the unknown / not recorded included, in the count and in the denominator), this period and
     over the baseline periods. Columns: level, area, precinct, attribute (race / gender), category,
     uses, share, baseline_uses, baseline_share."""
-    rows = pd.concat([uof.assign(attribute=attribute, category=each_value(uof[column], subject_category))
-                      for attribute, column in (("race", "subject_race"), ("gender", "subject_gender"))],
-                     ignore_index=True)
-    long = _by_areas(rows, total, ["window", "attribute", "category"], ["n"])
-    key = ["level", "area", "attribute", "category"]
-    table = long[["level", "area", "precinct", "attribute", "category"]].drop_duplicates(key).reset_index(drop=True)
-    counted = np.where([w in windows for w in ("current", "baseline")], _wide(long, table, key, ["current", "baseline"]),
-                       np.nan)
-    group = _groups(table, ["level", "area", "attribute"])[0]
-    for i, prefix in enumerate(("", "baseline_")):
-        table[f"{prefix}uses"] = counted[:, i]
-        table[f"{prefix}share"] = _rate(counted[:, i], np.bincount(group, weights=counted[:, i])[group], 1)
-    table["uses"] = table["uses"].astype(np.int64)
-    table["_unknown"] = table["category"] == NOT_RECORDED
-    table = table.sort_values(["attribute", "_unknown", "uses", "category"], ascending=[False, True, False, True],
-                              kind="stable").drop(columns="_unknown")
-    table = _area_sort(table)
-    return table[["level", "area", "precinct", "attribute", "category", "uses", "share", "baseline_uses",
-                  "baseline_share"]]
+    areas, (at,) = _area_index([uof], total, city=False)
+    column = pd.Index(["current", "baseline"]).get_indexer(uof["window"])
+    n = uof["n"].to_numpy(dtype=float)
+    parts = []
+    for rank, source in enumerate(("subject_race", "subject_gender")):
+        categories, code = np.unique(each_value(uof[source], subject_category).to_numpy(dtype=str), return_inverse=True)
+        # one row per area and category counted in any window
+        present, row = np.unique(at * len(categories) + code.reshape(-1), return_inverse=True)
+        counted = np.where([w in windows for w in ("current", "baseline")],
+                           _summed(row.reshape(-1), column, (len(present), 2), n), np.nan)
+        area, category = present // len(categories), present % len(categories)
+        part = {"area_at": area, "rank": rank, "category_at": category,
+                "category": categories[category].astype(object)}
+        for i, prefix in enumerate(("", "baseline_")):
+            part[f"{prefix}uses"] = counted[:, i]
+            part[f"{prefix}share"] = _rate(counted[:, i], np.bincount(area, weights=counted[:, i])[area], 1)
+        parts.append(pd.DataFrame(part))
+    table = pd.concat(parts, ignore_index=True)
+    # areas as shown, race then gender, the recorded categories by uses (most first), the unknown last
+    order = np.lexsort((table["category_at"], -table["uses"], table["category"] == NOT_RECORDED, table["rank"],
+                        table["area_at"]))
+    table = table.iloc[order].reset_index(drop=True)
+    where = table["area_at"].to_numpy()
+    return pd.DataFrame({"level": areas["level"].to_numpy()[where], "area": areas["area"].to_numpy()[where],
+                         "precinct": areas["precinct"].to_numpy()[where],
+                         "attribute": np.array(["race", "gender"], dtype=object)[table["rank"].to_numpy()],
+                         "category": table["category"], "uses": table["uses"].astype(np.int64),
+                         "share": table["share"], "baseline_uses": table["baseline_uses"],
+                         "baseline_share": table["baseline_share"]})
 
 
 # --- The partner view: what each table holds back (seastat.access.suppress_counts) --------------------
