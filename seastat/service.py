@@ -234,26 +234,28 @@ def response_table(summary: pd.DataFrame, windows: dict, targets: dict[str, floa
     earlier window c in previous, last_year, expected: c_calls, c_arrived, c_median_minutes,
     c_p90_minutes, c_share_over_target, c_p, c_flag (▲ a larger share over target: slower; flags
     only where both windows have `min_calls` arrived calls)."""
-    named = {"current": "current", "previous": "previous", "last_year": "last_year", "baseline": "expected"}
     counts = ["calls", "arrived", "no_arrival", "arrival_before_queue", "over_target"]
-    long = summary[summary["window"].isin([w for w in named if w in windows])]
-    long = long.assign(window=long["window"].map(named), priority=long["priority"].astype(str))
-    long.insert(1, "area", _area_names(long, total))
+    order = ["current", *COMPARED]          # the summary's windows, the baseline as 'expected'
+    col = pd.Index(["current", "previous", "last_year", "baseline"]).get_indexer(summary["window"])
+    mine = (col >= 0) & summary["window"].isin(list(windows)).to_numpy()
+    long, col = summary[mine], col[mine]
+    priority = long["priority"].to_numpy(dtype=object).astype(str).astype(object)
+    keys = pd.DataFrame({"level": long["level"].to_numpy(dtype=object), "area": _area_names(long, total),
+                         "priority": priority})
+    values = {c: long[c].to_numpy(dtype=float, na_value=np.nan) for c in [*counts, "median_minutes", "p90_minutes"]}
     with np.errstate(divide="ignore", invalid="ignore"):
-        long["share_over_target"] = long["over_target"] / long["arrived"].where(long["arrived"] > 0)
-    long.loc[long["priority"].map(lambda p: p not in targets), "share_over_target"] = np.nan
+        values["share_over_target"] = np.where(values["arrived"] > 0, values["over_target"] / values["arrived"], np.nan)
+    values["share_over_target"][~np.isin(priority, list(targets))] = np.nan
 
     # one table row per area and priority (in order of first appearance), one column per window
-    row, first = _groups(long, ["level", "area", "priority"])
-    table = long.iloc[first][["level", "area", "precinct", "sector", "beat", "priority"]].reset_index(drop=True)
-    target = table["priority"].map(lambda p: targets.get(p, np.nan)).to_numpy(dtype=float)
-    measures = [*counts, "median_minutes", "p90_minutes", "share_over_target"]
-    order = ["current", *COMPARED]
-    col = pd.Index(order).get_indexer(long["window"])
+    row, first = _groups(keys, ["level", "area", "priority"])
+    table = pd.concat([keys.iloc[first].reset_index(drop=True),
+                       long.iloc[first][["precinct", "sector", "beat"]].reset_index(drop=True)], axis=1)
+    target = np.array([targets.get(p, np.nan) for p in table["priority"]], dtype=float)
     out = {"target_minutes": target}
-    for column in measures:
+    for column, measured in values.items():
         wide = np.full((len(table), len(order)), np.nan)
-        wide[row, col] = long[column].to_numpy(dtype=float, na_value=np.nan)
+        wide[row, col] = measured
         for i, window in enumerate(order):
             prefix = "" if window == "current" else f"{window}_"
             present = window == "current" or {"previous": "previous", "last_year": "last_year",
