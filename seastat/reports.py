@@ -646,17 +646,21 @@ AREA_QUERIES = ("call_sources", "use_of_force", "use_of_force_subjects")   # cou
 def service_rows(store: Store, query: str, windows: dict[str, Window], length_days: int,
                  precincts: list[str] = ()) -> pd.DataFrame:
     """A queries/service query: counted once per period of `length_days` from the earliest window, each
-    window (a run of whole periods) the sum of its periods, in one query."""
+    window (a run of whole periods) the sum of its periods, in one query. Its `window` column is
+    categorical: a history of five years is tens of thousands of rows, and their names as text
+    cost more than the counting."""
     start, end = min(w.start for w in windows.values()), max(w.end for w in windows.values())
     ranges = []
-    for name, w in windows.items():
+    for i, (name, w) in enumerate(windows.items()):
         first, last = ((day - start).days / length_days for day in (w.start, w.end))
         if first % 1 or last % 1:
             raise ValueError(f"window {name} ({w.label()}) is not whole periods of {length_days} days from {start}")
-        ranges.append({"name": name, "first": int(first), "last": int(last)})
+        ranges.append({"window": i, "first": int(first), "last": int(last)})
     areas = {"unassigned": compstat.UNASSIGNED} if query in AREA_QUERIES else {}
-    return store.df(f"service/{query}", start=start, end=end, length_days=length_days, windows=ranges,
+    rows = store.df(f"service/{query}", start=start, end=end, length_days=length_days, windows=ranges,
                     precincts=list(precincts), **areas)
+    rows["window"] = pd.Categorical.from_codes(rows["window"].to_numpy(), categories=list(windows))
+    return rows
 
 
 def _total(view: View) -> str:

@@ -94,36 +94,6 @@ def _area_names(frame: pd.DataFrame, total: str) -> np.ndarray:
     return names
 
 
-def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's group of equal `keys` (NA equal to NA), numbered in order of first appearance, and
-    each group's first row: what a pandas groupby gives, without its fixed cost (a millisecond or
-    more a call, and these tables make dozens of small ones)."""
-    code = np.zeros(len(frame), dtype=np.int64)
-    for key in keys:
-        values, distinct = pd.factorize(frame[key], use_na_sentinel=False)
-        if code.max(initial=0) > 2**40:     # renumber densely before the codes could overflow
-            code = np.unique(code, return_inverse=True)[1].reshape(-1)
-        code = code * (len(distinct) + 1) + values
-    first, code = np.unique(code, return_index=True, return_inverse=True)[1:]
-    code = code.reshape(-1)
-    order = np.argsort(first)
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return rank[code], first[order]
-
-
-def _by_areas(rows: pd.DataFrame, total: str, keys: list[str], values: list[str]) -> pd.DataFrame:
-    """The (integer) `values` summed per area and `keys`, from rows the query counted per area
-    (level 'city' or 'precinct', UNKNOWN/OOJ already one unassigned line: reports.AREA_QUERIES), named."""
-    by = ["level", "precinct", *keys]
-    group, first = _groups(rows, by)
-    out = rows.iloc[first][by].reset_index(drop=True)
-    for value in values:
-        out[value] = np.bincount(group, weights=rows[value].to_numpy(dtype=float), minlength=len(first)).astype(np.int64)
-    out.insert(1, "area", _area_names(out, total))
-    return out
-
-
 def _area_index(frames: list[pd.DataFrame], total: str, city: bool = True) -> tuple[pd.DataFrame, list[np.ndarray]]:
     """The areas of rows counted per area (level 'city' / 'precinct': reports.AREA_QUERIES) as a
     table (level, area, precinct) in the order areas are shown, with the city first even without
@@ -135,7 +105,8 @@ def _area_index(frames: list[pd.DataFrame], total: str, city: bool = True) -> tu
                           *(f["precinct"].to_numpy(dtype=object, na_value=None) for f in frames)]}
     every = {c: np.concatenate(v) for c, v in every.items()}
     first = np.sort(np.unique(every["area"].astype(str), return_index=True)[1])
-    areas = _area_sort(pd.DataFrame({c: v[first] for c, v in every.items()}))
+    first = first[_area_order({c: v[first] for c, v in every.items()})]
+    areas = pd.DataFrame({c: v[first] for c, v in every.items()})
     index = pd.Index(areas["area"])
     return areas, [index.get_indexer(n) for n in names]
 
@@ -148,29 +119,17 @@ def _summed(at: np.ndarray, column: np.ndarray, shape: tuple[int, int], weights:
     return out
 
 
-def _area_sort(table: pd.DataFrame, within=None) -> pd.DataFrame:
-    """Rows by level (city first), precinct (the usual order), sector and beat, then by `within`
-    (an array of ranks), then as they were."""
-    text = {c: table[c].to_numpy(dtype=object, na_value="").astype(str) if c in table else np.full(len(table), "")
-            for c in ("precinct", "sector", "beat")}
+def _area_order(table, within=None) -> np.ndarray:
+    """The order of rows (a frame, or a dict of arrays) by level (city first), precinct (the usual
+    order), sector and beat, then by `within` (an array of ranks), then as they were."""
+    size = len(table["level"])
+    text = {c: pd.Series(table[c]).to_numpy(dtype=object, na_value="").astype(str) if c in table
+            else np.full(size, "") for c in ("precinct", "sector", "beat")}
     distinct, codes = np.unique(text["precinct"], return_inverse=True)
-    rank = np.array([compstat.precinct_order(p)[0] if p else -1 for p in distinct])[codes]
-    level = pd.Index(list(AREA_LEVELS)).get_indexer(table["level"])
+    rank = np.array([compstat.precinct_order(p)[0] if p else -1 for p in distinct])[codes.reshape(-1)]
+    level = pd.Index(list(AREA_LEVELS)).get_indexer(pd.Series(table["level"]))
     keys = [text["beat"], text["sector"], text["precinct"], rank, level]
-    order = np.lexsort(keys if within is None else [within, *keys])
-    return table.iloc[order].reset_index(drop=True)
-
-
-def _wide(frame: pd.DataFrame, table: pd.DataFrame, key: list[str], windows, value: str = "n") -> np.ndarray:
-    """rows of `table` x `windows`: frame's `value` summed per `key` and window (its `window`
-    column), 0 where none; one pass for every window at once (NA keys match NA)."""
-    windows = list(windows)
-    codes = _groups(pd.concat([table[key], frame[key]], ignore_index=True), key)[0]    # across both frames
-    sums = np.zeros((codes.max() + 1 if len(codes) else 0, len(windows)))
-    col = pd.Index(windows).get_indexer(frame["window"])
-    mine = col >= 0
-    np.add.at(sums, (codes[len(table):][mine], col[mine]), frame[value].to_numpy(dtype=float)[mine])
-    return sums[codes[:len(table)]]
+    return np.lexsort(keys if within is None else [within, *keys])
 
 
 def _expected(counts: np.ndarray, periods, expected, windows, offense=None, level=None) -> pd.DataFrame | None:
@@ -248,7 +207,8 @@ def response_table(summary: pd.DataFrame, windows: dict, targets: dict[str, floa
     values["share_over_target"][~np.isin(priority, list(targets))] = np.nan
 
     # one table row per area and priority (in order of first appearance), one column per window
-    row, first = _groups(keys, ["level", "area", "priority"])
+    row = keys.groupby(["level", "area", "priority"], sort=False, dropna=False).ngroup().to_numpy()
+    first = np.unique(row, return_index=True)[1]
     table = pd.concat([keys.iloc[first].reset_index(drop=True),
                        long.iloc[first][["precinct", "sector", "beat"]].reset_index(drop=True)], axis=1)
     target = np.array([targets.get(p, np.nan) for p in table["priority"]], dtype=float)
@@ -280,9 +240,9 @@ def response_table(summary: pd.DataFrame, windows: dict, targets: dict[str, floa
         periods = windows["baseline"].days / windows["current"].days
         for column in ("calls", "arrived", "over_target"):
             out[f"expected_{column}"] = out[f"expected_{column}"] / periods
-    table = pd.concat([table, pd.DataFrame(out, index=table.index)], axis=1)
-    ranks = {p: i for i, p in enumerate(sorted(table["priority"].unique(), key=priority_order))}
-    table = _area_sort(table, within=table["priority"].map(ranks).to_numpy())
+    ranks = {p: i for i, p in enumerate(sorted(set(table["priority"]), key=priority_order))}
+    shown = _area_order(table, within=table["priority"].map(ranks).to_numpy())
+    table = pd.DataFrame({**{c: table[c].to_numpy()[shown] for c in table}, **{c: v[shown] for c, v in out.items()}})
     columns = ["level", "area", "precinct", "sector", "beat", "priority", "target_minutes", *counts[:4],
                "median_minutes", "p90_minutes", "over_target", "share_over_target", "too_few"]
     for window in COMPARED:

@@ -5,7 +5,7 @@
 -- Counted once per period (period 0 starts at $start, each $length_days long, up to $end) from the
 -- daily counts written at publish (queries/views/calls_counts.sql), then each named window, a run of
 -- whole periods [first, last), is the sum of its periods (seastat.reports.service_rows).
--- $windows: list of {name, first, last}; $precincts: empty = all.
+-- $windows: list of {window (its number), first, last}; $precincts: empty = all.
 WITH per_period AS (
     SELECT (c.day - CAST($start AS DATE)) // $length_days AS period,
            CASE WHEN c.precinct IN ('UNKNOWN', 'OOJ') THEN $unassigned ELSE c.precinct END AS precinct,
@@ -16,13 +16,12 @@ WITH per_period AS (
     GROUP BY ALL
 ),
 windows AS (      -- one row per window and period in it: an equality join, not a range join
-    SELECT name, unnest(range("first", "last")) AS period
-    FROM (SELECT unnest($windows::STRUCT(name VARCHAR, "first" BIGINT, "last" BIGINT)[], recursive := true))
+    SELECT "window", unnest(range("first", "last")) AS period
+    FROM (SELECT unnest($windows::STRUCT("window" INTEGER, "first" BIGINT, "last" BIGINT)[], recursive := true))
 )
 
-SELECT w.name AS "window", CASE WHEN grouping(p.precinct) = 1 THEN 'city' ELSE 'precinct' END AS level,
+SELECT w."window", CASE WHEN grouping(p.precinct) = 1 THEN 'city' ELSE 'precinct' END AS level,
        p.precinct, p.call_type, p.dispatched, sum(p.n)::BIGINT AS n
 FROM per_period AS p
 JOIN windows AS w USING (period)
-GROUP BY GROUPING SETS ((w.name, p.call_type, p.dispatched), (w.name, p.precinct, p.call_type, p.dispatched))
-ORDER BY ALL
+GROUP BY GROUPING SETS ((w."window", p.call_type, p.dispatched), (w."window", p.precinct, p.call_type, p.dispatched))

@@ -4,7 +4,7 @@
 -- named window, a run of whole periods [first, last), is the sum of its periods: one scan and
 -- arithmetic instead of joining every call to every window (seastat.reports.service_rows).
 -- Per area: level 'city' (the chosen precincts together) and 'precinct' (each, UNKNOWN and OOJ as one
--- $unassigned line). $windows: list of {name, first, last}; $precincts: empty = all.
+-- $unassigned line). $windows: list of {window (its number), first, last}; $precincts: empty = all.
 WITH per_period AS (
     SELECT (CAST(u.event_at AS DATE) - CAST($start AS DATE)) // $length_days AS period,
            CASE WHEN u.precinct IN ('UNKNOWN', 'OOJ') THEN $unassigned ELSE u.precinct END AS precinct,
@@ -15,13 +15,12 @@ WITH per_period AS (
     GROUP BY ALL
 ),
 windows AS (      -- one row per window and period in it: an equality join, not a range join
-    SELECT name, unnest(range("first", "last")) AS period
-    FROM (SELECT unnest($windows::STRUCT(name VARCHAR, "first" BIGINT, "last" BIGINT)[], recursive := true))
+    SELECT "window", unnest(range("first", "last")) AS period
+    FROM (SELECT unnest($windows::STRUCT("window" INTEGER, "first" BIGINT, "last" BIGINT)[], recursive := true))
 )
 
-SELECT w.name AS "window", CASE WHEN grouping(p.precinct) = 1 THEN 'city' ELSE 'precinct' END AS level,
+SELECT w."window", CASE WHEN grouping(p.precinct) = 1 THEN 'city' ELSE 'precinct' END AS level,
        p.precinct, p.incident_type, sum(p.n)::BIGINT AS n
 FROM per_period AS p
 JOIN windows AS w USING (period)
-GROUP BY GROUPING SETS ((w.name, p.incident_type), (w.name, p.precinct, p.incident_type))
-ORDER BY ALL
+GROUP BY GROUPING SETS ((w."window", p.incident_type), (w."window", p.precinct, p.incident_type))
