@@ -298,16 +298,16 @@ def source_table(rows: pd.DataFrame, windows: dict, *, level: float, total: str 
                **{key: _summed(at, column, shape, np.where(source == key, n, 0)) for key in SOURCES},
                "dispatched": _summed(at, column, shape, np.where(rows["dispatched"].to_numpy(dtype=bool), n, 0))}
     recorded = counted["calls"] - counted["source_not_recorded"]
-    table = areas.reset_index(drop=True)
-    for value, counts in counted.items():
-        table[value] = counts[:, 0].astype(np.int64)
+    table = {c: areas[c].to_numpy(dtype=object) for c in ("level", "area", "precinct")}
+    table.update({value: counts[:, 0].astype(np.int64) for value, counts in counted.items()})
     onview = counted["source_onview"]
     with np.errstate(divide="ignore", invalid="ignore"):
         table["onview_share"] = np.where(recorded[:, 0] > 0, onview[:, 0] / recorded[:, 0], np.nan)
     for window in COMPARED:
         name = "baseline" if window == "expected" else window
         if name not in windows:
-            table[f"{window}_onview_share"], table[f"{window}_p"], table[f"{window}_flag"] = np.nan, np.nan, ""
+            table[f"{window}_onview_share"] = table[f"{window}_p"] = np.full(len(areas), np.nan)
+            table[f"{window}_flag"] = np.full(len(areas), "", dtype=object)
             continue
         i = names.index(name)
         on, rec = onview[:, i], recorded[:, i]
@@ -316,8 +316,8 @@ def source_table(rows: pd.DataFrame, windows: dict, *, level: float, total: str 
         args = (onview[:, 0], recorded[:, 0], on, rec)
         table[f"{window}_p"] = p = two_proportion_p(*args)
         table[f"{window}_flag"] = proportion_flags(*args, level, p=p)
-    return table[["level", "area", "precinct", *counted, "onview_share",
-                  *[f"{w}_{c}" for w in COMPARED for c in ("onview_share", "p", "flag")]]]
+    return pd.DataFrame({c: table[c] for c in ["level", "area", "precinct", *counted, "onview_share",
+                                               *[f"{w}_{c}" for w in COMPARED for c in ("onview_share", "p", "flag")]]})
 
 
 # --- Call types and hours --------------------------------------------------------------------------
@@ -435,43 +435,39 @@ def use_of_force_rates(uof: pd.DataFrame, sources: pd.DataFrame, windows: dict, 
     def at(window: str, counts: np.ndarray = history) -> np.ndarray:
         return counts[:, list(windows).index(window)]
 
-    table = pd.DataFrame({c: np.repeat(areas[c].to_numpy(dtype=object), len(kinds)) for c in ("level", "area", "precinct")})
+    table = {c: np.repeat(areas[c].to_numpy(dtype=object), len(kinds)) for c in ("level", "area", "precinct")}
     table["uof_level"] = np.tile(np.array(kinds, dtype=object), len(areas))
-    table["uses"] = at("current").astype(np.int64)
-    table["dispatched_calls"] = at("current", dispatched).astype(np.int64)
-    table["calls"] = at("current", calls).astype(np.int64)
-    table["per_1000_dispatched"] = _rate(table["uses"], table["dispatched_calls"], 1000)
-    table["per_10000_calls"] = _rate(table["uses"], table["calls"], 10000)
-    b = _expected(history[:, len(windows):].T, periods, expected, windows, offense=table["uof_level"].to_numpy(),
-                  level=table["level"].to_numpy())
-    phi = np.ones(len(table)) if b is None else b["dispersion"].to_numpy()
+    uses, dispatched_now = at("current").astype(np.int64), at("current", dispatched)
+    table.update(uses=uses, dispatched_calls=dispatched_now.astype(np.int64), calls=at("current", calls).astype(np.int64),
+                 per_1000_dispatched=_rate(uses, dispatched_now, 1000), per_10000_calls=_rate(uses, at("current", calls), 10000))
+    b = _expected(history[:, len(windows):].T, periods, expected, windows, offense=table["uof_level"],
+                  level=table["level"])
+    phi = np.ones(len(uses)) if b is None else b["dispersion"].to_numpy()
     for window in COMPARED:
         name = "baseline" if window == "expected" else window
         if name not in windows:
-            for c in ("uses", "per_1000_dispatched", "p", "rate_p"):
-                table[f"{window}_{c}"] = np.nan
-            table[f"{window}_flag"] = table[f"{window}_rate_flag"] = ""
+            table.update({f"{window}_{c}": np.full(len(uses), np.nan) for c in ("uses", "per_1000_dispatched", "p", "rate_p")})
+            table.update({f"{window}_{c}": np.full(len(uses), "", dtype=object) for c in ("flag", "rate_flag")})
             continue
         before = at(name)
         before_calls = at(name, dispatched)
         k = windows[name].days / windows["current"].days
-        table[f"{window}_per_1000_dispatched"] = _rate(before, before_calls, 1000)
         with np.errstate(divide="ignore", invalid="ignore"):
-            exposure = np.where((before_calls > 0) & (table["dispatched_calls"] > 0),
-                                before_calls / table["dispatched_calls"].to_numpy(dtype=float), np.nan)
-        table[f"{window}_rate_p"] = compstat.p_value(table["uses"], before, exposure, phi)
-        table[f"{window}_rate_flag"] = compstat.flags(table["uses"], before, exposure, level, phi)
+            exposure = np.where((before_calls > 0) & (dispatched_now > 0), before_calls / dispatched_now, np.nan)
+        table[f"{window}_per_1000_dispatched"] = _rate(before, before_calls, 1000)
+        table[f"{window}_rate_p"] = compstat.p_value(uses, before, exposure, phi)
+        table[f"{window}_rate_flag"] = compstat.flags(uses, before, exposure, level, phi)
         if window == "expected" and b is not None:
             before, k = b["before"].to_numpy(), b["k"].to_numpy()
         table[f"{window}_uses"] = before / k
-        table[f"{window}_p"] = compstat.p_value(table["uses"], before, k, phi)
-        table[f"{window}_flag"] = compstat.flags(table["uses"], before, k, level, phi)
+        table[f"{window}_p"] = compstat.p_value(uses, before, k, phi)
+        table[f"{window}_flag"] = compstat.flags(uses, before, k, level, phi)
     table["dispersion"] = phi
     columns = ["level", "area", "precinct", "uof_level", "uses", "dispatched_calls", "calls", "per_1000_dispatched",
                "per_10000_calls"]
     columns += [f"{w}_{c}" for w in COMPARED for c in ("uses", "per_1000_dispatched", "p", "flag", "rate_p",
                                                          "rate_flag")]
-    return table[[*columns, "dispersion"]]
+    return pd.DataFrame({c: table[c] for c in [*columns, "dispersion"]})
 
 
 def _rate(numerator, denominator, per: float) -> np.ndarray:
